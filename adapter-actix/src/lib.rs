@@ -1,0 +1,65 @@
+//! # tfreg-actix
+//!
+//! Mounts a [`tfreg_core::Registry`] into any actix-web `App`, beside the host's own routes:
+//!
+//! ```no_run
+//! # async fn demo(registry: tfreg_core::Registry) -> std::io::Result<()> {
+//! use actix_web::{web, App, HttpServer};
+//!
+//! // The registry was built with `RegistryConfig { base_path: "/registry".into(), .. }`.
+//! HttpServer::new(move || {
+//!     App::new()
+//!         .service(tfreg_actix::discovery(registry.clone()))
+//!         .service(web::scope("/registry").configure(tfreg_actix::configure(registry.clone())))
+//!         .route("/healthz", web::get().to(|| async { "ok" }))
+//! })
+//! .bind(("127.0.0.1", 8080))?
+//! .run()
+//! .await
+//! # }
+//! ```
+//!
+//! Terraform looks for service discovery at the root of the host, whatever the base path, so
+//! [`discovery`] is mounted on the `App` itself. actix-web 4 uses `http` 0.2 types; this crate
+//! converts method, URI, headers and status to and from the `http` 1 types of the core, and
+//! reads request bodies only up to [`Registry::max_body_bytes`].
+
+mod body;
+mod convert;
+
+use actix_web::{web, HttpRequest, HttpResponse, Resource};
+use tfreg_core::router::DISCOVERY_PATH;
+use tfreg_core::Registry;
+
+/// Mounts every registry route into a scope (or an app at its root): use with
+/// `web::scope(base_path).configure(configure(registry))`, where `base_path` is the
+/// registry's [`RegistryConfig::base_path`](tfreg_core::RegistryConfig::base_path).
+pub fn configure(registry: Registry) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(registry)).service(web::resource("/{tail:.*}").to(handle));
+    }
+}
+
+/// The service discovery document at `/.well-known/terraform.json`; mount it on the `App`.
+pub fn discovery(registry: Registry) -> Resource {
+    web::resource(DISCOVERY_PATH).app_data(web::Data::new(registry)).to(handle)
+}
+
+/// Answers one request with the registry in the app data: read the body (within the limit),
+/// convert, handle, convert back. Use it directly to mount the registry some other way.
+pub async fn handle(
+    registry: web::Data<Registry>,
+    request: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let body = match body::read_limited(&request, payload, registry.max_body_bytes()).await {
+        Ok(body) => body,
+        Err(err) => return convert::response(err.into_response(), false),
+    };
+    let head = request.method() == actix_web::http::Method::HEAD;
+    let request = match convert::request(&request, body) {
+        Ok(request) => request,
+        Err(err) => return convert::response(err.into_response(), head),
+    };
+    convert::response(registry.handle(request).await, head)
+}

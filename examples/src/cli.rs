@@ -1,0 +1,61 @@
+//! The command line of `tfreg`: every flag also reads a `TFREG_*` environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// tfreg: a private Terraform registry.
+#[derive(Debug, Parser)]
+#[command(name = "tfreg", version, about)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Runs the registry server.
+    Serve(ServeArgs),
+}
+
+/// The settings of `tfreg serve`.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "TFREG_LISTEN", default_value = "127.0.0.1:8443")]
+    pub(crate) listen: SocketAddr,
+    /// Where everything is stored: file://PATH, memory://, s3://BUCKET/PREFIX, gs://..., az://...
+    #[arg(long, env = "TFREG_STORAGE", default_value = "file://./tfreg-data")]
+    pub(crate) storage: String,
+    /// PEM certificate chain for HTTPS. Without it (and --tls-key), a self-signed development
+    /// certificate for localhost and 127.0.0.1 is made and kept beside the data.
+    #[arg(long, env = "TFREG_TLS_CERT", requires = "tls_key")]
+    pub(crate) tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS.
+    #[arg(long, env = "TFREG_TLS_KEY", requires = "tls_cert")]
+    pub(crate) tls_key: Option<PathBuf>,
+    /// Serve plain HTTP, for running behind a proxy that terminates TLS (Terraform itself only
+    /// talks to registries over HTTPS).
+    #[arg(long, env = "TFREG_PLAIN_HTTP", conflicts_with_all = ["tls_cert", "tls_key"])]
+    pub(crate) plain_http: bool,
+    /// The URL clients reach this registry at (https://registry.example.com), for absolute links.
+    #[arg(long, env = "TFREG_PUBLIC_URL")]
+    pub(crate) public_url: Option<String>,
+    /// Mount the registry under this path (service discovery stays at the root).
+    #[arg(long, env = "TFREG_BASE_PATH", default_value = "")]
+    pub(crate) base_path: String,
+    /// Let requests without a token read modules.
+    #[arg(long, env = "TFREG_ANONYMOUS_READ")]
+    pub(crate) anonymous_read: bool,
+    /// The largest upload accepted, in bytes.
+    #[arg(long, env = "TFREG_MAX_UPLOAD_BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub(crate) max_upload_bytes: u64,
+    /// How long version lists are cached, in seconds (instances sharing a store see each other's
+    /// publishes within this time).
+    #[arg(long, env = "TFREG_CACHE_TTL_SECS", default_value_t = 5)]
+    pub(crate) cache_ttl_secs: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, env = "TFREG_WORKERS")]
+    pub(crate) workers: Option<usize>,
+}

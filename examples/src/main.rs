@@ -1,0 +1,29 @@
+//! `tfreg`: the registry as one binary. `tfreg serve` runs it over HTTPS on local storage by
+//! default; see `tfreg serve --help`.
+
+mod cli;
+mod serve;
+mod tls;
+
+use clap::Parser;
+
+/// Errors of the binary: boxed, with `?` from anything.
+pub(crate) type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TFREG_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Serve(args) => serve::run(args),
+    };
+    if let Err(err) = result {
+        eprintln!("tfreg: {err}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,109 @@
+//! `tfreg serve`: build the registry from the flags and run it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::{web, App, HttpServer};
+use tfreg_core::auth::{MasterToken, RoleAuthorizer};
+use tfreg_core::{Registry, RegistryConfig};
+
+use crate::cli::ServeArgs;
+use crate::tls::{self, CertSource};
+
+/// Runs the server until Ctrl-C or SIGTERM.
+pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
+    let started = Instant::now();
+    let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    actix_web::rt::System::new().block_on(async move {
+        let storage = Arc::new(tfreg_storage::from_url(&args.storage)?);
+        let configured = std::env::var("TFREG_MASTER_TOKEN").ok().filter(|t| !t.is_empty());
+        let master = MasterToken::bootstrap(storage.as_ref(), configured.as_deref()).await?;
+        let config = RegistryConfig {
+            base_path: args.base_path.clone(),
+            public_url: args.public_url.clone(),
+            max_upload_bytes: args.max_upload_bytes,
+            cache_ttl: Duration::from_secs(args.cache_ttl_secs),
+            ..RegistryConfig::default()
+        };
+        let registry = Registry::builder(storage, Arc::new(master.authenticator))
+            .authorizer(Arc::new(RoleAuthorizer::new(args.anonymous_read)))
+            .config(config)
+            .build()
+            .await?;
+
+        let base = registry.config().base_path.clone();
+        let app_registry = registry.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .service(tfreg_actix::discovery(app_registry.clone()))
+                .route("/healthz", web::get().to(|| async { "ok" }))
+                .service(web::scope(&base).configure(tfreg_actix::configure(app_registry.clone())))
+        })
+        .workers(workers)
+        .shutdown_timeout(10);
+
+        let (server, scheme, cert) = if args.plain_http {
+            (server.bind(args.listen)?, "http", None)
+        } else {
+            let (cert_path, key_path, source) = match (&args.tls_cert, &args.tls_key) {
+                (Some(cert), Some(key)) => (cert.clone(), key.clone(), CertSource::Configured),
+                _ => {
+                    let dir = dev_cert_dir(&args.storage);
+                    let (cert, key) = tls::development_cert(&dir)?;
+                    (cert.clone(), key, CertSource::Development(cert))
+                }
+            };
+            let config = tls::server_config(&cert_path, &key_path)?;
+            (server.bind_rustls_0_23(args.listen, config)?, "https", Some(source))
+        };
+        let addr = server.addrs().first().copied().unwrap_or(args.listen);
+        print_banner(&args, scheme, addr, cert.as_ref(), master.generated.as_deref(), started.elapsed());
+        tracing::info!(%addr, storage = %args.storage, "tfreg is serving");
+        server.run().await?;
+        tracing::info!("tfreg stopped");
+        Ok(())
+    })
+}
+
+/// Where the development certificate lives: beside the data for file storage, otherwise in
+/// `./tfreg-tls`.
+fn dev_cert_dir(storage: &str) -> PathBuf {
+    match storage.strip_prefix("file://") {
+        Some(path) if !path.is_empty() => PathBuf::from(path).join("tls"),
+        _ => PathBuf::from("tfreg-tls"),
+    }
+}
+
+fn print_banner(
+    args: &ServeArgs,
+    scheme: &str,
+    addr: std::net::SocketAddr,
+    cert: Option<&CertSource>,
+    generated_token: Option<&str>,
+    startup: Duration,
+) {
+    let host = if addr.ip().is_unspecified() { format!("127.0.0.1:{}", addr.port()) } else { addr.to_string() };
+    let mut out = String::new();
+    out += &format!("tfreg {} listening on {scheme}://{addr} (ready in {} ms)\n", env!("CARGO_PKG_VERSION"), startup.as_millis());
+    out += &format!("  storage: {}\n", args.storage);
+    if let Some(CertSource::Development(path)) = cert {
+        let path = path.canonicalize().unwrap_or_else(|_| path.clone());
+        out += &format!("  TLS: self-signed development certificate {}\n", path.display());
+        out += &format!("       trust it in Terraform with: export SSL_CERT_FILE={}\n", path.display());
+    }
+    match generated_token {
+        Some(token) => {
+            out += "\nA master token was generated. It is shown only this once and stored only as a hash:\n";
+            out += &format!("  {token}\n");
+        }
+        None => out += "\nMaster token: from TFREG_MASTER_TOKEN, or the one printed on the first start.\n",
+    }
+    out += "\nTerraform CLI configuration (~/.terraformrc, or the file TF_CLI_CONFIG_FILE names):\n";
+    out += &format!("credentials \"{host}\" {{\n  token = \"{}\"\n}}\n", generated_token.unwrap_or("<your token>"));
+    out += &format!("\nPublish a module:\n  curl -X PUT -H \"Authorization: Bearer $TOKEN\" --data-binary @module.tar.gz \\\n    {scheme}://{host}{}/v1/modules/NAMESPACE/NAME/SYSTEM/1.0.0\n", args.base_path.trim_end_matches('/'));
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
+}

@@ -1,0 +1,59 @@
+//! HTTPS for the server: the operator's certificate, or a self-signed development one.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+/// Where the certificate came from, to tell the operator.
+pub(crate) enum CertSource {
+    /// Given with --tls-cert/--tls-key.
+    Configured,
+    /// The development certificate at this path (made now or on an earlier start).
+    Development(PathBuf),
+}
+
+/// Makes (once) a self-signed certificate for `localhost` and `127.0.0.1` in `dir` and returns
+/// the paths of the certificate and key.
+pub(crate) fn development_cert(dir: &Path) -> crate::Result<(PathBuf, PathBuf)> {
+    let cert_path = dir.join("cert.pem");
+    let key_path = dir.join("key.pem");
+    if cert_path.is_file() && key_path.is_file() {
+        return Ok((cert_path, key_path));
+    }
+    std::fs::create_dir_all(dir)?;
+    let names = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
+    let certified = rcgen::generate_simple_self_signed(names)?;
+    write_private(&key_path, certified.key_pair.serialize_pem().as_bytes())?;
+    std::fs::write(&cert_path, certified.cert.pem())?;
+    Ok((cert_path, key_path))
+}
+
+fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents)
+}
+
+/// A rustls server configuration from PEM files.
+pub(crate) fn server_config(cert: &Path, key: &Path) -> crate::Result<rustls::ServerConfig> {
+    let certs = CertificateDer::pem_file_iter(cert)
+        .map_err(|e| format!("cannot read certificate {}: {e}", cert.display()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("cannot parse certificate {}: {e}", cert.display()))?;
+    if certs.is_empty() {
+        return Err(format!("no certificate in {}", cert.display()).into());
+    }
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("cannot read key {}: {e}", key.display()))?;
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}

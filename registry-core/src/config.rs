@@ -1,0 +1,66 @@
+//! How a registry is set up: where it is mounted, its public URL, and its limits.
+
+use std::time::Duration;
+
+use crate::archive::ArchiveLimits;
+
+/// The settings of a [`Registry`](crate::Registry).
+#[derive(Clone, Debug)]
+pub struct RegistryConfig {
+    /// The path the registry is mounted under (`""` at the root, or e.g. `"/registry"`), without
+    /// a trailing slash. Service discovery is always answered at `/.well-known/terraform.json`.
+    pub base_path: String,
+    /// The URL clients reach the host at (`https://registry.example.com`), to make links
+    /// absolute. `None` gives links relative to the host, which Terraform resolves itself.
+    pub public_url: Option<String>,
+    /// The largest request body accepted, in bytes (default 64 MiB).
+    pub max_upload_bytes: u64,
+    /// Limits on the contents of uploaded archives.
+    pub archive_limits: ArchiveLimits,
+    /// How long a download link stays valid (default 10 minutes).
+    pub link_ttl: Duration,
+    /// How long version lists are cached in memory (default 5 s); changes made through this
+    /// instance are seen at once, changes made by other instances on the same store within it.
+    pub cache_ttl: Duration,
+    /// The most modules whose version lists are cached at once (default 100,000).
+    pub cache_capacity: usize,
+}
+
+impl Default for RegistryConfig {
+    fn default() -> Self {
+        Self {
+            base_path: String::new(),
+            public_url: None,
+            max_upload_bytes: 64 * 1024 * 1024,
+            archive_limits: ArchiveLimits::default(),
+            link_ttl: Duration::from_secs(600),
+            cache_ttl: Duration::from_secs(5),
+            cache_capacity: 100_000,
+        }
+    }
+}
+
+impl RegistryConfig {
+    /// Normalises the base path (`registry/` -> `/registry`) and the public URL (no trailing
+    /// slash), and checks both.
+    pub(crate) fn normalised(mut self) -> crate::Result<Self> {
+        let trimmed = self.base_path.trim_matches('/');
+        if trimmed.split('/').any(|s| s.is_empty() || s == "." || s == "..") && !trimmed.is_empty() {
+            return Err(crate::Error::bad_request(format!(
+                "invalid base path {:?}",
+                self.base_path
+            )));
+        }
+        self.base_path = if trimmed.is_empty() { String::new() } else { format!("/{trimmed}") };
+        if let Some(url) = &mut self.public_url {
+            let stripped = url.trim_end_matches('/');
+            if !(stripped.starts_with("https://") || stripped.starts_with("http://")) {
+                return Err(crate::Error::bad_request(format!(
+                    "the public URL {url:?} must start with https:// or http://"
+                )));
+            }
+            *url = stripped.to_owned();
+        }
+        Ok(self)
+    }
+}

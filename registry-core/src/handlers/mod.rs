@@ -1,0 +1,5 @@
+//! The handlers, one file per concern, as `impl Registry` blocks.
+
+pub(crate) mod archives;
+pub(crate) mod modules;
+pub(crate) mod upload;

@@ -1,0 +1,84 @@
+//! Publishing a module version: validate everything, store the normalised archive create-only,
+//! then commit the version to the index with compare-and-swap.
+
+use bytes::Bytes;
+use http::{Response, StatusCode};
+
+use crate::address::ModuleAddress;
+use crate::archive::normalize_module_archive;
+use crate::auth::Principal;
+use crate::index::{self, ModuleVersion};
+use crate::registry::Registry;
+use crate::storage::{PutMode, StorageError};
+use crate::version::Version;
+use crate::{layout, response, Error, Result};
+
+impl Registry {
+    /// `PUT /v1/modules/{ns}/{name}/{system}/{version}` with a `.tar.gz` or `.zip` body.
+    pub(crate) async fn module_upload(
+        &self,
+        principal: Option<Principal>,
+        addr: &ModuleAddress,
+        version: &Version,
+        body: Bytes,
+    ) -> Result<Response<Bytes>> {
+        let limit = self.inner.config.max_upload_bytes;
+        if body.len() as u64 > limit {
+            return Err(Error::PayloadTooLarge { limit });
+        }
+        if body.is_empty() {
+            return Err(Error::bad_request(
+                "the request body is empty: send the module as a .tar.gz or .zip archive",
+            ));
+        }
+        let storage = self.inner.storage.as_ref();
+        // Cheap early answer; the index compare-and-swap below is what really decides.
+        if let Some((index, _)) = index::load(storage, addr).await? {
+            if index.get(version).is_some() {
+                return Err(Error::conflict(format!(
+                    "{addr} version {version} is already published; publish a new version instead"
+                )));
+            }
+        }
+        let limits = self.inner.config.archive_limits.clone();
+        let normalised = tokio::task::spawn_blocking(move || normalize_module_archive(&body, &limits))
+            .await
+            .map_err(|e| Error::internal(format!("archive check failed: {e}")))??;
+
+        let key = layout::module_archive(addr, version, &normalised.sha256);
+        let size = normalised.tar_gz.len() as u64;
+        let created = match storage.put(&key, normalised.tar_gz, PutMode::Create).await {
+            Ok(_) => true,
+            // Same key means same content: an identical upload got there first.
+            Err(StorageError::AlreadyExists { .. }) => false,
+            Err(err) => return Err(err.into()),
+        };
+        let entry = ModuleVersion {
+            version: version.clone(),
+            sha256: normalised.sha256,
+            size,
+            published_at: crate::time::rfc3339(crate::time::unix_now()),
+            published_by: principal.map(|p| p.id).unwrap_or_else(|| "anonymous".into()),
+        };
+        let result = index::add_version(storage, addr, entry.clone()).await;
+        self.inner.modules.remove(&addr.key());
+        let index = match result {
+            Ok(index) => index,
+            Err(err) => {
+                if created {
+                    // Our archive is not referenced unless the winner uploaded the same bytes.
+                    let same = matches!(index::load(storage, addr).await,
+                        Ok(Some((ref i, _))) if i.get(version).is_some_and(|v| v.sha256 == entry.sha256));
+                    if !same {
+                        if let Err(del) = storage.delete(&key).await {
+                            tracing::warn!(%key, error = %del, "could not remove an unpublished archive");
+                        }
+                    }
+                }
+                return Err(err);
+            }
+        };
+        tracing::info!(module = %addr, %version, by = %entry.published_by, files = normalised.files.len(), "module version published");
+        Ok(response::json(StatusCode::CREATED, &self.describe(&index, &entry)))
+    }
+}

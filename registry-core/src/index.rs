@@ -1,0 +1,134 @@
+//! The per-module version index: one small JSON object per module that names every published
+//! version. It is the commit point of a publish and the only object the hot read paths need.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+use crate::address::ModuleAddress;
+use crate::layout;
+use crate::storage::{PutMode, Storage, StorageError};
+use crate::version::Version;
+use crate::{Error, Result};
+
+/// How often a publish retries its compare-and-swap before giving up with a 503.
+const MAX_ATTEMPTS: u32 = 16;
+
+/// Every published version of one module.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ModuleIndex {
+    /// The namespace as first published.
+    pub namespace: String,
+    /// The module name as first published.
+    pub name: String,
+    /// The target system.
+    pub system: String,
+    /// The versions, newest first.
+    pub versions: Vec<ModuleVersion>,
+}
+
+/// One published version of a module.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ModuleVersion {
+    /// The normalised version.
+    pub version: Version,
+    /// Lower-case hex SHA-256 of the stored archive; also part of its key.
+    pub sha256: String,
+    /// Size of the stored archive in bytes.
+    pub size: u64,
+    /// When it was published (RFC 3339, UTC).
+    pub published_at: String,
+    /// Who published it: a principal id, never a secret.
+    pub published_by: String,
+}
+
+impl ModuleIndex {
+    /// An index with no versions for `addr`, keeping the address as written.
+    pub fn empty(addr: &ModuleAddress) -> Self {
+        Self {
+            namespace: addr.namespace.to_string(),
+            name: addr.name.to_string(),
+            system: addr.system.to_string(),
+            versions: Vec::new(),
+        }
+    }
+
+    /// The entry for `version`, if published.
+    pub fn get(&self, version: &Version) -> Option<&ModuleVersion> {
+        self.versions.iter().find(|v| &v.version == version)
+    }
+
+    /// The `namespace/name/system` as first published.
+    pub fn source(&self) -> String {
+        format!("{}/{}/{}", self.namespace, self.name, self.system)
+    }
+
+    fn insert(&mut self, entry: ModuleVersion) {
+        let at = self.versions.partition_point(|v| v.version > entry.version);
+        self.versions.insert(at, entry);
+    }
+}
+
+/// Reads a module's index and its etag; `None` if the module has never been published.
+pub async fn load(
+    storage: &dyn Storage,
+    addr: &ModuleAddress,
+) -> Result<Option<(ModuleIndex, Option<String>)>> {
+    let key = layout::module_index(addr);
+    let Some(object) = storage.get(&key).await? else {
+        return Ok(None);
+    };
+    let index = serde_json::from_slice(&object.body)
+        .map_err(|err| Error::internal(format!("the version index {key} is corrupt: {err}")))?;
+    Ok(Some((index, object.info.etag)))
+}
+
+/// Adds `entry` to the module's index with compare-and-swap, so concurrent publishes of
+/// different versions all land and of one version exactly one lands. Answers 409 if the
+/// version is already published.
+pub async fn add_version(
+    storage: &dyn Storage,
+    addr: &ModuleAddress,
+    entry: ModuleVersion,
+) -> Result<ModuleIndex> {
+    let key = layout::module_index(addr);
+    for attempt in 0..MAX_ATTEMPTS {
+        let (mut index, mode) = match load(storage, addr).await? {
+            None => (ModuleIndex::empty(addr), PutMode::Create),
+            Some((index, Some(etag))) => (index, PutMode::UpdateIfMatch(etag)),
+            Some((_, None)) => {
+                return Err(StorageError::NotSupported { operation: "etags on get" }.into())
+            }
+        };
+        if index.get(&entry.version).is_some() {
+            return Err(Error::conflict(format!(
+                "{addr} version {} is already published; publish a new version instead",
+                entry.version
+            )));
+        }
+        index.insert(entry.clone());
+        let body = serde_json::to_vec_pretty(&index)
+            .map_err(|err| Error::internal(format!("failed to encode the index: {err}")))?;
+        match storage.put(&key, Bytes::from(body), mode).await {
+            Ok(_) => return Ok(index),
+            Err(StorageError::AlreadyExists { .. } | StorageError::Precondition { .. }) => {
+                // Someone else changed the index between our read and write: read it again.
+                tokio::time::sleep(backoff(attempt)).await;
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(Error::Storage {
+        message: format!("too many concurrent publishes to {addr}; try again"),
+        transient: true,
+        source: None,
+    })
+}
+
+/// A short, jittered pause between compare-and-swap attempts.
+fn backoff(attempt: u32) -> Duration {
+    let mut jitter = [0u8; 1];
+    let _ = getrandom::fill(&mut jitter);
+    Duration::from_millis(u64::from(attempt.min(6)) * 5 + u64::from(jitter[0] % 10))
+}

@@ -1,0 +1,47 @@
+//! # tfreg-core
+//!
+//! The framework-agnostic core of tfreg, a private Terraform registry you embed. It holds the
+//! protocol types, address and version validation, Terraform's version constraints, the router
+//! and the handlers as pure `http::Request<Bytes>` -> `http::Response<Bytes>` functions, and the
+//! traits a host plugs in: [`storage::Storage`] for where things live and
+//! [`auth::Authenticator`] / [`auth::Authorizer`] for who may do what.
+//!
+//! ```no_run
+//! # async fn demo(storage: std::sync::Arc<dyn tfreg_core::storage::Storage>) -> tfreg_core::Result<()> {
+//! use std::sync::Arc;
+//! use tfreg_core::{auth::MasterToken, Registry};
+//!
+//! let master = MasterToken::bootstrap(storage.as_ref(), Some("a-long-master-token")).await?;
+//! let registry = Registry::builder(storage, Arc::new(master.authenticator)).build().await?;
+//! let request = http::Request::get("/.well-known/terraform.json").body(bytes::Bytes::new()).unwrap();
+//! let response = registry.handle(request).await;
+//! assert_eq!(response.status(), 200);
+//! # Ok(()) }
+//! ```
+//!
+//! Adapters (`tfreg-actix`, `tfreg-lambda`) only convert requests and responses.
+
+pub mod address;
+pub mod archive;
+pub mod auth;
+pub mod cache;
+pub mod config;
+pub mod conformance;
+pub mod constraint;
+mod error;
+mod handlers;
+pub mod index;
+pub mod layout;
+pub mod random;
+mod registry;
+pub mod response;
+pub mod router;
+pub mod signing;
+pub mod storage;
+pub mod time;
+pub mod version;
+
+pub use config::RegistryConfig;
+pub use error::{Error, Result};
+pub use handlers::modules::X_TERRAFORM_GET;
+pub use registry::{Registry, RegistryBuilder};

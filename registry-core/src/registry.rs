@@ -1,0 +1,197 @@
+//! The registry: one value a host builds once and calls for every request.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Method, Request, Response, StatusCode};
+
+use crate::auth::{Action, Authenticator, Authorizer, Principal, RoleAuthorizer};
+use crate::cache::TtlCache;
+use crate::config::RegistryConfig;
+use crate::handlers::modules::CachedModule;
+use crate::router::{self, Route, DISCOVERY_PATH};
+use crate::signing::UrlSigner;
+use crate::storage::Storage;
+use crate::Result;
+
+/// A Terraform registry over a [`Storage`], answering `http::Request`s with
+/// `http::Response`s. Cheap to clone; clones share everything.
+#[derive(Clone, Debug)]
+pub struct Registry {
+    pub(crate) inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) storage: Arc<dyn Storage>,
+    pub(crate) config: RegistryConfig,
+    pub(crate) authenticator: Arc<dyn Authenticator>,
+    pub(crate) authorizer: Arc<dyn Authorizer>,
+    pub(crate) signer: UrlSigner,
+    pub(crate) modules: TtlCache<CachedModule>,
+    discovery: Bytes,
+}
+
+/// Builds a [`Registry`].
+#[derive(Debug)]
+pub struct RegistryBuilder {
+    storage: Arc<dyn Storage>,
+    authenticator: Arc<dyn Authenticator>,
+    authorizer: Arc<dyn Authorizer>,
+    config: RegistryConfig,
+    signer: Option<UrlSigner>,
+}
+
+impl RegistryBuilder {
+    /// Replaces the default settings.
+    pub fn config(mut self, config: RegistryConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Replaces the default [`RoleAuthorizer`] (closed reads).
+    pub fn authorizer(mut self, authorizer: Arc<dyn Authorizer>) -> Self {
+        self.authorizer = authorizer;
+        self
+    }
+
+    /// Uses this signer for download links instead of the secret kept in the store.
+    pub fn url_signer(mut self, signer: UrlSigner) -> Self {
+        self.signer = Some(signer);
+        self
+    }
+
+    /// Builds the registry, loading (or creating) the link-signing secret from the store.
+    pub async fn build(self) -> Result<Registry> {
+        let config = self.config.normalised()?;
+        let signer = match self.signer {
+            Some(signer) => signer,
+            None => UrlSigner::load_or_create(self.storage.as_ref()).await?,
+        };
+        let prefix = format!("{}{}", config.public_url.as_deref().unwrap_or(""), config.base_path);
+        let discovery = serde_json::to_vec(&serde_json::json!({
+            "modules.v1": format!("{prefix}/v1/modules/"),
+        }))
+        .map_err(|e| crate::Error::internal(e.to_string()))?;
+        Ok(Registry {
+            inner: Arc::new(Inner {
+                storage: self.storage,
+                modules: TtlCache::new(config.cache_ttl, config.cache_capacity),
+                config,
+                authenticator: self.authenticator,
+                authorizer: self.authorizer,
+                signer,
+                discovery: Bytes::from(discovery),
+            }),
+        })
+    }
+}
+
+impl Registry {
+    /// Starts building a registry over `storage` that identifies callers with `authenticator`.
+    pub fn builder(storage: Arc<dyn Storage>, authenticator: Arc<dyn Authenticator>) -> RegistryBuilder {
+        RegistryBuilder {
+            storage,
+            authenticator,
+            authorizer: Arc::new(RoleAuthorizer::default()),
+            config: RegistryConfig::default(),
+            signer: None,
+        }
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> &RegistryConfig {
+        &self.inner.config
+    }
+
+    /// The largest request body the registry accepts; adapters stop reading beyond it.
+    pub fn max_body_bytes(&self) -> u64 {
+        self.inner.config.max_upload_bytes
+    }
+
+    /// Answers one request. `request`'s path is the full path the client asked for (the
+    /// registry strips its own base path). Never fails: errors become `{"errors": [...]}`
+    /// responses. A `HEAD` is answered like the `GET`, with the `Content-Length` the `GET` would
+    /// have and an empty body.
+    pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
+        let head = request.method() == Method::HEAD;
+        let mut response = match self.dispatch(request).await {
+            Ok(response) => response,
+            Err(err) => err.into_response(),
+        };
+        if head {
+            let len = response.body().len();
+            if len > 0 || !response.headers().contains_key(header::CONTENT_LENGTH) {
+                response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+            }
+            *response.body_mut() = Bytes::new();
+        }
+        response
+    }
+
+    async fn dispatch(&self, request: Request<Bytes>) -> Result<Response<Bytes>> {
+        let (parts, body) = request.into_parts();
+        let path = self.relative_path(parts.uri.path())?;
+        let route = router::route(&parts.method, path)?;
+        let head = parts.method == Method::HEAD;
+        match route {
+            Route::Discovery => Ok(crate::response::json_bytes(StatusCode::OK, self.inner.discovery.clone())),
+            Route::ModuleArchive { addr, version, sha256 } => {
+                self.inner.signer.verify(path, parts.uri.query(), crate::time::unix_now())?;
+                self.module_archive(&addr, &version, &sha256, head).await
+            }
+            Route::Module(addr) => {
+                self.authorize(&parts, Action::Read { namespace: addr.namespace.key() }).await?;
+                self.module_detail(&addr).await
+            }
+            Route::ModuleVersions(addr) => {
+                self.authorize(&parts, Action::Read { namespace: addr.namespace.key() }).await?;
+                self.module_versions(&addr).await
+            }
+            Route::ModuleLatestDownload(addr) => {
+                self.authorize(&parts, Action::Read { namespace: addr.namespace.key() }).await?;
+                self.module_latest_download(&addr).await
+            }
+            Route::ModuleVersion(addr, version) => {
+                self.authorize(&parts, Action::Read { namespace: addr.namespace.key() }).await?;
+                self.module_version(&addr, &version).await
+            }
+            Route::ModuleDownload(addr, version) => {
+                self.authorize(&parts, Action::Read { namespace: addr.namespace.key() }).await?;
+                self.module_download(&parts, &addr, &version).await
+            }
+            Route::ModuleUpload(addr, version) => {
+                let who = self.authorize(&parts, Action::Publish { namespace: addr.namespace.key() }).await?;
+                self.module_upload(who, &addr, &version, body).await
+            }
+        }
+    }
+
+    /// Authenticates the request and authorizes `action`; the principal, if any.
+    async fn authorize(&self, parts: &http::request::Parts, action: Action<'_>) -> Result<Option<Principal>> {
+        let principal = self.inner.authenticator.authenticate(parts).await?;
+        self.inner.authorizer.authorize(principal.as_ref(), &action)?;
+        Ok(principal)
+    }
+
+    /// The request path relative to the base path, or 404 when it lies outside it.
+    fn relative_path<'a>(&self, path: &'a str) -> Result<&'a str> {
+        if path == DISCOVERY_PATH {
+            return Ok(path);
+        }
+        let base = self.inner.config.base_path.as_str();
+        match path.strip_prefix(base) {
+            Some(rest) if rest.starts_with('/') => Ok(rest),
+            _ => Err(crate::Error::not_found(format!(
+                "no such endpoint: {:?}; the registry is mounted at {base}/",
+                crate::address::truncate(path)
+            ))),
+        }
+    }
+
+    /// An absolute (with a public URL) or host-relative link to `path` under the base path.
+    pub(crate) fn link(&self, path: &str) -> String {
+        let config = &self.inner.config;
+        format!("{}{}{path}", config.public_url.as_deref().unwrap_or(""), config.base_path)
+    }
+}

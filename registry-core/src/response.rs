@@ -1,0 +1,47 @@
+//! Small helpers that build the responses every handler returns.
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Response, StatusCode};
+use serde::Serialize;
+
+/// The content type of every JSON answer.
+pub const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// A JSON response with the given status. Serialising our own types cannot fail; if it ever
+/// did, the answer is a 500 rather than a panic.
+pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response<Bytes> {
+    match serde_json::to_vec(value) {
+        Ok(body) => json_bytes(status, Bytes::from(body)),
+        Err(err) => {
+            tracing::error!(%err, "failed to serialise a response");
+            json_bytes(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Bytes::from_static(br#"{"errors":["internal error: failed to serialise the response"]}"#),
+            )
+        }
+    }
+}
+
+/// A response whose body is already-serialised JSON.
+pub fn json_bytes(status: StatusCode, body: Bytes) -> Response<Bytes> {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::CONTENT_TYPE, JSON);
+    response
+}
+
+/// An empty response with the given status.
+pub fn empty(status: StatusCode) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::new());
+    *response.status_mut() = status;
+    response
+}
+
+/// A redirect to `location` with the given status (302 or 307).
+pub fn redirect(status: StatusCode, location: &str) -> crate::Result<Response<Bytes>> {
+    let mut response = empty(status);
+    let value = HeaderValue::from_str(location)
+        .map_err(|_| crate::Error::internal("redirect location is not a valid header value"))?;
+    response.headers_mut().insert(header::LOCATION, value);
+    Ok(response)
+}

@@ -1,0 +1,166 @@
+//! Maps a method and a path (relative to where the registry is mounted) to a [`Route`]. A pure
+//! function, fuzzed (`fuzz/fuzz_targets/route.rs`): any input gives a route or an error, never a
+//! panic.
+
+use http::Method;
+
+use crate::address::ModuleAddress;
+use crate::version::Version;
+use crate::{Error, Result};
+
+/// The path of service discovery, always at the root of the host.
+pub const DISCOVERY_PATH: &str = "/.well-known/terraform.json";
+
+/// Everything the registry answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Route {
+    /// `GET /.well-known/terraform.json`
+    Discovery,
+    /// `GET /v1/modules/{ns}/{name}/{system}`: the module and its versions.
+    Module(ModuleAddress),
+    /// `GET /v1/modules/{ns}/{name}/{system}/versions`
+    ModuleVersions(ModuleAddress),
+    /// `GET /v1/modules/{ns}/{name}/{system}/download`: redirect to the latest version.
+    ModuleLatestDownload(ModuleAddress),
+    /// `GET /v1/modules/{ns}/{name}/{system}/{version}`: one version's description.
+    ModuleVersion(ModuleAddress, Version),
+    /// `GET /v1/modules/{ns}/{name}/{system}/{version}/download`
+    ModuleDownload(ModuleAddress, Version),
+    /// `PUT /v1/modules/{ns}/{name}/{system}/{version}` with the archive as the body.
+    ModuleUpload(ModuleAddress, Version),
+    /// `GET /v1/archives/modules/{ns}/{name}/{system}/{version}/{sha256}.tar.gz?expires&signature`
+    ModuleArchive {
+        /// The module.
+        addr: ModuleAddress,
+        /// The version.
+        version: Version,
+        /// The archive's content hash, lower-case hex.
+        sha256: String,
+    },
+}
+
+impl Route {
+    /// Whether the route only reads (so `HEAD` is answered like `GET`).
+    pub fn is_read(&self) -> bool {
+        !matches!(self, Route::ModuleUpload(..))
+    }
+}
+
+const READ: &str = "GET, HEAD";
+const READ_WRITE: &str = "GET, HEAD, PUT";
+
+/// Finds the route for `method` and `path`. `path` is relative to the registry's base path and
+/// starts with `/`. 404 for unknown paths, 405 for a known path with another method, 400 for a
+/// malformed address or version.
+pub fn route(method: &Method, path: &str) -> Result<Route> {
+    if path == DISCOVERY_PATH {
+        return read(method, Route::Discovery);
+    }
+    let Some(rest) = path.strip_prefix("/v1/") else {
+        return Err(not_found(path));
+    };
+    let parts: Vec<&str> = rest.split('/').collect();
+    match parts.as_slice() {
+        ["modules", ns, name, system] => read(method, Route::Module(module(ns, name, system)?)),
+        ["modules", ns, name, system, "versions"] => {
+            read(method, Route::ModuleVersions(module(ns, name, system)?))
+        }
+        ["modules", ns, name, system, "download"] => {
+            read(method, Route::ModuleLatestDownload(module(ns, name, system)?))
+        }
+        ["modules", ns, name, system, version] => {
+            let (addr, version) = (module(ns, name, system)?, Version::parse(version)?);
+            match *method {
+                Method::PUT => Ok(Route::ModuleUpload(addr, version)),
+                Method::GET | Method::HEAD => Ok(Route::ModuleVersion(addr, version)),
+                _ => Err(not_allowed(method, READ_WRITE)),
+            }
+        }
+        ["modules", ns, name, system, version, "download"] => {
+            let addr = module(ns, name, system)?;
+            read(method, Route::ModuleDownload(addr, Version::parse(version)?))
+        }
+        ["archives", "modules", ns, name, system, version, file] => {
+            let addr = module(ns, name, system)?;
+            let version = Version::parse(version)?;
+            let sha256 = file
+                .strip_suffix(".tar.gz")
+                .filter(|h| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+                .ok_or_else(|| not_found(path))?;
+            read(method, Route::ModuleArchive { addr, version, sha256: sha256.to_owned() })
+        }
+        _ => Err(not_found(path)),
+    }
+}
+
+fn module(ns: &str, name: &str, system: &str) -> Result<ModuleAddress> {
+    ModuleAddress::parse(ns, name, system)
+}
+
+fn read(method: &Method, route: Route) -> Result<Route> {
+    match *method {
+        Method::GET | Method::HEAD => Ok(route),
+        _ => Err(not_allowed(method, READ)),
+    }
+}
+
+fn not_allowed(method: &Method, allowed: &'static str) -> Error {
+    Error::MethodNotAllowed { method: method.to_string(), allowed }
+}
+
+fn not_found(path: &str) -> Error {
+    Error::not_found(format!(
+        "no such endpoint: {:?}; see /.well-known/terraform.json",
+        crate::address::truncate(path)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::StatusCode;
+
+    fn status(method: Method, path: &str) -> StatusCode {
+        route(&method, path).err().map(|e| e.status()).unwrap_or(StatusCode::OK)
+    }
+
+    #[test]
+    fn routes_the_module_protocol() {
+        let addr = ModuleAddress::parse("acme", "vpc", "aws").unwrap();
+        let v = Version::parse("1.2.0").unwrap();
+        let cases = [
+            (Method::GET, "/.well-known/terraform.json", Route::Discovery),
+            (Method::GET, "/v1/modules/acme/vpc/aws/versions", Route::ModuleVersions(addr.clone())),
+            (Method::HEAD, "/v1/modules/acme/vpc/aws/versions", Route::ModuleVersions(addr.clone())),
+            (Method::GET, "/v1/modules/acme/vpc/aws", Route::Module(addr.clone())),
+            (Method::GET, "/v1/modules/acme/vpc/aws/download", Route::ModuleLatestDownload(addr.clone())),
+            (Method::GET, "/v1/modules/acme/vpc/aws/1.2.0/download", Route::ModuleDownload(addr.clone(), v.clone())),
+            (Method::GET, "/v1/modules/acme/vpc/aws/v1.2/download", Route::ModuleDownload(addr.clone(), v.clone())),
+            (Method::PUT, "/v1/modules/acme/vpc/aws/1.2.0", Route::ModuleUpload(addr.clone(), v.clone())),
+            (Method::GET, "/v1/modules/acme/vpc/aws/1.2.0", Route::ModuleVersion(addr.clone(), v.clone())),
+        ];
+        for (method, path, expected) in cases {
+            assert_eq!(route(&method, path).unwrap(), expected, "{method} {path}");
+        }
+        let sha = "a".repeat(64);
+        let archive = format!("/v1/archives/modules/acme/vpc/aws/1.2.0/{sha}.tar.gz");
+        assert_eq!(
+            route(&Method::GET, &archive).unwrap(),
+            Route::ModuleArchive { addr, version: v, sha256: sha }
+        );
+    }
+
+    #[test]
+    fn refuses_what_it_does_not_know() {
+        assert_eq!(status(Method::GET, "/"), StatusCode::NOT_FOUND);
+        assert_eq!(status(Method::GET, "/v1/modules/acme/vpc/aws/versions/"), StatusCode::NOT_FOUND);
+        assert_eq!(status(Method::GET, "/v2/modules/acme/vpc/aws/versions"), StatusCode::NOT_FOUND);
+        assert_eq!(status(Method::POST, "/v1/modules/acme/vpc/aws/versions"), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(status(Method::DELETE, "/v1/modules/acme/vpc/aws/1.0.0"), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(status(Method::GET, "/v1/modules/ac..me/vpc/aws/versions"), StatusCode::BAD_REQUEST);
+        assert_eq!(status(Method::GET, "/v1/modules/acme/vpc/AWS/versions"), StatusCode::BAD_REQUEST);
+        assert_eq!(status(Method::PUT, "/v1/modules/acme/vpc/aws/1.2.x"), StatusCode::BAD_REQUEST);
+        assert_eq!(status(Method::GET, "/v1/archives/modules/acme/vpc/aws/1.0.0/zz.tar.gz"), StatusCode::NOT_FOUND);
+    }
+}

@@ -1,0 +1,133 @@
+//! The storage trait the handlers need: a flat namespace of objects with create-only and
+//! compare-and-swap writes, the primitives of object stores such as S3, GCS and Azure Blob.
+//!
+//! The registry keeps everything in one [`Storage`]: archives, per-module version indexes and
+//! its own secrets (hashes only). Where the objects live is described in [`crate::layout`].
+//! `tfreg-storage` implements the trait over `object_store`; a host can implement it over
+//! anything that offers the same guarantees, and check that with [`crate::conformance`].
+
+use std::fmt::Debug;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+
+/// What a backend knows about one stored object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectInfo {
+    /// The object's key.
+    pub key: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// An opaque version tag that changes whenever the object is written; used by
+    /// [`PutMode::UpdateIfMatch`].
+    pub etag: Option<String>,
+}
+
+/// An object read from storage.
+#[derive(Clone, Debug)]
+pub struct StoredObject {
+    /// What the backend knows about it.
+    pub info: ObjectInfo,
+    /// Its content.
+    pub body: Bytes,
+}
+
+/// How [`Storage::put`] treats an object that exists already.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PutMode {
+    /// Replace whatever is there.
+    Overwrite,
+    /// Write only if no object has the key; otherwise fail with [`StorageError::AlreadyExists`].
+    Create,
+    /// Write only if the object exists with this etag; otherwise fail with
+    /// [`StorageError::Precondition`]. This is how indexes change without lost updates.
+    UpdateIfMatch(String),
+}
+
+/// A failure of a storage backend.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// A create-only write found an object in place.
+    #[error("object {key} already exists")]
+    AlreadyExists {
+        /// The key written.
+        key: String,
+    },
+    /// A conditional write found the object changed or gone.
+    #[error("object {key} changed since it was read")]
+    Precondition {
+        /// The key written.
+        key: String,
+    },
+    /// The key is not one the backend can store.
+    #[error("invalid storage key {key:?}")]
+    InvalidKey {
+        /// The key.
+        key: String,
+    },
+    /// The backend cannot do this.
+    #[error("the storage backend does not support {operation}")]
+    NotSupported {
+        /// What was asked of it.
+        operation: &'static str,
+    },
+    /// The backend failed; `transient` when a retry may succeed (timeouts, throttling).
+    #[error("storage backend failed on {key}: {source}")]
+    Backend {
+        /// The key involved.
+        key: String,
+        /// Whether a retry may succeed.
+        transient: bool,
+        /// The backend's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl StorageError {
+    /// Whether retrying later may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Backend { transient: true, .. })
+    }
+}
+
+/// Object storage as the registry uses it. Implementations must be safe to share between
+/// threads and between processes that use the same store:
+///
+/// - [`PutMode::Create`] is atomic: of two concurrent creates of one key exactly one succeeds;
+/// - [`PutMode::UpdateIfMatch`] is atomic compare-and-swap on the etag;
+/// - a reader sees either the old or the new content of an object, never a partial write.
+///
+/// [`crate::conformance`] checks these promises; every backend's tests run it.
+#[async_trait]
+pub trait Storage: Send + Sync + Debug + 'static {
+    /// Reads an object, or `None` if there is none with this key.
+    async fn get(&self, key: &str) -> Result<Option<StoredObject>, StorageError>;
+
+    /// Reads an object's metadata, or `None` if there is none with this key.
+    async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, StorageError>;
+
+    /// Writes an object according to `mode` and returns its new metadata.
+    async fn put(&self, key: &str, body: Bytes, mode: PutMode) -> Result<ObjectInfo, StorageError>;
+
+    /// Deletes an object; deleting a missing object is not an error.
+    async fn delete(&self, key: &str) -> Result<(), StorageError>;
+
+    /// Lists the objects whose keys start with `prefix`, in key order. Slow on large buckets:
+    /// the registry keeps it off every hot path.
+    async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, StorageError>;
+
+    /// A URL at which anyone holding it may `GET` the object for `expires_in`, when the backend
+    /// can presign (S3, GCS, Azure). `None` means the registry serves the object itself through
+    /// its own signed URLs.
+    async fn presign_get(
+        &self,
+        key: &str,
+        expires_in: Duration,
+    ) -> Result<Option<String>, StorageError> {
+        let _ = (key, expires_in);
+        Ok(None)
+    }
+}

@@ -1,0 +1,197 @@
+//! [`ObjectStorage`]: the registry's [`Storage`] over any [`ObjectStore`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures::TryStreamExt;
+use object_store::path::Path;
+use object_store::signer::Signer;
+use object_store::{ObjectStore, ObjectStoreExt, PutOptions, UpdateVersion};
+use tfreg_core::storage::{ObjectInfo, PutMode, Storage, StorageError, StoredObject};
+
+use crate::local_lock::LocalLock;
+
+/// The registry's storage over an `object_store` backend, with keys under an optional prefix.
+#[derive(Debug, Clone)]
+pub struct ObjectStorage {
+    store: Arc<dyn ObjectStore>,
+    signer: Option<Arc<dyn Signer>>,
+    prefix: String,
+    local_lock: Option<Arc<LocalLock>>,
+}
+
+impl ObjectStorage {
+    /// Wraps `store`, keeping every key under `prefix` (`""` for none).
+    pub fn new(store: Arc<dyn ObjectStore>, prefix: &str) -> Self {
+        let prefix = prefix.trim_matches('/');
+        let prefix = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
+        Self { store, signer: None, prefix, local_lock: None }
+    }
+
+    /// Hands out presigned `GET` URLs made by `signer` (S3, GCS, Azure), so archive downloads
+    /// go straight to the store.
+    pub fn with_signer(mut self, signer: Arc<dyn Signer>) -> Self {
+        self.signer = Some(signer);
+        self
+    }
+
+    /// Does compare-and-swap updates under an exclusive lock on this file, for stores (the
+    /// local filesystem) that cannot do them natively.
+    pub fn with_local_lock(mut self, path: std::path::PathBuf) -> Self {
+        self.local_lock = Some(Arc::new(LocalLock::new(path)));
+        self
+    }
+
+    fn path(&self, key: &str) -> Result<Path, StorageError> {
+        let valid = !key.is_empty()
+            && !key.starts_with('/')
+            && !key.ends_with('/')
+            && key.split('/').all(|s| !s.is_empty() && s != "." && s != "..");
+        if !valid {
+            return Err(StorageError::InvalidKey { key: key.to_owned() });
+        }
+        Path::parse(format!("{}{key}", self.prefix)).map_err(|_| StorageError::InvalidKey { key: key.to_owned() })
+    }
+
+    fn info(&self, meta: &object_store::ObjectMeta) -> ObjectInfo {
+        let full = meta.location.as_ref();
+        ObjectInfo {
+            key: full.strip_prefix(self.prefix.as_str()).unwrap_or(full).to_owned(),
+            size: meta.size,
+            etag: meta.e_tag.clone(),
+        }
+    }
+
+    async fn put_locked(&self, lock: &LocalLock, key: &str, path: &Path, body: Bytes, etag: String) -> Result<ObjectInfo, StorageError> {
+        let _guard = lock.acquire().await.map_err(|e| backend(key, object_store::Error::Generic { store: "local", source: Box::new(e) }))?;
+        let current = match self.store.head(path).await {
+            Ok(meta) => meta.e_tag,
+            Err(object_store::Error::NotFound { .. }) => None,
+            Err(err) => return Err(backend(key, err)),
+        };
+        if current.as_deref() != Some(etag.as_str()) {
+            return Err(StorageError::Precondition { key: key.to_owned() });
+        }
+        self.write(key, path, body, object_store::PutMode::Overwrite).await
+    }
+
+    async fn write(&self, key: &str, path: &Path, body: Bytes, mode: object_store::PutMode) -> Result<ObjectInfo, StorageError> {
+        let size = body.len() as u64;
+        let updating = matches!(mode, object_store::PutMode::Update(_));
+        let opts = PutOptions { mode, ..Default::default() };
+        match self.store.put_opts(path, body.into(), opts).await {
+            Ok(result) => Ok(ObjectInfo { key: key.to_owned(), size, etag: result.e_tag }),
+            Err(object_store::Error::AlreadyExists { .. }) => Err(StorageError::AlreadyExists { key: key.to_owned() }),
+            Err(object_store::Error::Precondition { .. }) => Err(StorageError::Precondition { key: key.to_owned() }),
+            Err(object_store::Error::NotFound { .. }) if updating => Err(StorageError::Precondition { key: key.to_owned() }),
+            Err(err) => Err(backend(key, err)),
+        }
+    }
+}
+
+fn backend(key: &str, err: object_store::Error) -> StorageError {
+    let transient = matches!(err, object_store::Error::Generic { .. });
+    StorageError::Backend { key: key.to_owned(), transient, source: Box::new(err) }
+}
+
+#[async_trait]
+impl Storage for ObjectStorage {
+    async fn get(&self, key: &str) -> Result<Option<StoredObject>, StorageError> {
+        let path = self.path(key)?;
+        let result = match self.store.get(&path).await {
+            Ok(result) => result,
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(err) => return Err(backend(key, err)),
+        };
+        let info = self.info(&result.meta);
+        let body = result.bytes().await.map_err(|e| backend(key, e))?;
+        Ok(Some(StoredObject { info, body }))
+    }
+
+    async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, StorageError> {
+        let path = self.path(key)?;
+        match self.store.head(&path).await {
+            Ok(meta) => Ok(Some(self.info(&meta))),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(err) => Err(backend(key, err)),
+        }
+    }
+
+    async fn put(&self, key: &str, body: Bytes, mode: PutMode) -> Result<ObjectInfo, StorageError> {
+        let path = self.path(key)?;
+        match mode {
+            PutMode::Overwrite => self.write(key, &path, body, object_store::PutMode::Overwrite).await,
+            PutMode::Create => self.write(key, &path, body, object_store::PutMode::Create).await,
+            PutMode::UpdateIfMatch(etag) => match &self.local_lock {
+                Some(lock) => self.put_locked(lock, key, &path, body, etag).await,
+                None => {
+                    let version = UpdateVersion { e_tag: Some(etag), version: None };
+                    self.write(key, &path, body, object_store::PutMode::Update(version)).await
+                }
+            },
+        }
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        let path = self.path(key)?;
+        match self.store.delete(&path).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(err) => Err(backend(key, err)),
+        }
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, StorageError> {
+        // object_store lists by whole path segments; filter for partial-segment prefixes.
+        let full = format!("{}{prefix}", self.prefix);
+        let dir = match full.rfind('/') {
+            Some(i) => Some(Path::from(&full[..i])),
+            None => None,
+        };
+        let metas: Vec<_> = self
+            .store
+            .list(dir.as_ref())
+            .try_collect()
+            .await
+            .map_err(|e| backend(prefix, e))?;
+        let mut out: Vec<ObjectInfo> = metas
+            .iter()
+            .filter(|m| m.location.as_ref().starts_with(&full))
+            .map(|m| self.info(m))
+            .collect();
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    }
+
+    async fn presign_get(&self, key: &str, expires_in: Duration) -> Result<Option<String>, StorageError> {
+        let Some(signer) = &self.signer else {
+            return Ok(None);
+        };
+        let path = self.path(key)?;
+        let url = signer
+            .signed_url(http::Method::GET, &path, expires_in)
+            .await
+            .map_err(|e| backend(key, e))?;
+        Ok(Some(url.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use object_store::memory::InMemory;
+
+    #[tokio::test]
+    async fn prefixes_keys_and_refuses_bad_ones() {
+        let inner = Arc::new(InMemory::new());
+        let storage = ObjectStorage::new(inner.clone(), "/team/registry/");
+        storage.put("a/b", Bytes::from_static(b"x"), PutMode::Create).await.unwrap();
+        assert!(inner.head(&Path::from("team/registry/a/b")).await.is_ok());
+        assert_eq!(storage.list("a/").await.unwrap()[0].key, "a/b");
+        for bad in ["", "/a", "a/", "a//b", "a/../b", "./a"] {
+            let err = storage.get(bad).await.unwrap_err();
+            assert!(matches!(err, StorageError::InvalidKey { .. }), "{bad}: {err:?}");
+        }
+    }
+}
