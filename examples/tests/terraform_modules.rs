@@ -1,0 +1,111 @@
+//! End to end: the real Terraform CLI 1.0.3 against the real `tfreg` server over TLS on
+//! 127.0.0.1, installing modules published through the upload API.
+
+mod support;
+
+use support::{tar_gz, Server, Workdir, MASTER};
+
+fn module_files(version: &str) -> Vec<(String, String)> {
+    vec![
+        ("main.tf".into(), format!("output \"version\" {{\n  value = \"{version}\"\n}}\n")),
+        (
+            "modules/child/main.tf".into(),
+            format!("output \"greeting\" {{\n  value = \"hello from child {version}\"\n}}\n"),
+        ),
+        ("README.md".into(), format!("# network {version}\n")),
+    ]
+}
+
+fn archive(version: &str, prefix: &str) -> Vec<u8> {
+    let files = module_files(version);
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, c)| (n.as_str(), c.as_str())).collect();
+    tar_gz(prefix, &refs)
+}
+
+#[test]
+fn terraform_installs_published_modules() {
+    let server = Server::start(&[]);
+    for (version, prefix) in [
+        ("1.0.0", ""),
+        ("1.1.0", "network-1.1.0/"),
+        ("1.1.5", "./"),
+        ("1.2.0-beta1", ""),
+        ("2.0.0", "terraform-aws-network-2.0.0/"),
+    ] {
+        let response = server.publish("acme/network/aws", version, archive(version, prefix), MASTER);
+        assert_eq!(response.status(), 201, "publish {version}: {}", response.text().unwrap());
+    }
+    let again = server.publish("acme/network/aws", "1.1.5", archive("1.1.5", ""), MASTER);
+    assert_eq!(again.status(), 409, "republishing a version conflicts");
+
+    let host = server.host();
+    let main_tf = format!(
+        r#"
+module "pinned" {{
+  source  = "{host}/acme/network/aws"
+  version = "~> 1.1"
+}}
+
+module "child" {{
+  source  = "{host}/acme/network/aws//modules/child"
+  version = "~> 1.1.0"
+}}
+
+module "beta" {{
+  source  = "{host}/Acme/Network/aws"
+  version = "1.2.0-beta1"
+}}
+
+module "major" {{
+  source  = "{host}/acme/network/aws"
+  version = ">= 1.0, < 3.0"
+}}
+
+output "pinned" {{ value = module.pinned.version }}
+output "child" {{ value = module.child.greeting }}
+output "beta" {{ value = module.beta.version }}
+output "major" {{ value = module.major.version }}
+"#
+    );
+    let work = Workdir::new(&server, Some(MASTER), &main_tf);
+    let init = work.ok(&["init", "-no-color"]);
+    assert!(init.contains("Terraform has been successfully initialized"), "{init}");
+    work.ok(&["apply", "-auto-approve", "-no-color"]);
+    let outputs: serde_json::Value = serde_json::from_str(&work.ok(&["output", "-json"])).unwrap();
+    assert_eq!(outputs["pinned"]["value"], "1.1.5", "~> 1.1 picks the newest 1.x release, not the beta");
+    assert_eq!(outputs["child"]["value"], "hello from child 1.1.5", "//modules/child resolves in the archive");
+    assert_eq!(outputs["beta"]["value"], "1.2.0-beta1", "an exact pre-release constraint selects it");
+    assert_eq!(outputs["major"]["value"], "2.0.0");
+}
+
+#[test]
+fn terraform_init_fails_with_a_wrong_token() {
+    let server = Server::start(&[]);
+    let response = server.publish("acme/network/aws", "1.0.0", archive("1.0.0", ""), MASTER);
+    assert_eq!(response.status(), 201);
+    let main_tf = format!("module \"m\" {{\n  source  = \"{}/acme/network/aws\"\n  version = \"1.0.0\"\n}}\n", server.host());
+
+    let wrong = Workdir::new(&server, Some("tfreg_not-the-right-token-at-all"), &main_tf);
+    let out = wrong.run(&["init", "-no-color"]);
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!out.status.success(), "init with a wrong token must fail:\n{text}");
+    assert!(text.contains("401"), "the failure names the 401:\n{text}");
+
+    let none = Workdir::new(&server, None, &main_tf);
+    let out = none.run(&["init", "-no-color"]);
+    assert!(!out.status.success(), "init without a token must fail while reads are closed");
+
+    let right = Workdir::new(&server, Some(MASTER), &main_tf);
+    right.ok(&["init", "-no-color"]);
+}
+
+#[test]
+fn anonymous_reads_when_switched_on() {
+    let server = Server::start(&["--anonymous-read"]);
+    let response = server.publish("acme/network/aws", "1.0.0", archive("1.0.0", ""), MASTER);
+    assert_eq!(response.status(), 201);
+    let unauthenticated = server.publish("acme/network/aws", "1.0.1", archive("1.0.1", ""), "");
+    assert_eq!(unauthenticated.status(), 401, "publishing still needs a token");
+    let main_tf = format!("module \"m\" {{\n  source  = \"{}/acme/network/aws\"\n  version = \"1.0.0\"\n}}\n", server.host());
+    Workdir::new(&server, None, &main_tf).ok(&["init", "-no-color"]);
+}
