@@ -1,12 +1,12 @@
 //! [`ObjectStorage`]: the registry's [`Storage`] over any [`ObjectStore`].
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures::TryStreamExt;
 use object_store::path::Path;
+#[cfg(any(feature = "aws", feature = "gcp", feature = "azure"))]
 use object_store::signer::Signer;
 use object_store::{ObjectStore, ObjectStoreExt, PutOptions, UpdateVersion};
 use tfreg_core::storage::{ObjectInfo, PutMode, Storage, StorageError, StoredObject};
@@ -17,6 +17,7 @@ use crate::local_lock::LocalLock;
 #[derive(Debug, Clone)]
 pub struct ObjectStorage {
     store: Arc<dyn ObjectStore>,
+    #[cfg(any(feature = "aws", feature = "gcp", feature = "azure"))]
     signer: Option<Arc<dyn Signer>>,
     prefix: String,
     local_lock: Option<Arc<LocalLock>>,
@@ -27,9 +28,16 @@ impl ObjectStorage {
     pub fn new(store: Arc<dyn ObjectStore>, prefix: &str) -> Self {
         let prefix = prefix.trim_matches('/');
         let prefix = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
-        Self { store, signer: None, prefix, local_lock: None }
+        Self {
+            store,
+            #[cfg(any(feature = "aws", feature = "gcp", feature = "azure"))]
+            signer: None,
+            prefix,
+            local_lock: None,
+        }
     }
 
+    #[cfg(any(feature = "aws", feature = "gcp", feature = "azure"))]
     /// Hands out presigned `GET` URLs made by `signer` (S3, GCS, Azure), so archive downloads
     /// go straight to the store.
     pub fn with_signer(mut self, signer: Arc<dyn Signer>) -> Self {
@@ -164,7 +172,8 @@ impl Storage for ObjectStorage {
         Ok(out)
     }
 
-    async fn presign_get(&self, key: &str, expires_in: Duration) -> Result<Option<String>, StorageError> {
+    #[cfg(any(feature = "aws", feature = "gcp", feature = "azure"))]
+    async fn presign_get(&self, key: &str, expires_in: std::time::Duration) -> Result<Option<String>, StorageError> {
         let Some(signer) = &self.signer else {
             return Ok(None);
         };

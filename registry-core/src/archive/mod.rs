@@ -109,8 +109,11 @@ pub struct NormalizedModule {
 /// - entry count, per-file size, total unpacked size and compression ratio
 ///   are limited by [`ArchiveLimits`], counting bytes as actually
 ///   decompressed rather than as declared by the archive's headers;
-/// - when every file is inside the same top-level folder (as in GitHub's
-///   `repo-v1.2.0/…` tarballs), that one folder is removed from every path;
+/// - macOS metadata (`__MACOSX/`, `._*`, `.DS_Store`) is dropped;
+/// - when every file is inside the same top-level folder and that folder holds
+///   Terraform files itself (as in GitHub's `repo-v1.2.0/…` tarballs), that
+///   one folder is removed from every path; a module whose only files are in
+///   one subfolder (`modules/child/main.tf`) is kept as it is;
 /// - the result must contain at least one `.tf` or `.tf.json` file.
 ///
 /// The output holds regular files only (no directory entries), sorted by
@@ -156,6 +159,7 @@ struct InputFile {
 /// Strips a single wrapping folder, sorts by path, and checks for
 /// duplicates, file/directory conflicts and the presence of Terraform files.
 fn arrange(mut files: Vec<InputFile>) -> Result<Vec<InputFile>, ArchiveError> {
+    files.retain(|f| !is_macos_metadata(&f.path));
     if let Some(prefix_len) = common_top_folder(&files).map(str::len) {
         for file in &mut files {
             file.path.drain(..=prefix_len);
@@ -193,7 +197,19 @@ fn common_top_folder(files: &[InputFile]) -> Option<&str> {
         file.path.split_once('/').map(|(top, _)| top)
     }
     let first = top(files.first()?)?;
-    files.iter().all(|f| top(f) == Some(first)).then_some(first)
+    let wraps_a_module = files.iter().any(|f| {
+        f.path
+            .strip_prefix(first)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .is_some_and(|rest| !rest.contains('/') && is_terraform_file(rest))
+    });
+    (wraps_a_module && files.iter().all(|f| top(f) == Some(first))).then_some(first)
+}
+
+/// Whether the path is metadata macOS adds to archives it makes.
+fn is_macos_metadata(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    path.starts_with("__MACOSX/") || name == ".DS_Store" || name.starts_with("._")
 }
 
 /// Whether the file name ends in `.tf` or `.tf.json`.

@@ -11,7 +11,9 @@ type FileSet = BTreeMap<String, (Vec<u8>, bool)>;
 
 /// A safe path component (never `.` or `..`).
 fn component() -> impl Strategy<Value = String> {
-    "[a-z0-9 _.\u{e9}\u{4e2d}-]{1,12}".prop_filter("not . or ..", |c| c != "." && c != "..")
+    "[a-z0-9 _.\u{e9}\u{4e2d}-]{1,12}".prop_filter("not . or .. or macOS metadata", |c| {
+        c != "." && c != ".." && !c.starts_with("._") && c != ".DS_Store"
+    })
 }
 
 /// A set of safe relative file paths, none of which is another's parent,

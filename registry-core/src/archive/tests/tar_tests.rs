@@ -56,8 +56,25 @@ fn github_style_wrapping_folder_is_stripped() {
 
 #[test]
 fn only_one_wrapping_level_is_stripped() {
-    let module = normalize_ok(&tar_gz_files(&[("a/b/main.tf", b""), ("a/b/c.tf", b"")]));
-    assert_eq!(module.files, ["b/c.tf", "b/main.tf"]);
+    let module = normalize_ok(&tar_gz_files(&[("a/main.tf", b""), ("a/b/main.tf", b""), ("a/b/c.tf", b"")]));
+    assert_eq!(module.files, ["b/c.tf", "b/main.tf", "main.tf"]);
+}
+
+#[test]
+fn a_folder_without_terraform_files_of_its_own_is_not_a_wrapper() {
+    let module = normalize_ok(&tar_gz_files(&[("modules/child/main.tf", b""), ("modules/README.md", b"")]));
+    assert_eq!(module.files, ["modules/README.md", "modules/child/main.tf"]);
+}
+
+#[test]
+fn macos_metadata_is_dropped() {
+    let module = normalize_ok(&tar_gz_files(&[
+        ("mod/main.tf", b""),
+        ("mod/._main.tf", b"apple"),
+        ("mod/.DS_Store", b"apple"),
+        ("__MACOSX/mod/._main.tf", b"apple"),
+    ]));
+    assert_eq!(module.files, ["main.tf"]);
 }
 
 #[test]
