@@ -6,7 +6,11 @@ use futures::StreamExt;
 use tfreg_core::Error;
 
 /// Reads the whole body, answering 413 as soon as it (or its declared length) passes `limit`.
-pub(crate) async fn read_limited(request: &HttpRequest, mut payload: web::Payload, limit: u64) -> Result<Bytes, Error> {
+pub(crate) async fn read_limited(
+    request: &HttpRequest,
+    mut payload: web::Payload,
+    limit: u64,
+) -> Result<Bytes, Error> {
     let declared = request
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)

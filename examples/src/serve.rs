@@ -84,9 +84,14 @@ fn print_banner(
     generated_token: Option<&str>,
     startup: Duration,
 ) {
-    let host = if addr.ip().is_unspecified() { format!("127.0.0.1:{}", addr.port()) } else { addr.to_string() };
+    let host =
+        if addr.ip().is_unspecified() { format!("127.0.0.1:{}", addr.port()) } else { addr.to_string() };
     let mut out = String::new();
-    out += &format!("tfreg {} listening on {scheme}://{addr} (ready in {} ms)\n", env!("CARGO_PKG_VERSION"), startup.as_millis());
+    out += &format!(
+        "tfreg {} listening on {scheme}://{addr} (ready in {} ms)\n",
+        env!("CARGO_PKG_VERSION"),
+        startup.as_millis()
+    );
     out += &format!("  storage: {}\n", args.storage);
     if let Some(CertSource::Development(path)) = cert {
         let path = path.canonicalize().unwrap_or_else(|_| path.clone());
@@ -101,7 +106,10 @@ fn print_banner(
         None => out += "\nMaster token: from TFREG_MASTER_TOKEN, or the one printed on the first start.\n",
     }
     out += "\nTerraform CLI configuration (~/.terraformrc, or the file TF_CLI_CONFIG_FILE names):\n";
-    out += &format!("credentials \"{host}\" {{\n  token = \"{}\"\n}}\n", generated_token.unwrap_or("<your token>"));
+    out += &format!(
+        "credentials \"{host}\" {{\n  token = \"{}\"\n}}\n",
+        generated_token.unwrap_or("<your token>")
+    );
     out += &format!("\nPublish a module:\n  curl -X PUT -H \"Authorization: Bearer $TOKEN\" --data-binary @module.tar.gz \\\n    {scheme}://{host}{}/v1/modules/NAMESPACE/NAME/SYSTEM/1.0.0\n", args.base_path.trim_end_matches('/'));
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());

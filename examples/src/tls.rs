@@ -48,7 +48,8 @@ pub(crate) fn server_config(cert: &Path, key: &Path) -> crate::Result<rustls::Se
     if certs.is_empty() {
         return Err(format!("no certificate in {}", cert.display()).into());
     }
-    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("cannot read key {}: {e}", key.display()))?;
+    let key =
+        PrivateKeyDer::from_pem_file(key).map_err(|e| format!("cannot read key {}: {e}", key.display()))?;
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?

@@ -73,7 +73,10 @@ output "major" {{ value = module.major.version }}
     work.ok(&["apply", "-auto-approve", "-no-color"]);
     let outputs: serde_json::Value = serde_json::from_str(&work.ok(&["output", "-json"])).unwrap();
     assert_eq!(outputs["pinned"]["value"], "1.1.5", "~> 1.1 picks the newest 1.x release, not the beta");
-    assert_eq!(outputs["child"]["value"], "hello from child 1.1.5", "//modules/child resolves in the archive");
+    assert_eq!(
+        outputs["child"]["value"], "hello from child 1.1.5",
+        "//modules/child resolves in the archive"
+    );
     assert_eq!(outputs["beta"]["value"], "1.2.0-beta1", "an exact pre-release constraint selects it");
     assert_eq!(outputs["major"]["value"], "2.0.0");
 }
@@ -83,7 +86,10 @@ fn terraform_init_fails_with_a_wrong_token() {
     let server = Server::start(&[]);
     let response = server.publish("acme/network/aws", "1.0.0", archive("1.0.0", ""), MASTER);
     assert_eq!(response.status(), 201);
-    let main_tf = format!("module \"m\" {{\n  source  = \"{}/acme/network/aws\"\n  version = \"1.0.0\"\n}}\n", server.host());
+    let main_tf = format!(
+        "module \"m\" {{\n  source  = \"{}/acme/network/aws\"\n  version = \"1.0.0\"\n}}\n",
+        server.host()
+    );
 
     let wrong = Workdir::new(&server, Some("tfreg_not-the-right-token-at-all"), &main_tf);
     let out = wrong.run(&["init", "-no-color"]);
@@ -106,6 +112,9 @@ fn anonymous_reads_when_switched_on() {
     assert_eq!(response.status(), 201);
     let unauthenticated = server.publish("acme/network/aws", "1.0.1", archive("1.0.1", ""), "");
     assert_eq!(unauthenticated.status(), 401, "publishing still needs a token");
-    let main_tf = format!("module \"m\" {{\n  source  = \"{}/acme/network/aws\"\n  version = \"1.0.0\"\n}}\n", server.host());
+    let main_tf = format!(
+        "module \"m\" {{\n  source  = \"{}/acme/network/aws\"\n  version = \"1.0.0\"\n}}\n",
+        server.host()
+    );
     Workdir::new(&server, None, &main_tf).ok(&["init", "-no-color"]);
 }

@@ -46,10 +46,7 @@ impl RegistryConfig {
     pub(crate) fn normalised(mut self) -> crate::Result<Self> {
         let trimmed = self.base_path.trim_matches('/');
         if trimmed.split('/').any(|s| s.is_empty() || s == "." || s == "..") && !trimmed.is_empty() {
-            return Err(crate::Error::bad_request(format!(
-                "invalid base path {:?}",
-                self.base_path
-            )));
+            return Err(crate::Error::bad_request(format!("invalid base path {:?}", self.base_path)));
         }
         self.base_path = if trimmed.is_empty() { String::new() } else { format!("/{trimmed}") };
         if let Some(url) = &mut self.public_url {

@@ -77,10 +77,7 @@ pub async fn update_if_match_is_compare_and_swap(storage: &dyn Storage) {
         .put("conformance/cas/missing", Bytes::from_static(b"x"), PutMode::UpdateIfMatch("nope".into()))
         .await
         .unwrap_err();
-    assert!(
-        matches!(missing, StorageError::Precondition { .. }),
-        "update of a missing object: {missing:?}"
-    );
+    assert!(matches!(missing, StorageError::Precondition { .. }), "update of a missing object: {missing:?}");
     assert!(storage.get("conformance/cas/missing").await.unwrap().is_none());
 }
 
@@ -89,13 +86,8 @@ pub async fn list_by_prefix(storage: &dyn Storage) {
     for key in ["conformance/list/b", "conformance/list/a", "conformance/list/sub/c", "conformance/listx"] {
         storage.put(key, Bytes::from_static(b"x"), PutMode::Overwrite).await.expect("put");
     }
-    let keys: Vec<String> = storage
-        .list("conformance/list/")
-        .await
-        .expect("list")
-        .into_iter()
-        .map(|i| i.key)
-        .collect();
+    let keys: Vec<String> =
+        storage.list("conformance/list/").await.expect("list").into_iter().map(|i| i.key).collect();
     assert_eq!(keys, ["conformance/list/a", "conformance/list/b", "conformance/list/sub/c"]);
 }
 
@@ -135,7 +127,10 @@ pub async fn concurrent_updates_lose_nothing(storage: Arc<dyn Storage>) {
                         let current = storage.get(key).await.unwrap().unwrap();
                         let n: u32 = std::str::from_utf8(&current.body).unwrap().parse().unwrap();
                         let etag = current.info.etag.expect("etag");
-                        match storage.put(key, Bytes::from((n + 1).to_string()), PutMode::UpdateIfMatch(etag)).await {
+                        match storage
+                            .put(key, Bytes::from((n + 1).to_string()), PutMode::UpdateIfMatch(etag))
+                            .await
+                        {
                             Ok(_) => break,
                             Err(StorageError::Precondition { .. }) => continue,
                             Err(err) => panic!("unexpected error in an update race: {err:?}"),

@@ -164,10 +164,7 @@ pub struct ConstraintError {
 
 impl ConstraintError {
     fn new(input: &str, reason: String) -> Self {
-        Self {
-            quoted: version::quote(input),
-            reason,
-        }
+        Self { quoted: version::quote(input), reason }
     }
 
     /// What is wrong with the constraint, without the quoted input.
@@ -198,8 +195,7 @@ fn unknown_operator(symbol: &str) -> String {
         "≥" => "did you mean \">=\"?".to_owned(),
         "≤" => "did you mean \"<=\"?".to_owned(),
         "^" => "caret ranges are not supported; use \"~>\", as in \"~> 1.2\"".to_owned(),
-        "*" => "wildcards are not supported; leave the version unconstrained or use \">= 0\""
-            .to_owned(),
+        "*" => "wildcards are not supported; leave the version unconstrained or use \">= 0\"".to_owned(),
         _ if symbol.contains(['"', '\'']) => "remove the quotes around the version".to_owned(),
         _ => OPERATORS.to_owned(),
     };
@@ -227,11 +223,7 @@ fn parse_term(term: &str) -> Result<Term, String> {
         ));
     }
     let (version, written) = version::parse_written(operand).map_err(|e| e.to_string())?;
-    let parts = if op == Operator::Pessimistic {
-        written
-    } else {
-        3
-    };
+    let parts = if op == Operator::Pessimistic { written } else { 3 };
     Ok(Term { op, version, parts })
 }
 
@@ -262,11 +254,7 @@ impl Constraints {
         for (index, piece) in pieces.iter().enumerate() {
             let term = piece.trim_matches(is_space);
             let result = if term.is_empty() {
-                Err(format!(
-                    "term {} of {} is empty; remove the stray comma",
-                    index + 1,
-                    pieces.len()
-                ))
+                Err(format!("term {} of {} is empty; remove the stray comma", index + 1, pieces.len()))
             } else {
                 parse_term(term).map_err(|reason| {
                     if pieces.len() > 1 {
@@ -290,8 +278,7 @@ impl Constraints {
     /// Whether [`select_newest`](Self::select_newest) may pick `v`: it matches, and if it is a
     /// pre-release, some `=` (or bare) term names exactly that version.
     pub fn is_selectable(&self, v: &Version) -> bool {
-        self.matches(v)
-            && (!v.is_prerelease() || self.terms.iter().any(|term| term.names_exactly(v)))
+        self.matches(v) && (!v.is_prerelease() || self.terms.iter().any(|term| term.names_exactly(v)))
     }
 
     /// The newest version that the Terraform module installer would pick from `versions`:
@@ -349,10 +336,7 @@ pub fn check_version_constraint(version: &str, constraint: &str) {
             .unwrap_or_else(|e| panic!("version {version:?} parses but not as a constraint: {e}"));
         assert_eq!(exact.terms.len(), 1);
         assert_eq!(exact.terms[0].op, Operator::Equal);
-        assert!(
-            exact.matches(v) && exact.is_selectable(v),
-            "{version:?} as a constraint"
-        );
+        assert!(exact.matches(v) && exact.is_selectable(v), "{version:?} as a constraint");
         assert!(exact.select_newest([v]).is_some());
         let (_, written) = version::parse_written(version).expect("parsed above");
         let tilde = Constraints::parse(&format!("~> {version}"))
@@ -373,10 +357,7 @@ fn check_version(input: &str) -> Option<Version> {
         Err(err) => {
             let message = err.to_string();
             assert!(message.starts_with("invalid version \""), "{message}");
-            assert!(
-                !err.reason().is_empty() && message.ends_with(err.reason()),
-                "{message}"
-            );
+            assert!(!err.reason().is_empty() && message.ends_with(err.reason()), "{message}");
             assert!(
                 strict.is_err() || input.len() > Version::MAX_LEN,
                 "strict semver {input:?} rejected: {message}"
@@ -403,11 +384,7 @@ fn check_version(input: &str) -> Option<Version> {
     assert_eq!(v.build(), v.as_semver().build.as_str());
     assert_eq!(
         [v.major(), v.minor(), v.patch()],
-        [
-            v.as_semver().major,
-            v.as_semver().minor,
-            v.as_semver().patch
-        ]
+        [v.as_semver().major, v.as_semver().minor, v.as_semver().patch]
     );
     let de: StrDeserializer<'_, ValueError> = display.as_str().into_deserializer();
     assert_eq!(Version::deserialize(de).ok().as_ref(), Some(&v));
@@ -425,10 +402,7 @@ fn check_constraints(input: &str) -> Option<Constraints> {
         Err(err) => {
             let message = err.to_string();
             assert!(message.starts_with("invalid constraint \""), "{message}");
-            assert!(
-                !err.reason().is_empty() && message.ends_with(err.reason()),
-                "{message}"
-            );
+            assert!(!err.reason().is_empty() && message.ends_with(err.reason()), "{message}");
             return None;
         }
     };
@@ -452,18 +426,9 @@ fn check_pair(v: &Version, c: &Constraints) {
         let again = Constraints::parse(&c.to_string()).expect("checked by check_constraints");
         assert_eq!(again.matches(v), matched, "{c} vs {v} after a round trip");
     }
-    let released = v
-        .to_string()
-        .split('+')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let released = v.to_string().split('+').next().unwrap_or_default().to_owned();
     let stripped = Version::parse(&released).expect("a prefix of a valid version");
-    assert_eq!(
-        c.matches(&stripped),
-        matched,
-        "build metadata changed whether {c} matches {v}"
-    );
+    assert_eq!(c.matches(&stripped), matched, "build metadata changed whether {c} matches {v}");
 
     for term in &c.terms {
         let t = &term.version;
@@ -504,11 +469,7 @@ fn check_pair(v: &Version, c: &Constraints) {
 
     let selectable = c.is_selectable(v);
     let exact = c.terms.iter().any(|term| term.names_exactly(v));
-    assert_eq!(
-        selectable,
-        matched && (!v.is_prerelease() || exact),
-        "{c} selecting {v}"
-    );
+    assert_eq!(selectable, matched && (!v.is_prerelease() || exact), "{c} selecting {v}");
     assert_eq!(c.select_newest([v]).is_some(), selectable);
     assert!(Constraints::any().matches(v));
     assert_eq!(Constraints::any().is_selectable(v), !v.is_prerelease());
@@ -530,11 +491,7 @@ mod tests {
 
     fn check_table(cases: &[(&str, &str, bool)]) {
         for &(constraint, version, expected) in cases {
-            assert_eq!(
-                c(constraint).matches(&v(version)),
-                expected,
-                "{constraint:?} matching {version:?}"
-            );
+            assert_eq!(c(constraint).matches(&v(version)), expected, "{constraint:?} matching {version:?}");
             check_version_constraint(version, constraint);
         }
     }
@@ -658,18 +615,11 @@ mod tests {
 
     #[test]
     fn select_newest_follows_the_module_installer() {
-        let all: Vec<Version> = [
-            "0.9.0",
-            "1.0.0-beta",
-            "1.0.0",
-            "1.1.0",
-            "1.2.0-rc.1",
-            "2.0.0",
-            "2.1.0-alpha",
-        ]
-        .iter()
-        .map(|s| v(s))
-        .collect();
+        let all: Vec<Version> =
+            ["0.9.0", "1.0.0-beta", "1.0.0", "1.1.0", "1.2.0-rc.1", "2.0.0", "2.1.0-alpha"]
+                .iter()
+                .map(|s| v(s))
+                .collect();
         let cases = [
             ("~> 1.0", Some("1.1.0")),
             (">= 0.9", Some("2.0.0")),
@@ -719,10 +669,7 @@ mod tests {
             ("= 1.2", "1.2.0"),
             ("v1", "1.0.0"),
             ("!=1.0.0-rc.1+x", "!= 1.0.0-rc.1+x"),
-            (
-                "> 1, >= 2, < 3, <= 4",
-                "> 1.0.0, >= 2.0.0, < 3.0.0, <= 4.0.0",
-            ),
+            ("> 1, >= 2, < 3, <= 4", "> 1.0.0, >= 2.0.0, < 3.0.0, <= 4.0.0"),
         ];
         for (input, display) in cases {
             let parsed = c(input);
@@ -738,34 +685,16 @@ mod tests {
     #[test]
     fn error_messages() {
         let cases = [
-            (
-                "",
-                r#"invalid constraint "": empty constraint; expected e.g. ">= 1.0" or "~> 1.2""#,
-            ),
-            (
-                " \t",
-                r#"invalid constraint " \t": empty constraint; expected e.g. ">= 1.0" or "~> 1.2""#,
-            ),
+            ("", r#"invalid constraint "": empty constraint; expected e.g. ">= 1.0" or "~> 1.2""#),
+            (" \t", r#"invalid constraint " \t": empty constraint; expected e.g. ">= 1.0" or "~> 1.2""#),
             (
                 ">== 1",
                 r#"invalid constraint ">== 1": unknown operator ">=="; expected one of =, !=, >, >=, <, <=, ~> (or none, meaning =)"#,
             ),
-            (
-                "=> 1",
-                r#"invalid constraint "=> 1": unknown operator "=>"; did you mean ">="?"#,
-            ),
-            (
-                "=< 1",
-                r#"invalid constraint "=< 1": unknown operator "=<"; did you mean "<="?"#,
-            ),
-            (
-                "== 1",
-                r#"invalid constraint "== 1": unknown operator "=="; did you mean "="?"#,
-            ),
-            (
-                "~ 1.2",
-                r#"invalid constraint "~ 1.2": unknown operator "~"; did you mean "~>"?"#,
-            ),
+            ("=> 1", r#"invalid constraint "=> 1": unknown operator "=>"; did you mean ">="?"#),
+            ("=< 1", r#"invalid constraint "=< 1": unknown operator "=<"; did you mean "<="?"#),
+            ("== 1", r#"invalid constraint "== 1": unknown operator "=="; did you mean "="?"#),
+            ("~ 1.2", r#"invalid constraint "~ 1.2": unknown operator "~"; did you mean "~>"?"#),
             (
                 "^1.2",
                 r#"invalid constraint "^1.2": unknown operator "^"; caret ranges are not supported; use "~>", as in "~> 1.2""#,
@@ -774,14 +703,8 @@ mod tests {
                 "\"1.2\"",
                 r#"invalid constraint "\"1.2\"": unknown operator "\""; remove the quotes around the version"#,
             ),
-            (
-                ">=",
-                r#"invalid constraint ">=": missing version after operator ">=""#,
-            ),
-            (
-                "~>  ",
-                r#"invalid constraint "~>  ": missing version after operator "~>""#,
-            ),
+            (">=", r#"invalid constraint ">=": missing version after operator ">=""#),
+            ("~>  ", r#"invalid constraint "~>  ": missing version after operator "~>""#),
             (
                 "> = 1",
                 r#"invalid constraint "> = 1": unexpected '=' after operator ">"; write operators without spaces inside, such as ">=""#,
@@ -790,18 +713,12 @@ mod tests {
                 ">= 1.0 < 2.0",
                 r#"invalid constraint ">= 1.0 < 2.0": unexpected whitespace in "1.0 < 2.0"; separate constraints with commas, as in ">= 1.0, < 2.0""#,
             ),
-            (
-                ">= 1,",
-                r#"invalid constraint ">= 1,": term 2 of 2 is empty; remove the stray comma"#,
-            ),
+            (">= 1,", r#"invalid constraint ">= 1,": term 2 of 2 is empty; remove the stray comma"#),
             (
                 ">= 1, >== 2",
                 r#"invalid constraint ">= 1, >== 2": in ">== 2": unknown operator ">=="; expected one of =, !=, >, >=, <, <=, ~> (or none, meaning =)"#,
             ),
-            (
-                ">= 1..2",
-                r#"invalid constraint ">= 1..2": invalid version "1..2": empty numeric part"#,
-            ),
+            (">= 1..2", r#"invalid constraint ">= 1..2": invalid version "1..2": empty numeric part"#),
             (
                 ">= 1.x",
                 r#"invalid constraint ">= 1.x": invalid version "1.x": numeric part "x" is not a number"#,
@@ -839,24 +756,12 @@ mod tests {
         let op = prop::sample::select(vec!["", "=", "!=", ">", ">=", "<", "<=", "~>"]);
         let space = prop::sample::select(vec!["", " ", "  ", "\t"]);
         let pre = prop::sample::select(vec!["", "", "", "-alpha", "-beta", "-rc.1"]);
-        (
-            space.clone(),
-            op,
-            space.clone(),
-            0u64..4,
-            0u64..4,
-            0u64..4,
-            1usize..=3,
-            pre,
-            space,
-        )
-            .prop_map(|(s1, op, s2, a, b, c, parts, pre, s3)| {
-                let numbers = [a, b, c][..parts]
-                    .iter()
-                    .map(u64::to_string)
-                    .collect::<Vec<_>>();
+        (space.clone(), op, space.clone(), 0u64..4, 0u64..4, 0u64..4, 1usize..=3, pre, space).prop_map(
+            |(s1, op, s2, a, b, c, parts, pre, s3)| {
+                let numbers = [a, b, c][..parts].iter().map(u64::to_string).collect::<Vec<_>>();
                 format!("{s1}{op}{s2}{}{pre}{s3}", numbers.join("."))
-            })
+            },
+        )
     }
 
     fn written_constraint() -> impl Strategy<Value = String> {

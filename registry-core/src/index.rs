@@ -97,9 +97,7 @@ pub async fn add_version(
         let (mut index, mode) = match load(storage, addr).await? {
             None => (ModuleIndex::empty(addr), PutMode::Create),
             Some((index, Some(etag))) => (index, PutMode::UpdateIfMatch(etag)),
-            Some((_, None)) => {
-                return Err(StorageError::NotSupported { operation: "etags on get" }.into())
-            }
+            Some((_, None)) => return Err(StorageError::NotSupported { operation: "etags on get" }.into()),
         };
         if index.get(&entry.version).is_some() {
             return Err(Error::conflict(format!(

@@ -135,8 +135,16 @@ mod tests {
             (Method::HEAD, "/v1/modules/acme/vpc/aws/versions", Route::ModuleVersions(addr.clone())),
             (Method::GET, "/v1/modules/acme/vpc/aws", Route::Module(addr.clone())),
             (Method::GET, "/v1/modules/acme/vpc/aws/download", Route::ModuleLatestDownload(addr.clone())),
-            (Method::GET, "/v1/modules/acme/vpc/aws/1.2.0/download", Route::ModuleDownload(addr.clone(), v.clone())),
-            (Method::GET, "/v1/modules/acme/vpc/aws/v1.2/download", Route::ModuleDownload(addr.clone(), v.clone())),
+            (
+                Method::GET,
+                "/v1/modules/acme/vpc/aws/1.2.0/download",
+                Route::ModuleDownload(addr.clone(), v.clone()),
+            ),
+            (
+                Method::GET,
+                "/v1/modules/acme/vpc/aws/v1.2/download",
+                Route::ModuleDownload(addr.clone(), v.clone()),
+            ),
             (Method::PUT, "/v1/modules/acme/vpc/aws/1.2.0", Route::ModuleUpload(addr.clone(), v.clone())),
             (Method::GET, "/v1/modules/acme/vpc/aws/1.2.0", Route::ModuleVersion(addr.clone(), v.clone())),
         ];
@@ -161,6 +169,9 @@ mod tests {
         assert_eq!(status(Method::GET, "/v1/modules/ac..me/vpc/aws/versions"), StatusCode::BAD_REQUEST);
         assert_eq!(status(Method::GET, "/v1/modules/acme/vpc/AWS/versions"), StatusCode::BAD_REQUEST);
         assert_eq!(status(Method::PUT, "/v1/modules/acme/vpc/aws/1.2.x"), StatusCode::BAD_REQUEST);
-        assert_eq!(status(Method::GET, "/v1/archives/modules/acme/vpc/aws/1.0.0/zz.tar.gz"), StatusCode::NOT_FOUND);
+        assert_eq!(
+            status(Method::GET, "/v1/archives/modules/acme/vpc/aws/1.0.0/zz.tar.gz"),
+            StatusCode::NOT_FOUND
+        );
     }
 }

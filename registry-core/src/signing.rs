@@ -38,16 +38,14 @@ impl UrlSigner {
     pub async fn load_or_create(storage: &dyn Storage) -> Result<Self> {
         loop {
             if let Some(object) = storage.get(layout::URL_SIGNING_KEY).await? {
-                let key: [u8; 32] = object.body.as_ref().try_into().map_err(|_| {
-                    Error::internal(format!("{} is not 32 bytes", layout::URL_SIGNING_KEY))
-                })?;
+                let key: [u8; 32] =
+                    object.body.as_ref().try_into().map_err(|_| {
+                        Error::internal(format!("{} is not 32 bytes", layout::URL_SIGNING_KEY))
+                    })?;
                 return Ok(Self::new(key));
             }
             let key = crate::random::bytes::<32>()?;
-            match storage
-                .put(layout::URL_SIGNING_KEY, Bytes::copy_from_slice(&key), PutMode::Create)
-                .await
-            {
+            match storage.put(layout::URL_SIGNING_KEY, Bytes::copy_from_slice(&key), PutMode::Create).await {
                 Ok(_) => return Ok(Self::new(key)),
                 Err(StorageError::AlreadyExists { .. }) => continue,
                 Err(err) => return Err(err.into()),

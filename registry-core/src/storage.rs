@@ -122,11 +122,7 @@ pub trait Storage: Send + Sync + Debug + 'static {
     /// A URL at which anyone holding it may `GET` the object for `expires_in`, when the backend
     /// can presign (S3, GCS, Azure). `None` means the registry serves the object itself through
     /// its own signed URLs.
-    async fn presign_get(
-        &self,
-        key: &str,
-        expires_in: Duration,
-    ) -> Result<Option<String>, StorageError> {
+    async fn presign_get(&self, key: &str, expires_in: Duration) -> Result<Option<String>, StorageError> {
         let _ = (key, expires_in);
         Ok(None)
     }

@@ -44,10 +44,7 @@ pub struct VersionError {
 
 impl VersionError {
     fn new(input: &str, reason: impl Into<String>) -> Self {
-        Self {
-            quoted: quote(input),
-            reason: reason.into(),
-        }
+        Self { quoted: quote(input), reason: reason.into() }
     }
 
     /// What is wrong with the version, without the quoted input (e.g. `empty numeric part`).
@@ -82,9 +79,7 @@ impl Version {
 
     /// The release version `major.minor.patch`.
     pub const fn new(major: u64, minor: u64, patch: u64) -> Self {
-        Self {
-            inner: semver::Version::new(major, minor, patch),
-        }
+        Self { inner: semver::Version::new(major, minor, patch) }
     }
 
     /// The major version number.
@@ -141,11 +136,7 @@ pub(crate) fn parse_written(input: &str) -> Result<(Version, u8), VersionError> 
         return fail("empty string; expected a version such as \"1.2.0\"".into());
     }
     if input.len() > Version::MAX_LEN {
-        return fail(format!(
-            "too long: {} bytes, at most {} are allowed",
-            input.len(),
-            Version::MAX_LEN
-        ));
+        return fail(format!("too long: {} bytes, at most {} are allowed", input.len(), Version::MAX_LEN));
     }
     if input.starts_with(char::is_whitespace) || input.ends_with(char::is_whitespace) {
         return fail("leading or trailing whitespace".into());
@@ -177,22 +168,16 @@ pub(crate) fn parse_written(input: &str) -> Result<(Version, u8), VersionError> 
         }
         if !part.bytes().all(|b| b.is_ascii_digit()) {
             let digits = part.bytes().take_while(u8::is_ascii_digit).count();
-            let hint =
-                if digits > 0 && part[digits..].starts_with(|c: char| c.is_ascii_alphabetic()) {
-                    "; a pre-release must follow a \"-\", as in \"1.0.0-beta\""
-                } else {
-                    ""
-                };
+            let hint = if digits > 0 && part[digits..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+                "; a pre-release must follow a \"-\", as in \"1.0.0-beta\""
+            } else {
+                ""
+            };
             return fail(format!("numeric part {part:?} is not a number{hint}"));
         }
         *slot = match part.parse() {
             Ok(n) => n,
-            Err(_) => {
-                return fail(format!(
-                    "numeric part {part:?} is too large (over {})",
-                    u64::MAX
-                ))
-            }
+            Err(_) => return fail(format!("numeric part {part:?} is too large (over {})", u64::MAX)),
         };
     }
 
@@ -222,15 +207,7 @@ pub(crate) fn parse_written(input: &str) -> Result<(Version, u8), VersionError> 
     };
 
     let [major, minor, patch] = numbers;
-    let version = Version {
-        inner: semver::Version {
-            major,
-            minor,
-            patch,
-            pre,
-            build,
-        },
-    };
+    let version = Version { inner: semver::Version { major, minor, patch, pre, build } };
     let normalised = version.to_string();
     if normalised.len() > Version::MAX_LEN {
         return fail(format!(
@@ -244,12 +221,7 @@ pub(crate) fn parse_written(input: &str) -> Result<(Version, u8), VersionError> 
 }
 
 /// Checks dot-separated semver identifiers (pre-release or build metadata).
-fn check_identifiers(
-    text: &str,
-    what: &str,
-    separator: char,
-    no_leading_zero: bool,
-) -> Result<(), String> {
+fn check_identifiers(text: &str, what: &str, separator: char, no_leading_zero: bool) -> Result<(), String> {
     if text.is_empty() {
         return Err(format!("empty {what} after {separator:?}"));
     }
@@ -257,10 +229,7 @@ fn check_identifiers(
         if identifier.is_empty() {
             return Err(format!("empty {what} identifier in {text:?}"));
         }
-        if let Some(bad) = identifier
-            .chars()
-            .find(|&c| !(c.is_ascii_alphanumeric() || c == '-'))
-        {
+        if let Some(bad) = identifier.chars().find(|&c| !(c.is_ascii_alphanumeric() || c == '-')) {
             return Err(format!(
                 "{what} {text:?} contains {bad:?}; only ASCII letters, digits, '-' and '.' are allowed"
             ));
@@ -403,11 +372,7 @@ mod tests {
             let (parsed, written) = parse_written(input).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(parsed.to_string(), display, "{input}");
             assert_eq!(written, parts, "{input}");
-            assert_eq!(
-                semver::Version::parse(display).unwrap(),
-                *parsed.as_semver(),
-                "{input}"
-            );
+            assert_eq!(semver::Version::parse(display).unwrap(), *parsed.as_semver(), "{input}");
             assert_eq!(input.parse::<Version>().unwrap(), parsed);
         }
     }
@@ -559,10 +524,7 @@ mod tests {
         assert_eq!(Version::deserialize(de).unwrap().to_string(), "1.2.0");
         let de: StrDeserializer<'_, ValueError> = "1..2".into_deserializer();
         let err = Version::deserialize(de).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            r#"invalid version "1..2": empty numeric part"#
-        );
+        assert_eq!(err.to_string(), r#"invalid version "1..2": empty numeric part"#);
     }
 
     /// A valid version as written (with optional `v`, short forms and leading zeros) and the
@@ -591,10 +553,8 @@ mod tests {
         )
             .prop_map(|(v_prefix, nums, pre, build)| {
                 let mut written = String::from(if v_prefix { "v" } else { "" });
-                let written_nums: Vec<String> = nums
-                    .iter()
-                    .map(|(n, zeros)| format!("{}{n}", "0".repeat(*zeros)))
-                    .collect();
+                let written_nums: Vec<String> =
+                    nums.iter().map(|(n, zeros)| format!("{}{n}", "0".repeat(*zeros))).collect();
                 written.push_str(&written_nums.join("."));
                 let mut full: Vec<u64> = nums.iter().map(|(n, _)| *n).collect();
                 full.resize(3, 0);

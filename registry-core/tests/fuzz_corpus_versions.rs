@@ -29,11 +29,7 @@ fn human_readable_seed_list() {
             continue;
         }
         let (version, constraint) = line.split_once('\t').unwrap_or_else(|| {
-            panic!(
-                "{}:{}: expected VERSION<TAB>CONSTRAINT, got {line:?}",
-                path.display(),
-                index + 1
-            )
+            panic!("{}:{}: expected VERSION<TAB>CONSTRAINT, got {line:?}", path.display(), index + 1)
         });
         check_version_constraint(version, constraint);
         cases += 1;
@@ -47,18 +43,9 @@ fn human_readable_seed_list() {
     }
     // The list must keep exercising the valid, invalid, matching and non-matching paths.
     assert!(cases >= 20, "only {cases} seed cases in {}", path.display());
-    assert!(
-        versions_ok > 0 && versions_ok < cases,
-        "valid and invalid versions are needed"
-    );
-    assert!(
-        constraints_ok > 0 && constraints_ok < cases,
-        "valid and invalid constraints needed"
-    );
-    assert!(
-        matched > 0 && matched < versions_ok.min(constraints_ok),
-        "both outcomes needed"
-    );
+    assert!(versions_ok > 0 && versions_ok < cases, "valid and invalid versions are needed");
+    assert!(constraints_ok > 0 && constraints_ok < cases, "valid and invalid constraints needed");
+    assert!(matched > 0 && matched < versions_ok.min(constraints_ok), "both outcomes needed");
 }
 
 #[test]
@@ -77,10 +64,7 @@ fn binary_corpus_files() {
             Some(at) => (&bytes[..at], &bytes[at + 1..]),
             None => (&bytes[..], &[][..]),
         };
-        let (version, constraint) = (
-            String::from_utf8_lossy(version),
-            String::from_utf8_lossy(constraint),
-        );
+        let (version, constraint) = (String::from_utf8_lossy(version), String::from_utf8_lossy(constraint));
         check_version_constraint(&version, &constraint);
         files += 1;
     }

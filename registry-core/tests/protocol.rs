@@ -67,11 +67,15 @@ fn error(response: &Response<Bytes>, status: StatusCode) -> String {
 }
 
 fn module(version: &str) -> Vec<u8> {
-    tar_gz(&[("main.tf", &format!("output \"v\" {{ value = \"{version}\" }}\n")), ("modules/child/main.tf", "")])
+    tar_gz(&[
+        ("main.tf", &format!("output \"v\" {{ value = \"{version}\" }}\n")),
+        ("modules/child/main.tf", ""),
+    ])
 }
 
 fn tar_gz(files: &[(&str, &str)]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
+    let mut builder =
+        tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
     for (name, content) in files {
         let mut header = tar::Header::new_gnu();
         header.set_size(content.len() as u64);
@@ -119,11 +123,15 @@ async fn a_base_path_moves_everything_but_discovery() {
     let discovery = json(&h.get("/.well-known/terraform.json").await);
     assert_eq!(discovery["modules.v1"], "https://registry.example.com/registry/v1/modules/");
     assert_eq!(h.publish("acme/vpc/aws", "1.0.0", module("1.0.0")).await.status(), StatusCode::NOT_FOUND);
-    let created = h.call(Method::PUT, "/registry/v1/modules/acme/vpc/aws/1.0.0", Some(TOKEN), module("1.0.0")).await;
+    let created =
+        h.call(Method::PUT, "/registry/v1/modules/acme/vpc/aws/1.0.0", Some(TOKEN), module("1.0.0")).await;
     assert_eq!(created.status(), StatusCode::CREATED);
     let download = h.get("/registry/v1/modules/acme/vpc/aws/1.0.0/download").await;
     let location = download.headers()["x-terraform-get"].to_str().unwrap();
-    assert!(location.starts_with("https://registry.example.com/registry/v1/archives/modules/acme/vpc/aws/1.0.0/"), "{location}");
+    assert!(
+        location.starts_with("https://registry.example.com/registry/v1/archives/modules/acme/vpc/aws/1.0.0/"),
+        "{location}"
+    );
     let path_and_query = location.trim_start_matches("https://registry.example.com");
     assert_eq!(h.call(Method::GET, path_and_query, None, vec![]).await.status(), StatusCode::OK);
 }
@@ -138,7 +146,10 @@ async fn publish_list_download_and_fetch_an_archive() {
     assert_eq!(description["version"], "1.2.0");
     assert_eq!(description["sha256"].as_str().unwrap().len(), 64);
     assert_eq!(h.publish("acme/vpc/aws", "1.0.0", module("1.0.0")).await.status(), StatusCode::CREATED);
-    assert_eq!(h.publish("acme/vpc/aws", "2.0.0-rc1", module("2.0.0-rc1")).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        h.publish("acme/vpc/aws", "2.0.0-rc1", module("2.0.0-rc1")).await.status(),
+        StatusCode::CREATED
+    );
 
     let versions = json(&h.get("/v1/modules/acme/vpc/aws/versions").await);
     assert_eq!(versions["modules"][0]["source"], "Acme/VPC/aws");
@@ -199,21 +210,29 @@ async fn archive_links_refuse_tampering_and_expiry() {
     let unsigned = h.call(Method::GET, path, None, vec![]).await;
     assert!(error(&unsigned, StatusCode::FORBIDDEN).contains("not signed"));
     let tampered = location.replace("expires=", "expires=9");
-    assert!(error(&h.call(Method::GET, &tampered, None, vec![]).await, StatusCode::FORBIDDEN).contains("not valid"));
+    assert!(error(&h.call(Method::GET, &tampered, None, vec![]).await, StatusCode::FORBIDDEN)
+        .contains("not valid"));
     let other_version = location.replace("/1.0.0/", "/1.0.1/");
     error(&h.call(Method::GET, &other_version, None, vec![]).await, StatusCode::FORBIDDEN);
 
     let expired = format!("{path}?{}", UrlSigner::new([42; 32]).sign(path, 1_000));
     let response = h.call(Method::HEAD, &expired, None, vec![]).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert!(error(&h.call(Method::GET, &expired, None, vec![]).await, StatusCode::FORBIDDEN).contains("expired"));
+    assert!(
+        error(&h.call(Method::GET, &expired, None, vec![]).await, StatusCode::FORBIDDEN).contains("expired")
+    );
 }
 
 #[tokio::test]
 async fn bad_uploads_are_refused_and_store_nothing() {
     let h = harness(RegistryConfig { max_upload_bytes: 4096, ..Default::default() }).await;
     let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
-        ("/v1/modules/acme/vpc/aws/1.0", b"not an archive".to_vec(), StatusCode::BAD_REQUEST, "not a .tar.gz or .zip"),
+        (
+            "/v1/modules/acme/vpc/aws/1.0",
+            b"not an archive".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "not a .tar.gz or .zip",
+        ),
         ("/v1/modules/acme/vpc/aws/1.0.0", vec![], StatusCode::BAD_REQUEST, "empty"),
         ("/v1/modules/acme/vpc/aws/1.0.x", module("1"), StatusCode::BAD_REQUEST, "invalid version"),
         ("/v1/modules/acme/vpc/aws/1.2.3.4", module("1"), StatusCode::BAD_REQUEST, "invalid version"),
@@ -231,7 +250,8 @@ async fn bad_uploads_are_refused_and_store_nothing() {
     let no_token = h.call(Method::PUT, "/v1/modules/acme/vpc/aws/1.0.0", None, module("1.0.0")).await;
     assert!(error(&no_token, StatusCode::UNAUTHORIZED).contains("token is required"));
     assert_eq!(no_token.headers()["www-authenticate"], "Bearer");
-    let wrong = h.call(Method::PUT, "/v1/modules/acme/vpc/aws/1.0.0", Some("tfreg_wrong"), module("1.0.0")).await;
+    let wrong =
+        h.call(Method::PUT, "/v1/modules/acme/vpc/aws/1.0.0", Some("tfreg_wrong"), module("1.0.0")).await;
     error(&wrong, StatusCode::UNAUTHORIZED);
     assert!(h.stored_keys().await.is_empty(), "nothing is stored: {:?}", h.stored_keys().await);
 }
@@ -240,11 +260,18 @@ async fn bad_uploads_are_refused_and_store_nothing() {
 async fn reads_need_a_token_unless_anonymous_reads_are_on() {
     let h = harness(RegistryConfig::default()).await;
     h.publish("acme/vpc/aws", "1.0.0", module("1.0.0")).await;
-    for uri in ["/v1/modules/acme/vpc/aws/versions", "/v1/modules/acme/vpc/aws/1.0.0/download", "/v1/modules/acme/vpc/aws"] {
+    for uri in [
+        "/v1/modules/acme/vpc/aws/versions",
+        "/v1/modules/acme/vpc/aws/1.0.0/download",
+        "/v1/modules/acme/vpc/aws",
+    ] {
         error(&h.call(Method::GET, uri, None, vec![]).await, StatusCode::UNAUTHORIZED);
         error(&h.call(Method::GET, uri, Some("tfreg_wrong"), vec![]).await, StatusCode::UNAUTHORIZED);
         // Unknown modules answer 401 too: no token, no information.
-        error(&h.call(Method::GET, "/v1/modules/nobody/none/aws/versions", None, vec![]).await, StatusCode::UNAUTHORIZED);
+        error(
+            &h.call(Method::GET, "/v1/modules/nobody/none/aws/versions", None, vec![]).await,
+            StatusCode::UNAUTHORIZED,
+        );
     }
     let storage: Arc<dyn Storage> = h.storage.clone();
     let open = Registry::builder(storage, Arc::new(TokenAuthenticator::new(hash_token(TOKEN))))
@@ -252,16 +279,19 @@ async fn reads_need_a_token_unless_anonymous_reads_are_on() {
         .build()
         .await
         .unwrap();
-    let response = open.handle(Request::get("/v1/modules/acme/vpc/aws/versions").body(Bytes::new()).unwrap()).await;
+    let response =
+        open.handle(Request::get("/v1/modules/acme/vpc/aws/versions").body(Bytes::new()).unwrap()).await;
     assert_eq!(response.status(), StatusCode::OK);
 }
 
 #[tokio::test]
 async fn unknown_things_answer_404_with_a_message() {
     let h = harness(RegistryConfig::default()).await;
-    assert!(error(&h.get("/v1/modules/acme/none/aws/versions").await, StatusCode::NOT_FOUND).contains("acme/none/aws"));
+    assert!(error(&h.get("/v1/modules/acme/none/aws/versions").await, StatusCode::NOT_FOUND)
+        .contains("acme/none/aws"));
     h.publish("acme/vpc/aws", "1.0.0", module("1.0.0")).await;
-    assert!(error(&h.get("/v1/modules/acme/vpc/aws/9.9.9/download").await, StatusCode::NOT_FOUND).contains("9.9.9"));
+    assert!(error(&h.get("/v1/modules/acme/vpc/aws/9.9.9/download").await, StatusCode::NOT_FOUND)
+        .contains("9.9.9"));
     error(&h.get("/v2/whatever").await, StatusCode::NOT_FOUND);
     let wrong_method = h.call(Method::DELETE, "/v1/modules/acme/vpc/aws/versions", Some(TOKEN), vec![]).await;
     error(&wrong_method, StatusCode::METHOD_NOT_ALLOWED);
@@ -300,7 +330,11 @@ async fn racing_publishes_of_one_version_give_one_201_and_one_409() {
         assert_eq!(untar(archive.body())[0].1, winner.unwrap(), "the winner's archive is served");
     }
     let keys = h.stored_keys().await;
-    assert_eq!(keys.iter().filter(|k| k.ends_with(".tar.gz")).count(), 5, "losers' archives are removed: {keys:?}");
+    assert_eq!(
+        keys.iter().filter(|k| k.ends_with(".tar.gz")).count(),
+        5,
+        "losers' archives are removed: {keys:?}"
+    );
 }
 
 /// A store whose every operation fails, as a backend outage does.
@@ -309,25 +343,43 @@ struct Broken;
 
 #[async_trait::async_trait]
 impl Storage for Broken {
-    async fn get(&self, key: &str) -> Result<Option<tfreg_core::storage::StoredObject>, tfreg_core::storage::StorageError> {
+    async fn get(
+        &self,
+        key: &str,
+    ) -> Result<Option<tfreg_core::storage::StoredObject>, tfreg_core::storage::StorageError> {
         Err(outage(key))
     }
-    async fn head(&self, key: &str) -> Result<Option<tfreg_core::storage::ObjectInfo>, tfreg_core::storage::StorageError> {
+    async fn head(
+        &self,
+        key: &str,
+    ) -> Result<Option<tfreg_core::storage::ObjectInfo>, tfreg_core::storage::StorageError> {
         Err(outage(key))
     }
-    async fn put(&self, key: &str, _: Bytes, _: tfreg_core::storage::PutMode) -> Result<tfreg_core::storage::ObjectInfo, tfreg_core::storage::StorageError> {
+    async fn put(
+        &self,
+        key: &str,
+        _: Bytes,
+        _: tfreg_core::storage::PutMode,
+    ) -> Result<tfreg_core::storage::ObjectInfo, tfreg_core::storage::StorageError> {
         Err(outage(key))
     }
     async fn delete(&self, key: &str) -> Result<(), tfreg_core::storage::StorageError> {
         Err(outage(key))
     }
-    async fn list(&self, prefix: &str) -> Result<Vec<tfreg_core::storage::ObjectInfo>, tfreg_core::storage::StorageError> {
+    async fn list(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<tfreg_core::storage::ObjectInfo>, tfreg_core::storage::StorageError> {
         Err(outage(prefix))
     }
 }
 
 fn outage(key: &str) -> tfreg_core::storage::StorageError {
-    tfreg_core::storage::StorageError::Backend { key: key.into(), transient: true, source: "connection refused".into() }
+    tfreg_core::storage::StorageError::Backend {
+        key: key.into(),
+        transient: true,
+        source: "connection refused".into(),
+    }
 }
 
 #[tokio::test]

@@ -60,7 +60,8 @@ impl ObjectStorage {
         if !valid {
             return Err(StorageError::InvalidKey { key: key.to_owned() });
         }
-        Path::parse(format!("{}{key}", self.prefix)).map_err(|_| StorageError::InvalidKey { key: key.to_owned() })
+        Path::parse(format!("{}{key}", self.prefix))
+            .map_err(|_| StorageError::InvalidKey { key: key.to_owned() })
     }
 
     fn info(&self, meta: &object_store::ObjectMeta) -> ObjectInfo {
@@ -72,8 +73,17 @@ impl ObjectStorage {
         }
     }
 
-    async fn put_locked(&self, lock: &LocalLock, key: &str, path: &Path, body: Bytes, etag: String) -> Result<ObjectInfo, StorageError> {
-        let _guard = lock.acquire().await.map_err(|e| backend(key, object_store::Error::Generic { store: "local", source: Box::new(e) }))?;
+    async fn put_locked(
+        &self,
+        lock: &LocalLock,
+        key: &str,
+        path: &Path,
+        body: Bytes,
+        etag: String,
+    ) -> Result<ObjectInfo, StorageError> {
+        let _guard = lock.acquire().await.map_err(|e| {
+            backend(key, object_store::Error::Generic { store: "local", source: Box::new(e) })
+        })?;
         let current = match self.store.head(path).await {
             Ok(meta) => meta.e_tag,
             Err(object_store::Error::NotFound { .. }) => None,
@@ -85,15 +95,27 @@ impl ObjectStorage {
         self.write(key, path, body, object_store::PutMode::Overwrite).await
     }
 
-    async fn write(&self, key: &str, path: &Path, body: Bytes, mode: object_store::PutMode) -> Result<ObjectInfo, StorageError> {
+    async fn write(
+        &self,
+        key: &str,
+        path: &Path,
+        body: Bytes,
+        mode: object_store::PutMode,
+    ) -> Result<ObjectInfo, StorageError> {
         let size = body.len() as u64;
         let updating = matches!(mode, object_store::PutMode::Update(_));
         let opts = PutOptions { mode, ..Default::default() };
         match self.store.put_opts(path, body.into(), opts).await {
             Ok(result) => Ok(ObjectInfo { key: key.to_owned(), size, etag: result.e_tag }),
-            Err(object_store::Error::AlreadyExists { .. }) => Err(StorageError::AlreadyExists { key: key.to_owned() }),
-            Err(object_store::Error::Precondition { .. }) => Err(StorageError::Precondition { key: key.to_owned() }),
-            Err(object_store::Error::NotFound { .. }) if updating => Err(StorageError::Precondition { key: key.to_owned() }),
+            Err(object_store::Error::AlreadyExists { .. }) => {
+                Err(StorageError::AlreadyExists { key: key.to_owned() })
+            }
+            Err(object_store::Error::Precondition { .. }) => {
+                Err(StorageError::Precondition { key: key.to_owned() })
+            }
+            Err(object_store::Error::NotFound { .. }) if updating => {
+                Err(StorageError::Precondition { key: key.to_owned() })
+            }
             Err(err) => Err(backend(key, err)),
         }
     }
@@ -153,35 +175,27 @@ impl Storage for ObjectStorage {
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, StorageError> {
         // object_store lists by whole path segments; filter for partial-segment prefixes.
         let full = format!("{}{prefix}", self.prefix);
-        let dir = match full.rfind('/') {
-            Some(i) => Some(Path::from(&full[..i])),
-            None => None,
-        };
-        let metas: Vec<_> = self
-            .store
-            .list(dir.as_ref())
-            .try_collect()
-            .await
-            .map_err(|e| backend(prefix, e))?;
-        let mut out: Vec<ObjectInfo> = metas
-            .iter()
-            .filter(|m| m.location.as_ref().starts_with(&full))
-            .map(|m| self.info(m))
-            .collect();
+        let dir = full.rfind('/').map(|i| Path::from(&full[..i]));
+        let metas: Vec<_> =
+            self.store.list(dir.as_ref()).try_collect().await.map_err(|e| backend(prefix, e))?;
+        let mut out: Vec<ObjectInfo> =
+            metas.iter().filter(|m| m.location.as_ref().starts_with(&full)).map(|m| self.info(m)).collect();
         out.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(out)
     }
 
     #[cfg(any(feature = "aws", feature = "gcp", feature = "azure"))]
-    async fn presign_get(&self, key: &str, expires_in: std::time::Duration) -> Result<Option<String>, StorageError> {
+    async fn presign_get(
+        &self,
+        key: &str,
+        expires_in: std::time::Duration,
+    ) -> Result<Option<String>, StorageError> {
         let Some(signer) = &self.signer else {
             return Ok(None);
         };
         let path = self.path(key)?;
-        let url = signer
-            .signed_url(http::Method::GET, &path, expires_in)
-            .await
-            .map_err(|e| backend(key, e))?;
+        let url =
+            signer.signed_url(http::Method::GET, &path, expires_in).await.map_err(|e| backend(key, e))?;
         Ok(Some(url.to_string()))
     }
 }

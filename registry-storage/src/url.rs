@@ -33,9 +33,9 @@ impl ConfigError {
 /// - `gs://BUCKET[/PREFIX]` — Google Cloud Storage, from `GOOGLE_*` variables.
 /// - `az://CONTAINER[/PREFIX]` — Azure Blob Storage, from `AZURE_*` variables.
 pub fn from_url(url: &str) -> Result<ObjectStorage, ConfigError> {
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| ConfigError::new(url, "expected a URL such as file://./tfreg-data or s3://bucket/prefix"))?;
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+        ConfigError::new(url, "expected a URL such as file://./tfreg-data or s3://bucket/prefix")
+    })?;
     match scheme {
         "memory" => Ok(ObjectStorage::new(Arc::new(InMemory::new()), "")),
         "file" => {
@@ -51,7 +51,9 @@ pub fn from_url(url: &str) -> Result<ObjectStorage, ConfigError> {
         "s3" | "s3a" => cloud(url, rest, "aws"),
         "gs" => cloud(url, rest, "gcp"),
         "az" | "azure" | "abfs" | "abfss" => cloud(url, rest, "azure"),
-        other => Err(ConfigError::new(url, format!("unknown scheme {other:?}; use file, memory, s3, gs or az"))),
+        other => {
+            Err(ConfigError::new(url, format!("unknown scheme {other:?}; use file, memory, s3, gs or az")))
+        }
     }
 }
 

@@ -76,7 +76,13 @@ impl Server {
     }
 
     /// Publishes `archive` as `addr` (`ns/name/system`) `version` with `token`; the response.
-    pub fn publish(&self, addr: &str, version: &str, archive: Vec<u8>, token: &str) -> reqwest::blocking::Response {
+    pub fn publish(
+        &self,
+        addr: &str,
+        version: &str,
+        archive: Vec<u8>,
+        token: &str,
+    ) -> reqwest::blocking::Response {
         self.client()
             .put(self.url(&format!("/v1/modules/{addr}/{version}")))
             .bearer_auth(token)

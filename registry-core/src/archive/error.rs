@@ -183,15 +183,10 @@ pub enum ArchiveError {
 
 /// `" near entry \"x\""`, or nothing.
 fn near(entry: &Option<String>) -> String {
-    entry
-        .as_ref()
-        .map(|e| format!(" near entry {e:?}"))
-        .unwrap_or_default()
+    entry.as_ref().map(|e| format!(" near entry {e:?}")).unwrap_or_default()
 }
 
 /// `" (the first one over the limit is \"x\")"`, or nothing.
 fn first_over(path: &Option<String>) -> String {
-    path.as_ref()
-        .map(|p| format!(" (the first one over the limit is {p:?})"))
-        .unwrap_or_default()
+    path.as_ref().map(|p| format!(" (the first one over the limit is {p:?})")).unwrap_or_default()
 }

@@ -44,12 +44,7 @@ impl Default for ArchiveLimits {
     /// 10 000 entries, 512 MiB unpacked in total, 256 MiB per file, and a
     /// compression ratio of at most 200 (once more than 1 MiB is unpacked).
     fn default() -> Self {
-        Self {
-            max_entries: 10_000,
-            max_total_bytes: 512 << 20,
-            max_file_bytes: 256 << 20,
-            max_ratio: 200,
-        }
+        Self { max_entries: 10_000, max_total_bytes: 512 << 20, max_file_bytes: 256 << 20, max_ratio: 200 }
     }
 }
 
@@ -59,11 +54,8 @@ impl ArchiveLimits {
     /// memory the tar reader may spend on long names and pax headers, which
     /// it buffers whole.
     fn tar_stream_cap(&self) -> u64 {
-        let entries = u64::try_from(self.max_entries)
-            .unwrap_or(u64::MAX)
-            .saturating_add(2);
-        self.max_total_bytes
-            .saturating_add(entries.saturating_mul(TAR_OVERHEAD_PER_ENTRY))
+        let entries = u64::try_from(self.max_entries).unwrap_or(u64::MAX).saturating_add(2);
+        self.max_total_bytes.saturating_add(entries.saturating_mul(TAR_OVERHEAD_PER_ENTRY))
     }
 }
 
@@ -77,12 +69,7 @@ pub(super) struct Budget<'a> {
 
 impl<'a> Budget<'a> {
     pub(super) fn new(limits: &'a ArchiveLimits, input_len: usize) -> Self {
-        Self {
-            limits,
-            input_len: u64::try_from(input_len).unwrap_or(u64::MAX),
-            entries: 0,
-            total: 0,
-        }
+        Self { limits, input_len: u64::try_from(input_len).unwrap_or(u64::MAX), entries: 0, total: 0 }
     }
 
     pub(super) fn limits(&self) -> &'a ArchiveLimits {
@@ -120,9 +107,7 @@ impl<'a> Budget<'a> {
         declared_size: u64,
     ) -> Result<Vec<u8>, ArchiveError> {
         let limits = self.limits;
-        let initial = declared_size
-            .min(limits.max_file_bytes.saturating_add(1))
-            .min(MAX_INITIAL_CAPACITY);
+        let initial = declared_size.min(limits.max_file_bytes.saturating_add(1)).min(MAX_INITIAL_CAPACITY);
         let mut data = Vec::with_capacity(usize::try_from(initial).unwrap_or(0));
         loop {
             let file_room = limits.max_file_bytes.saturating_sub(data.len() as u64);
@@ -183,11 +168,7 @@ pub(super) struct CappedReader<R> {
 
 impl<R: Read> CappedReader<R> {
     pub(super) fn new(inner: R, cap: u64) -> Self {
-        Self {
-            inner,
-            cap,
-            read: 0,
-        }
+        Self { inner, cap, read: 0 }
     }
 }
 
@@ -211,16 +192,9 @@ pub(super) fn corrupt(format: ArchiveFormat, entry: Option<&str>, err: io::Error
     let mut source: Option<&(dyn StdError + 'static)> = err.get_ref().map(|e| e as _);
     while let Some(e) = source {
         if let Some(cap) = e.downcast_ref::<StreamCapExceeded>() {
-            return ArchiveError::MetadataTooLarge {
-                limit: cap.cap,
-                entry: entry.map(str::to_owned),
-            };
+            return ArchiveError::MetadataTooLarge { limit: cap.cap, entry: entry.map(str::to_owned) };
         }
         source = e.source();
     }
-    ArchiveError::Corrupt {
-        format,
-        entry: entry.map(str::to_owned),
-        reason: err.to_string(),
-    }
+    ArchiveError::Corrupt { format, entry: entry.map(str::to_owned), reason: err.to_string() }
 }

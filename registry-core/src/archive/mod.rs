@@ -138,12 +138,7 @@ pub fn normalize_module_archive(
     let unpacked_bytes = files.iter().map(|f| f.data.len() as u64).sum();
     let tar_gz = output::write_tar_gz(files, input.len())?;
     let sha256 = hex::encode(Sha256::digest(&tar_gz));
-    Ok(NormalizedModule {
-        tar_gz: Bytes::from(tar_gz),
-        sha256,
-        files: paths,
-        unpacked_bytes,
-    })
+    Ok(NormalizedModule { tar_gz: Bytes::from(tar_gz), sha256, files: paths, unpacked_bytes })
 }
 
 /// A regular file read from the upload, with its normalised path.
@@ -168,19 +163,14 @@ fn arrange(mut files: Vec<InputFile>) -> Result<Vec<InputFile>, ArchiveError> {
 
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(pair) = files.windows(2).find(|w| w[0].path == w[1].path) {
-        return Err(ArchiveError::DuplicatePath {
-            path: pair[0].path.clone(),
-        });
+        return Err(ArchiveError::DuplicatePath { path: pair[0].path.clone() });
     }
 
     let all: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for file in &files {
         let mut parents = file.path.match_indices('/').map(|(i, _)| &file.path[..i]);
         if let Some(parent) = parents.find(|p| all.contains(p)) {
-            return Err(ArchiveError::PathConflict {
-                path: parent.to_owned(),
-                other: file.path.clone(),
-            });
+            return Err(ArchiveError::PathConflict { path: parent.to_owned(), other: file.path.clone() });
         }
     }
 

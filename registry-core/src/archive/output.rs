@@ -13,15 +13,10 @@ const MTIME: u64 = 1;
 /// fixed metadata, so that the same files always give the same bytes.
 ///
 /// Each file's contents are released as soon as they are written.
-pub(super) fn write_tar_gz(
-    files: Vec<InputFile>,
-    capacity_hint: usize,
-) -> Result<Vec<u8>, ArchiveError> {
+pub(super) fn write_tar_gz(files: Vec<InputFile>, capacity_hint: usize) -> Result<Vec<u8>, ArchiveError> {
     // No file name, mtime 0; flate2 writes OS byte 255 ("unknown") whatever
     // the platform.
-    let gz = GzBuilder::new()
-        .mtime(0)
-        .write(Vec::with_capacity(capacity_hint), Compression::default());
+    let gz = GzBuilder::new().mtime(0).write(Vec::with_capacity(capacity_hint), Compression::default());
     let mut builder = Builder::new(gz);
     for file in files {
         let mut header = Header::new_gnu();
@@ -34,10 +29,7 @@ pub(super) fn write_tar_gz(
         // Writes a GNU long-name entry first when the path exceeds 100 bytes.
         builder
             .append_data(&mut header, &file.path, file.data.as_slice())
-            .map_err(|e| ArchiveError::Output {
-                path: file.path.clone(),
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| ArchiveError::Output { path: file.path.clone(), reason: e.to_string() })?;
     }
     let finish_error = |e: std::io::Error| ArchiveError::Output {
         path: "(end of archive)".to_owned(),

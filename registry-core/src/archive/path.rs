@@ -20,10 +20,8 @@ pub(super) struct EntryPath {
 /// component and `..` components. Removes empty and `.` components, so that
 /// `./a//b` becomes `a/b`.
 pub(super) fn normalize(raw: &[u8]) -> Result<EntryPath, ArchiveError> {
-    let unsafe_path = |reason| ArchiveError::UnsafePath {
-        path: String::from_utf8_lossy(raw).into_owned(),
-        reason,
-    };
+    let unsafe_path =
+        |reason| ArchiveError::UnsafePath { path: String::from_utf8_lossy(raw).into_owned(), reason };
     let name = std::str::from_utf8(raw).map_err(|_| unsafe_path("is not valid UTF-8"))?;
     if name.is_empty() {
         return Err(unsafe_path("is empty"));
@@ -35,9 +33,7 @@ pub(super) fn normalize(raw: &[u8]) -> Result<EntryPath, ArchiveError> {
         return Err(unsafe_path("contains a control character"));
     }
     if name.contains('\\') {
-        return Err(unsafe_path(
-            "contains a backslash (archives must use '/' as the path separator)",
-        ));
+        return Err(unsafe_path("contains a backslash (archives must use '/' as the path separator)"));
     }
     if name.starts_with('/') {
         return Err(unsafe_path("is absolute (starts with '/')"));
@@ -60,10 +56,7 @@ pub(super) fn normalize(raw: &[u8]) -> Result<EntryPath, ArchiveError> {
         }
     }
     let last = name.rsplit('/').next().unwrap_or(name);
-    Ok(EntryPath {
-        path,
-        trailing_slash: name.contains('/') && matches!(last, "" | "."),
-    })
+    Ok(EntryPath { path, trailing_slash: name.contains('/') && matches!(last, "" | ".") })
 }
 
 /// Whether a component starts like a Windows drive (`C:`, `c:foo`).

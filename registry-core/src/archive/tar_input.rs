@@ -16,10 +16,7 @@ const FORMAT: ArchiveFormat = ArchiveFormat::TarGz;
 /// skipped, GNU long names and pax extended headers are applied by the tar
 /// reader. After the tar's end, the rest of the gzip stream is drained so
 /// that its checksum and length trailers are verified.
-pub(super) fn read_tar_gz(
-    input: &[u8],
-    budget: &mut Budget<'_>,
-) -> Result<Vec<InputFile>, ArchiveError> {
+pub(super) fn read_tar_gz(input: &[u8], budget: &mut Budget<'_>) -> Result<Vec<InputFile>, ArchiveError> {
     // Multi-member streams are accepted, as gzip(1) and Go's compress/gzip do.
     let stream = CappedReader::new(MultiGzDecoder::new(input), budget.tar_stream_cap());
     let mut archive = tar::Archive::new(stream);
@@ -56,27 +53,17 @@ pub(super) fn read_tar_gz(
             });
         }
 
-        let mode = entry
-            .header()
-            .mode()
-            .map_err(|e| corrupt(FORMAT, Some(&name), e))?;
+        let mode = entry.header().mode().map_err(|e| corrupt(FORMAT, Some(&name), e))?;
         let declared = entry.size();
         let data = budget.read_file(FORMAT, &name, &mut entry, declared)?;
         if data.len() as u64 != declared {
             return Err(ArchiveError::Corrupt {
                 format: FORMAT,
                 entry: Some(name),
-                reason: format!(
-                    "the header declares {declared} bytes but only {} could be read",
-                    data.len()
-                ),
+                reason: format!("the header declares {declared} bytes but only {} could be read", data.len()),
             });
         }
-        files.push(InputFile {
-            path: normalized.path,
-            executable: mode & 0o111 != 0,
-            data,
-        });
+        files.push(InputFile { path: normalized.path, executable: mode & 0o111 != 0, data });
         last = Some(name);
     }
 
@@ -109,10 +96,7 @@ fn unsupported_kind<R: io::Read>(entry: &mut tar::Entry<'_, R>, ty: EntryType) -
         EntryType::Block => Some("block device".to_owned()),
         EntryType::Fifo => Some("FIFO (named pipe)".to_owned()),
         EntryType::GNUSparse => Some("sparse file".to_owned()),
-        other => Some(format!(
-            "tar entry of unsupported type {:?}",
-            char::from(other.as_byte())
-        )),
+        other => Some(format!("tar entry of unsupported type {:?}", char::from(other.as_byte()))),
     }
 }
 
@@ -120,9 +104,9 @@ fn unsupported_kind<R: io::Read>(entry: &mut tar::Entry<'_, R>, ty: EntryType) -
 /// data holds a sparse map rather than the file's contents.
 fn is_pax_sparse<R: io::Read>(entry: &mut tar::Entry<'_, R>) -> bool {
     match entry.pax_extensions() {
-        Ok(Some(extensions)) => extensions
-            .filter_map(Result::ok)
-            .any(|ext| ext.key_bytes().starts_with(b"GNU.sparse.")),
+        Ok(Some(extensions)) => {
+            extensions.filter_map(Result::ok).any(|ext| ext.key_bytes().starts_with(b"GNU.sparse."))
+        }
         _ => false,
     }
 }

@@ -31,17 +31,11 @@ const CENTRAL_HEADER_LEN: usize = 46;
 
 /// Reads every entry of a zip archive (as listed by its central directory,
 /// like Go's `archive/zip` that go-getter uses), returning its regular files.
-pub(super) fn read_zip(
-    input: &[u8],
-    budget: &mut Budget<'_>,
-) -> Result<Vec<InputFile>, ArchiveError> {
+pub(super) fn read_zip(input: &[u8], budget: &mut Budget<'_>) -> Result<Vec<InputFile>, ArchiveError> {
     let max_entries = budget.limits().max_entries;
     // Refuse before parsing a directory that would be expensive to load.
     if declared_entry_count(input).is_some_and(|n| n > max_entries as u64) {
-        return Err(ArchiveError::TooManyEntries {
-            limit: max_entries,
-            path: None,
-        });
+        return Err(ArchiveError::TooManyEntries { limit: max_entries, path: None });
     }
     let mut archive = ZipArchive::new(Cursor::new(input)).map_err(|e| zip_error(None, e))?;
     check_duplicate_names(input, &archive)?;
@@ -52,19 +46,12 @@ pub(super) fn read_zip(
         budget.count_entry(&name)?;
 
         let (kind, executable, method, declared) = {
-            let entry = archive
-                .by_index_raw(index)
-                .map_err(|e| zip_error(Some(&name), e))?;
+            let entry = archive.by_index_raw(index).map_err(|e| zip_error(Some(&name), e))?;
             if entry.encrypted() {
                 return Err(ArchiveError::Encrypted { path: name });
             }
             let mode = entry.unix_mode().unwrap_or(0);
-            (
-                kind_of(&name, mode),
-                mode & 0o111 != 0,
-                entry.compression(),
-                entry.size(),
-            )
+            (kind_of(&name, mode), mode & 0o111 != 0, entry.compression(), entry.size())
         };
         let is_dir = match kind {
             Ok(is_dir) => is_dir,
@@ -81,35 +68,20 @@ pub(super) fn read_zip(
                 reason: "names no file (it is the archive root)",
             });
         }
-        if !matches!(
-            method,
-            CompressionMethod::Stored | CompressionMethod::Deflated
-        ) {
-            return Err(ArchiveError::UnsupportedCompression {
-                path: name,
-                method: method.to_string(),
-            });
+        if !matches!(method, CompressionMethod::Stored | CompressionMethod::Deflated) {
+            return Err(ArchiveError::UnsupportedCompression { path: name, method: method.to_string() });
         }
 
-        let entry = archive
-            .by_index(index)
-            .map_err(|e| zip_error(Some(&name), e))?;
+        let entry = archive.by_index(index).map_err(|e| zip_error(Some(&name), e))?;
         let data = budget.read_file(FORMAT, &name, entry, declared)?;
         if data.len() as u64 != declared {
             return Err(ArchiveError::Corrupt {
                 format: FORMAT,
                 entry: Some(name),
-                reason: format!(
-                    "the directory declares {declared} bytes but the entry holds {}",
-                    data.len()
-                ),
+                reason: format!("the directory declares {declared} bytes but the entry holds {}", data.len()),
             });
         }
-        files.push(InputFile {
-            path: normalized.path,
-            executable,
-            data,
-        });
+        files.push(InputFile { path: normalized.path, executable, data });
     }
     Ok(files)
 }
@@ -141,10 +113,7 @@ fn zip_error(entry: Option<&str>, err: ZipError) -> ArchiveError {
 ///
 /// The zip reader keeps only one entry per name, so duplicates are found by
 /// walking the central directory's headers and comparing the count.
-fn check_duplicate_names(
-    input: &[u8],
-    archive: &ZipArchive<Cursor<&[u8]>>,
-) -> Result<(), ArchiveError> {
+fn check_duplicate_names(input: &[u8], archive: &ZipArchive<Cursor<&[u8]>>) -> Result<(), ArchiveError> {
     let start = usize::try_from(archive.central_directory_start()).unwrap_or(usize::MAX);
     let listed = central_names(input, start).count();
     if listed <= archive.len() {
@@ -198,9 +167,7 @@ fn declared_entry_count(input: &[u8]) -> Option<u64> {
     }
     let record = usize::try_from(u64_at(locator, 8)).ok()?;
     let zip64 = input.get(record..record.checked_add(56)?)?;
-    zip64
-        .starts_with(ZIP64_EOCD_SIGNATURE)
-        .then(|| u64_at(zip64, 32))
+    zip64.starts_with(ZIP64_EOCD_SIGNATURE).then(|| u64_at(zip64, 32))
 }
 
 fn u16_at(bytes: &[u8], pos: usize) -> u16 {

@@ -39,9 +39,8 @@ pub fn bearer_token(request: &http::request::Parts) -> Result<Option<&str>> {
     let Some(value) = request.headers.get(http::header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let value = value
-        .to_str()
-        .map_err(|_| Error::unauthorized("the Authorization header is not valid text"))?;
+    let value =
+        value.to_str().map_err(|_| Error::unauthorized("the Authorization header is not valid text"))?;
     let token = match value.split_once(' ') {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
         _ => return Err(Error::unauthorized("the Authorization header must be `Bearer <token>`")),
@@ -111,9 +110,7 @@ impl MasterToken {
                 let hash = hex::decode(object.body.trim_ascii())
                     .ok()
                     .and_then(|h| <[u8; 32]>::try_from(h).ok())
-                    .ok_or_else(|| {
-                        Error::internal(format!("{} is corrupt", layout::MASTER_TOKEN_HASH))
-                    })?;
+                    .ok_or_else(|| Error::internal(format!("{} is corrupt", layout::MASTER_TOKEN_HASH)))?;
                 return Ok(Self { authenticator: TokenAuthenticator::new(hash), generated: None });
             }
             let token = generate_token()?;

@@ -80,7 +80,11 @@ impl Registry {
     }
 
     /// `GET /v1/modules/{ns}/{name}/{system}/{version}`
-    pub(crate) async fn module_version(&self, addr: &ModuleAddress, version: &Version) -> Result<Response<Bytes>> {
+    pub(crate) async fn module_version(
+        &self,
+        addr: &ModuleAddress,
+        version: &Version,
+    ) -> Result<Response<Bytes>> {
         let module = self.existing_module(addr).await?;
         let (index, entry) = find_version(&module, addr, version)?;
         Ok(response::json(StatusCode::OK, &self.describe(index, entry)))
@@ -90,9 +94,10 @@ impl Registry {
     pub(crate) async fn module_latest_download(&self, addr: &ModuleAddress) -> Result<Response<Bytes>> {
         let module = self.existing_module(addr).await?;
         let index = module.index.as_ref().expect("checked by existing_module");
-        let latest = Constraints::any()
-            .select_newest(index.versions.iter().map(|v| &v.version))
-            .ok_or_else(|| Error::not_found(format!("module {addr} has only pre-release versions; name one")))?;
+        let latest =
+            Constraints::any().select_newest(index.versions.iter().map(|v| &v.version)).ok_or_else(|| {
+                Error::not_found(format!("module {addr} has only pre-release versions; name one"))
+            })?;
         let location = self.link(&format!("/v1/modules/{}/{latest}/download", index.source()));
         response::redirect(StatusCode::FOUND, &location)
     }
@@ -154,7 +159,8 @@ fn find_version<'a>(
     addr: &ModuleAddress,
     version: &Version,
 ) -> Result<(&'a ModuleIndex, &'a ModuleVersion)> {
-    let index = module.index.as_ref().ok_or_else(|| Error::not_found(format!("module {addr} does not exist")))?;
+    let index =
+        module.index.as_ref().ok_or_else(|| Error::not_found(format!("module {addr} does not exist")))?;
     let entry = index
         .get(version)
         .ok_or_else(|| Error::not_found(format!("module {addr} has no version {version}")))?;

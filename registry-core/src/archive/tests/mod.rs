@@ -41,10 +41,7 @@ fn normalize_err(input: &[u8]) -> ArchiveError {
 /// Asserts the error's message mentions `needle` (typically the entry).
 fn assert_names(err: &ArchiveError, needle: &str) {
     let message = err.to_string();
-    assert!(
-        message.contains(needle),
-        "message {message:?} does not mention {needle:?}"
-    );
+    assert!(message.contains(needle), "message {message:?} does not mention {needle:?}");
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {
@@ -111,9 +108,7 @@ fn zip_archive(build: impl FnOnce(&mut ZipWriter<Cursor<Vec<u8>>>)) -> Vec<u8> {
 }
 
 fn zip_options(mode: u32) -> SimpleFileOptions {
-    SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .unix_permissions(mode)
+    SimpleFileOptions::default().compression_method(CompressionMethod::Deflated).unix_permissions(mode)
 }
 
 fn zip_add(w: &mut ZipWriter<Cursor<Vec<u8>>>, name: &str, data: &[u8], mode: u32) {
@@ -133,11 +128,7 @@ fn zip_files(files: &[(&str, &[u8])]) -> Vec<u8> {
 /// Unpacks a normalised archive, checking the fixed metadata of every entry.
 fn unpack(module: &NormalizedModule) -> Vec<OutFile> {
     let bytes: &[u8] = &module.tar_gz;
-    assert_eq!(
-        &bytes[..4],
-        &[0x1f, 0x8b, 8, 0],
-        "gzip header with no file name"
-    );
+    assert_eq!(&bytes[..4], &[0x1f, 0x8b, 8, 0], "gzip header with no file name");
     assert_eq!(&bytes[4..8], &[0, 0, 0, 0], "gzip mtime 0");
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
     let mut out = Vec::new();
@@ -153,31 +144,20 @@ fn unpack(module: &NormalizedModule) -> Vec<OutFile> {
         let path = String::from_utf8(entry.path_bytes().into_owned()).unwrap();
         let mut data = Vec::new();
         entry.read_to_end(&mut data).unwrap();
-        out.push(OutFile {
-            path,
-            data,
-            mode: header.mode().unwrap(),
-        });
+        out.push(OutFile { path, data, mode: header.mode().unwrap() });
     }
     assert_eq!(
         module.files,
         out.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
         "`files` lists the archive's entries in order"
     );
-    assert_eq!(
-        module.unpacked_bytes,
-        out.iter().map(|f| f.data.len() as u64).sum::<u64>()
-    );
+    assert_eq!(module.unpacked_bytes, out.iter().map(|f| f.data.len() as u64).sum::<u64>());
     assert_eq!(module.sha256, hex::encode(Sha256::digest(&module.tar_gz)));
     out
 }
 
 fn out(path: &str, data: &[u8], mode: u32) -> OutFile {
-    OutFile {
-        path: path.to_owned(),
-        data: data.to_vec(),
-        mode,
-    }
+    OutFile { path: path.to_owned(), data: data.to_vec(), mode }
 }
 
 /// Overwrites every occurrence of `from` in `bytes` with `to` (same length).
@@ -200,15 +180,8 @@ fn patch_all(bytes: &mut [u8], from: &[u8], to: &[u8]) -> usize {
 #[test]
 fn detects_formats_by_magic() {
     assert_eq!(detect_format(&gzip(b"x")), Some(ArchiveFormat::TarGz));
-    assert_eq!(
-        detect_format(&zip_files(&[("a", b"b")])),
-        Some(ArchiveFormat::Zip)
-    );
-    assert_eq!(
-        detect_format(&zip_archive(|_| {})),
-        Some(ArchiveFormat::Zip),
-        "empty zip"
-    );
+    assert_eq!(detect_format(&zip_files(&[("a", b"b")])), Some(ArchiveFormat::Zip));
+    assert_eq!(detect_format(&zip_archive(|_| {})), Some(ArchiveFormat::Zip), "empty zip");
     assert_eq!(detect_format(b""), None);
     assert_eq!(detect_format(b"\x1f"), None);
     assert_eq!(detect_format(b"BZh91AY&SY"), None);
@@ -217,23 +190,14 @@ fn detects_formats_by_magic() {
 
 #[test]
 fn refuses_unknown_formats() {
-    for input in [
-        &b""[..],
-        b"garbage bytes",
-        b"\xfd7zXZ\0",
-        b"BZh9",
-        b"PK\x07\x08",
-    ] {
+    for input in [&b""[..], b"garbage bytes", b"\xfd7zXZ\0", b"BZh9", b"PK\x07\x08"] {
         let err = normalize_err(input);
         assert_eq!(err, ArchiveError::NotAnArchive);
         assert_names(&err, "not a .tar.gz or .zip archive");
     }
     let mut plain_tar = tar::Builder::new(Vec::new());
     add_file(&mut plain_tar, "main.tf", b"", 0o644);
-    assert_eq!(
-        normalize_err(&plain_tar.into_inner().unwrap()),
-        ArchiveError::NotAnArchive
-    );
+    assert_eq!(normalize_err(&plain_tar.into_inner().unwrap()), ArchiveError::NotAnArchive);
 }
 
 #[test]
@@ -255,10 +219,8 @@ fn same_files_give_identical_output_across_formats_and_layouts() {
     let reference = normalize_ok(&tar_gz_files(&files));
 
     let reversed: Vec<_> = files.iter().rev().copied().collect();
-    let wrapped: Vec<(String, &[u8])> = files
-        .iter()
-        .map(|(p, d)| (format!("terraform-aws-thing-1.2.0/{p}"), *d))
-        .collect();
+    let wrapped: Vec<(String, &[u8])> =
+        files.iter().map(|(p, d)| (format!("terraform-aws-thing-1.2.0/{p}"), *d)).collect();
     let variants = [
         tar_gz_files(&reversed),
         tar_gz(|b| {
@@ -275,8 +237,7 @@ fn same_files_give_identical_output_across_formats_and_layouts() {
         zip_files(&files),
         zip_files(&reversed),
         zip_archive(|w| {
-            w.add_directory("terraform-aws-thing-1.2.0/", zip_options(0o755))
-                .unwrap();
+            w.add_directory("terraform-aws-thing-1.2.0/", zip_options(0o755)).unwrap();
             for (p, d) in &wrapped {
                 zip_add(w, p, d, 0o644);
             }
@@ -310,12 +271,6 @@ fn no_terraform_files_is_refused() {
 #[test]
 fn files_and_directories_of_the_same_name_conflict() {
     let err = normalize_err(&tar_gz_files(&[("a", b""), ("a/main.tf", b"")]));
-    assert_eq!(
-        err,
-        ArchiveError::PathConflict {
-            path: "a".into(),
-            other: "a/main.tf".into()
-        }
-    );
+    assert_eq!(err, ArchiveError::PathConflict { path: "a".into(), other: "a/main.tf".into() });
     assert_names(&err, "\"a/main.tf\"");
 }

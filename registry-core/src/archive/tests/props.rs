@@ -37,12 +37,7 @@ fn tar_of(files: &FileSet, prefix: &str, reverse: bool) -> Vec<u8> {
     }
     tar_gz(|b| {
         for (path, (data, exec)) in list {
-            add_file(
-                b,
-                &format!("{prefix}{path}"),
-                data,
-                if *exec { 0o750 } else { 0o640 },
-            );
+            add_file(b, &format!("{prefix}{path}"), data, if *exec { 0o750 } else { 0o640 });
         }
     })
 }

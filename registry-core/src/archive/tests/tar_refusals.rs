@@ -45,12 +45,7 @@ fn traversal_in_directory_entries_is_refused() {
 #[test]
 fn links_devices_and_fifos_are_refused() {
     for (name, ty, link, kind) in [
-        (
-            "link.tf",
-            EntryType::Symlink,
-            &b"/etc/passwd"[..],
-            "symbolic link",
-        ),
+        ("link.tf", EntryType::Symlink, &b"/etc/passwd"[..], "symbolic link"),
         ("hard.tf", EntryType::Link, b"main.tf", "hard link"),
         ("tty", EntryType::Char, b"", "character device"),
         ("disk", EntryType::Block, b"", "block device"),
@@ -105,13 +100,7 @@ fn sparse_files_are_refused() {
             ("GNU.sparse.realsize", b"1024"),
         ])
         .unwrap();
-        add_raw(
-            b,
-            b"./GNUSparseFile.0/data.tf",
-            EntryType::Regular,
-            b"1\n0\n0\n",
-            b"",
-        );
+        add_raw(b, b"./GNUSparseFile.0/data.tf", EntryType::Regular, b"1\n0\n0\n", b"");
     });
     let err = normalize_err(&pax_sparse);
     assert!(
@@ -123,10 +112,7 @@ fn sparse_files_are_refused() {
 
 #[test]
 fn too_many_entries() {
-    let limits = ArchiveLimits {
-        max_entries: 3,
-        ..ArchiveLimits::default()
-    };
+    let limits = ArchiveLimits { max_entries: 3, ..ArchiveLimits::default() };
     let input = tar_gz(|b| {
         add_dir(b, "m/");
         add_file(b, "m/a.tf", b"", 0o644);
@@ -134,62 +120,31 @@ fn too_many_entries() {
         add_file(b, "m/c.tf", b"", 0o644);
     });
     let err = normalize_module_archive(&input, &limits).unwrap_err();
-    assert_eq!(
-        err,
-        ArchiveError::TooManyEntries {
-            limit: 3,
-            path: Some("m/c.tf".into())
-        }
-    );
+    assert_eq!(err, ArchiveError::TooManyEntries { limit: 3, path: Some("m/c.tf".into()) });
     assert_names(&err, "\"m/c.tf\"");
-    let fits = ArchiveLimits {
-        max_entries: 4,
-        ..limits
-    };
+    let fits = ArchiveLimits { max_entries: 4, ..limits };
     assert!(normalize_module_archive(&input, &fits).is_ok());
 }
 
 #[test]
 fn file_too_big() {
-    let limits = ArchiveLimits {
-        max_file_bytes: 10,
-        ..ArchiveLimits::default()
-    };
+    let limits = ArchiveLimits { max_file_bytes: 10, ..ArchiveLimits::default() };
     let ok = tar_gz_files(&[("main.tf", &[b'x'; 10]), ("b.tf", &[b'y'; 10])]);
     assert!(normalize_module_archive(&ok, &limits).is_ok());
     let big = tar_gz_files(&[("main.tf", b""), ("big.tf", &[b'x'; 11])]);
     let err = normalize_module_archive(&big, &limits).unwrap_err();
-    assert_eq!(
-        err,
-        ArchiveError::FileTooLarge {
-            path: "big.tf".into(),
-            limit: 10
-        }
-    );
+    assert_eq!(err, ArchiveError::FileTooLarge { path: "big.tf".into(), limit: 10 });
     assert_names(&err, "\"big.tf\"");
 }
 
 #[test]
 fn total_too_big() {
-    let limits = ArchiveLimits {
-        max_total_bytes: 25,
-        ..ArchiveLimits::default()
-    };
+    let limits = ArchiveLimits { max_total_bytes: 25, ..ArchiveLimits::default() };
     let ok = tar_gz_files(&[("main.tf", &[1; 10]), ("b.tf", &[2; 15])]);
     assert!(normalize_module_archive(&ok, &limits).is_ok());
-    let big = tar_gz_files(&[
-        ("main.tf", &[1; 10]),
-        ("b.tf", &[2; 10]),
-        ("c.tf", &[3; 10]),
-    ]);
+    let big = tar_gz_files(&[("main.tf", &[1; 10]), ("b.tf", &[2; 10]), ("c.tf", &[3; 10])]);
     let err = normalize_module_archive(&big, &limits).unwrap_err();
-    assert_eq!(
-        err,
-        ArchiveError::TotalTooLarge {
-            path: "c.tf".into(),
-            limit: 25
-        }
-    );
+    assert_eq!(err, ArchiveError::TotalTooLarge { path: "c.tf".into(), limit: 25 });
     assert_names(&err, "\"c.tf\"");
 }
 
@@ -213,13 +168,7 @@ fn decompression_bomb_is_refused_by_ratio() {
     input.extend(gzip(&[0u8; 1024]));
     assert!(input.len() < 100 << 10, "compresses well: {}", input.len());
     let err = normalize_err(&input);
-    assert_eq!(
-        err,
-        ArchiveError::CompressionRatio {
-            path: "bomb.tf".into(),
-            limit: 200
-        }
-    );
+    assert_eq!(err, ArchiveError::CompressionRatio { path: "bomb.tf".into(), limit: 200 });
     assert_names(&err, "\"bomb.tf\"");
     // Below 1 MiB unpacked the ratio is not enforced.
     let small = tar_gz_files(&[("main.tf", &[0; 1 << 19])]);
@@ -228,16 +177,11 @@ fn decompression_bomb_is_refused_by_ratio() {
 
 #[test]
 fn oversized_headers_are_refused() {
-    let limits = ArchiveLimits {
-        max_entries: 2,
-        max_total_bytes: 1024,
-        ..ArchiveLimits::default()
-    };
+    let limits = ArchiveLimits { max_entries: 2, max_total_bytes: 1024, ..ArchiveLimits::default() };
     let input = tar_gz(|b| {
         add_file(b, "main.tf", b"", 0o644);
         let comment = vec![b'a'; 200 << 10];
-        b.append_pax_extensions([("comment", &comment[..])])
-            .unwrap();
+        b.append_pax_extensions([("comment", &comment[..])]).unwrap();
         add_file(b, "b.tf", b"", 0o644);
     });
     let err = normalize_module_archive(&input, &limits).unwrap_err();
@@ -254,36 +198,21 @@ fn garbage_and_truncated_gzip_are_refused() {
     for cut in [valid.len() - 1, valid.len() - 8, valid.len() / 2, 12] {
         let err = normalize_err(&valid[..cut]);
         assert!(
-            matches!(
-                err,
-                ArchiveError::Corrupt {
-                    format: ArchiveFormat::TarGz,
-                    ..
-                }
-            ),
+            matches!(err, ArchiveError::Corrupt { format: ArchiveFormat::TarGz, .. }),
             "cut at {cut}: {err:?}"
         );
         assert_names(&err, "corrupt or truncated .tar.gz archive");
     }
     let mut garbage = vec![0x1f, 0x8b];
     garbage.extend_from_slice(b"this is not deflate data at all");
-    assert!(matches!(
-        normalize_err(&garbage),
-        ArchiveError::Corrupt { .. }
-    ));
+    assert!(matches!(normalize_err(&garbage), ArchiveError::Corrupt { .. }));
 
     // A gzip stream that is not a tar.
-    assert!(matches!(
-        normalize_err(&gzip(b"resource \"x\" \"y\" {}\n")),
-        ArchiveError::Corrupt { .. }
-    ));
+    assert!(matches!(normalize_err(&gzip(b"resource \"x\" \"y\" {}\n")), ArchiveError::Corrupt { .. }));
 
     let mut trailing = valid.clone();
     trailing.extend_from_slice(b"junk after the gzip stream");
-    assert!(matches!(
-        normalize_err(&trailing),
-        ArchiveError::Corrupt { .. }
-    ));
+    assert!(matches!(normalize_err(&trailing), ArchiveError::Corrupt { .. }));
 }
 
 #[test]
@@ -293,10 +222,7 @@ fn corrupt_file_data_is_refused() {
     add_file(&mut tar, "main.tf", &[b'x'; 2000], 0o644);
     let tar = tar.into_inner().unwrap();
     let err = normalize_err(&gzip(&tar[..1000]));
-    assert!(
-        matches!(&err, ArchiveError::Corrupt { entry: Some(e), .. } if e == "main.tf"),
-        "{err:?}"
-    );
+    assert!(matches!(&err, ArchiveError::Corrupt { entry: Some(e), .. } if e == "main.tf"), "{err:?}");
     assert_names(&err, "\"main.tf\"");
 }
 
@@ -308,10 +234,7 @@ fn duplicate_paths_are_refused() {
         tar_gz_files(&[("m/a//main.tf", b"1"), ("m/a/main.tf", b"2")]),
     ] {
         let err = normalize_err(&input);
-        assert!(
-            matches!(&err, ArchiveError::DuplicatePath { .. }),
-            "{err:?}"
-        );
+        assert!(matches!(&err, ArchiveError::DuplicatePath { .. }), "{err:?}");
         assert_names(&err, "main.tf\"");
     }
 }

@@ -20,10 +20,7 @@ fn plain_tar_gz() {
         ]
     );
     assert_eq!(module.sha256.len(), 64);
-    assert!(module
-        .sha256
-        .chars()
-        .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
+    assert!(module.sha256.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
 }
 
 #[test]
@@ -47,10 +44,7 @@ fn github_style_wrapping_folder_is_stripped() {
     assert_eq!(module.files, ["main.tf", "modules/child/main.tf"]);
     assert_eq!(
         unpack(&module),
-        [
-            out("main.tf", b"root", 0o644),
-            out("modules/child/main.tf", b"child", 0o644)
-        ]
+        [out("main.tf", b"root", 0o644), out("modules/child/main.tf", b"child", 0o644)]
     );
 }
 
@@ -84,10 +78,7 @@ fn nothing_is_stripped_when_a_file_is_at_the_root() {
         ("modules/child/main.tf", b""),
         ("modules/other/main.tf", b""),
     ]));
-    assert_eq!(
-        module.files,
-        ["main.tf", "modules/child/main.tf", "modules/other/main.tf"]
-    );
+    assert_eq!(module.files, ["main.tf", "modules/child/main.tf", "modules/other/main.tf"]);
 }
 
 #[test]
@@ -96,13 +87,7 @@ fn dot_slash_prefixes_and_repeated_slashes_are_removed() {
         add_raw(b, b"./", EntryType::Directory, b"", b"");
         add_raw(b, b"./main.tf", EntryType::Regular, b"m", b"");
         add_raw(b, b"./modules//child/", EntryType::Directory, b"", b"");
-        add_raw(
-            b,
-            b"./modules//child//main.tf",
-            EntryType::Regular,
-            b"c",
-            b"",
-        );
+        add_raw(b, b"./modules//child//main.tf", EntryType::Regular, b"c", b"");
     });
     let module = normalize_ok(&input);
     assert_eq!(module.files, ["main.tf", "modules/child/main.tf"]);
@@ -116,10 +101,7 @@ fn executable_bit_is_kept() {
         add_file(b, "scripts/group.sh", b"", 0o610);
         add_file(b, "scripts/setuid.sh", b"", 0o4644);
     });
-    let modes: Vec<_> = unpack(&normalize_ok(&input))
-        .into_iter()
-        .map(|f| (f.path, f.mode))
-        .collect();
+    let modes: Vec<_> = unpack(&normalize_ok(&input)).into_iter().map(|f| (f.path, f.mode)).collect();
     assert_eq!(
         modes,
         [
@@ -140,18 +122,13 @@ fn long_paths_survive() {
         add_file(b, "main.tf", b"root", 0o644);
         add_file(b, &deep, b"deep", 0o644);
         // A pax extended header carrying the path, as bsdtar writes them.
-        b.append_pax_extensions([("path", long_name.as_bytes())])
-            .unwrap();
+        b.append_pax_extensions([("path", long_name.as_bytes())]).unwrap();
         add_raw(b, b"truncated-name.tf", EntryType::Regular, b"pax", b"");
     });
     let files = unpack(&normalize_ok(&input));
     assert_eq!(
         files,
-        [
-            out("main.tf", b"root", 0o644),
-            out(&long_name, b"pax", 0o644),
-            out(&deep, b"deep", 0o644),
-        ]
+        [out("main.tf", b"root", 0o644), out(&long_name, b"pax", 0o644), out(&deep, b"deep", 0o644),]
     );
 }
 

