@@ -4,6 +4,8 @@
 mod support;
 
 use support::{tar_gz, Server, Workdir, MASTER};
+use tfreg_core::constraint::Constraints;
+use tfreg_core::version::Version;
 
 fn module_files(version: &str) -> Vec<(String, String)> {
     vec![
@@ -25,13 +27,7 @@ fn archive(version: &str, prefix: &str) -> Vec<u8> {
 #[test]
 fn terraform_installs_published_modules() {
     let server = Server::start(&[]);
-    for (version, prefix) in [
-        ("1.0.0", ""),
-        ("1.1.0", "network-1.1.0/"),
-        ("1.1.5", "./"),
-        ("1.2.0-beta1", ""),
-        ("2.0.0", "terraform-aws-network-2.0.0/"),
-    ] {
+    for (version, prefix) in PUBLISHED {
         let response = server.publish("acme/network/aws", version, archive(version, prefix), MASTER);
         assert_eq!(response.status(), 201, "publish {version}: {}", response.text().unwrap());
     }
@@ -39,47 +35,74 @@ fn terraform_installs_published_modules() {
     assert_eq!(again.status(), 409, "republishing a version conflicts");
 
     let host = server.host();
-    let main_tf = format!(
+    let mut main_tf = format!(
         r#"
-module "pinned" {{
-  source  = "{host}/acme/network/aws"
-  version = "~> 1.1"
-}}
-
 module "child" {{
   source  = "{host}/acme/network/aws//modules/child"
   version = "~> 1.1.0"
 }}
-
-module "beta" {{
-  source  = "{host}/Acme/Network/aws"
-  version = "1.2.0-beta1"
-}}
-
-module "major" {{
-  source  = "{host}/acme/network/aws"
-  version = ">= 1.0, < 3.0"
-}}
-
-output "pinned" {{ value = module.pinned.version }}
 output "child" {{ value = module.child.greeting }}
-output "beta" {{ value = module.beta.version }}
-output "major" {{ value = module.major.version }}
 "#
     );
+    // Terraform's own choice for each constraint must be the one tfreg_core's constraint logic
+    // makes (which "latest" and later pins and proxy filters rely on).
+    let published: Vec<Version> = PUBLISHED.iter().map(|(v, _)| Version::parse(v).unwrap()).collect();
+    for (i, constraint) in CONSTRAINTS.iter().enumerate() {
+        // Mixed case in the address: namespaces and names match case-insensitively.
+        let source = if i % 2 == 0 { "acme/network/aws" } else { "Acme/Network/aws" };
+        main_tf += &format!(
+            "module \"c{i}\" {{\n  source  = \"{host}/{source}\"\n  version = \"{constraint}\"\n}}\noutput \"c{i}\" {{ value = module.c{i}.version }}\n"
+        );
+    }
     let work = Workdir::new(&server, Some(MASTER), &main_tf);
     let init = work.ok(&["init", "-no-color"]);
     assert!(init.contains("Terraform has been successfully initialized"), "{init}");
     work.ok(&["apply", "-auto-approve", "-no-color"]);
     let outputs: serde_json::Value = serde_json::from_str(&work.ok(&["output", "-json"])).unwrap();
-    assert_eq!(outputs["pinned"]["value"], "1.1.5", "~> 1.1 picks the newest 1.x release, not the beta");
     assert_eq!(
         outputs["child"]["value"], "hello from child 1.1.5",
         "//modules/child resolves in the archive"
     );
-    assert_eq!(outputs["beta"]["value"], "1.2.0-beta1", "an exact pre-release constraint selects it");
-    assert_eq!(outputs["major"]["value"], "2.0.0");
+    for (i, (constraint, expected)) in CONSTRAINTS.iter().zip(EXPECTED).enumerate() {
+        let chosen = &outputs[format!("c{i}")]["value"];
+        assert_eq!(chosen, expected, "Terraform's choice for {constraint:?}");
+        let ours = Constraints::parse(constraint).unwrap().select_newest(&published).map(|v| v.to_string());
+        assert_eq!(
+            ours.as_deref(),
+            Some(expected),
+            "tfreg's choice for {constraint:?} agrees with Terraform's"
+        );
+    }
 }
+
+/// What is published, with the wrapping folder of each archive (GitHub-style, `./`, none).
+const PUBLISHED: [(&str, &str); 6] = [
+    ("1.0.0", ""),
+    ("1.1.0", "network-1.1.0/"),
+    ("1.1.5", "./"),
+    ("1.2.0-beta1", ""),
+    ("2.0.0", "terraform-aws-network-2.0.0/"),
+    ("2.1.0-rc.1", ""),
+];
+
+/// Constraints as users write them, and the version Terraform 1.0.3 installs for each.
+/// (Terraform 1.0.3 selects a pre-release only when the constraint string is the bare version
+/// itself; newer Terraform and OpenTofu also accept `= 2.1.0-rc.1` and `v2.1.0-rc.1`, as
+/// `Constraints::select_newest` does.)
+const CONSTRAINTS: [&str; 10] = [
+    "~> 1.1",
+    "~> 1.1.0",
+    "1.2.0-beta1",
+    ">= 1.0, < 3.0",
+    "~> 1",
+    "!= 2.0.0",
+    "< 1.1",
+    ">= 1.2.0-beta1",
+    "v1.1.0",
+    "2.1.0-rc.1",
+];
+const EXPECTED: [&str; 10] =
+    ["1.1.5", "1.1.5", "1.2.0-beta1", "2.0.0", "2.0.0", "1.1.5", "1.0.0", "2.0.0", "1.1.0", "2.1.0-rc.1"];
 
 #[test]
 fn terraform_init_fails_with_a_wrong_token() {
