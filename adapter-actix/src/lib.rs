@@ -36,7 +36,8 @@ use tfreg_core::Registry;
 /// registry's [`RegistryConfig::base_path`](tfreg_core::RegistryConfig::base_path).
 pub fn configure(registry: Registry) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
-        cfg.app_data(web::Data::new(registry)).service(web::resource("/{tail:.*}").to(handle));
+        // A default service rather than a `/{tail:.*}` resource: no pattern to match per request.
+        cfg.app_data(web::Data::new(registry)).default_service(web::to(handle));
     }
 }
 

@@ -88,9 +88,9 @@ fn print_banner(
         if addr.ip().is_unspecified() { format!("127.0.0.1:{}", addr.port()) } else { addr.to_string() };
     let mut out = String::new();
     out += &format!(
-        "tfreg {} listening on {scheme}://{addr} (ready in {} ms)\n",
+        "tfreg {} listening on {scheme}://{addr} (ready in {:.1} ms)\n",
         env!("CARGO_PKG_VERSION"),
-        startup.as_millis()
+        startup.as_secs_f64() * 1000.0
     );
     out += &format!("  storage: {}\n", args.storage);
     if let Some(CertSource::Development(path)) = cert {

@@ -1,6 +1,7 @@
 //! The registry: one value a host builds once and calls for every request.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{header, HeaderValue, Method, Request, Response, StatusCode};
@@ -29,6 +30,8 @@ pub(crate) struct Inner {
     pub(crate) authorizer: Arc<dyn Authorizer>,
     pub(crate) signer: UrlSigner,
     pub(crate) modules: TtlCache<CachedModule>,
+    /// Memoised signed archive links, by `ns/name/system/version`.
+    pub(crate) links: TtlCache<Arc<str>>,
     discovery: Bytes,
 }
 
@@ -77,6 +80,10 @@ impl RegistryBuilder {
             inner: Arc::new(Inner {
                 storage: self.storage,
                 modules: TtlCache::new(config.cache_ttl, config.cache_capacity),
+                links: TtlCache::new(
+                    (config.link_ttl / 2).min(Duration::from_secs(60)),
+                    config.cache_capacity,
+                ),
                 config,
                 authenticator: self.authenticator,
                 authorizer: self.authorizer,

@@ -18,7 +18,8 @@ type HmacSha256 = Hmac<Sha256>;
 /// Signs and checks URL paths.
 #[derive(Clone)]
 pub struct UrlSigner {
-    key: [u8; 32],
+    /// The HMAC keyed once; each signature starts from a clone of it.
+    keyed: HmacSha256,
 }
 
 impl std::fmt::Debug for UrlSigner {
@@ -30,7 +31,7 @@ impl std::fmt::Debug for UrlSigner {
 impl UrlSigner {
     /// A signer with the given secret.
     pub fn new(key: [u8; 32]) -> Self {
-        Self { key }
+        Self { keyed: HmacSha256::new_from_slice(&key).expect("HMAC takes any key length") }
     }
 
     /// Loads the shared secret from `storage`, creating it on first use. Two instances starting
@@ -54,10 +55,10 @@ impl UrlSigner {
     }
 
     fn mac(&self, path: &str, expires: u64) -> HmacSha256 {
-        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes any key length");
+        let mut mac = self.keyed.clone();
         mac.update(path.as_bytes());
         mac.update(b"\n");
-        mac.update(expires.to_string().as_bytes());
+        mac.update(&expires.to_be_bytes());
         mac
     }
 

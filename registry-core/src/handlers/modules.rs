@@ -17,56 +17,91 @@ use crate::{Error, Result};
 /// The header Terraform reads the archive location from.
 pub const X_TERRAFORM_GET: &str = "x-terraform-get";
 
-/// What the hot paths need of a module, kept in memory for the cache TTL.
+/// What the hot paths (versions, download) need of a module, kept in memory for the cache
+/// TTL: a few hundred bytes a module, so a catalogue of 10,000 fits in a few megabytes.
 #[derive(Debug)]
 pub(crate) struct CachedModule {
-    /// The index, or `None` when the module does not exist.
-    index: Option<ModuleIndex>,
+    /// `None` when the module does not exist.
+    found: Option<HotModule>,
+}
+
+#[derive(Debug)]
+struct HotModule {
+    /// `namespace/name/system` as first published.
+    source: Box<str>,
     /// The rendered answer of the versions endpoint.
     versions_json: Bytes,
+    /// Every version with its archive's SHA-256, newest first.
+    versions: Box<[(Version, [u8; 32])]>,
+}
+
+impl HotModule {
+    fn from_index(index: &ModuleIndex) -> Result<Self> {
+        let listed: Vec<_> = index.versions.iter().map(|v| json!({"version": v.version})).collect();
+        let body = json!({"modules": [{"source": index.source(), "versions": listed}]});
+        let versions_json =
+            Bytes::from(serde_json::to_vec(&body).map_err(|e| Error::internal(e.to_string()))?);
+        let versions = index
+            .versions
+            .iter()
+            .map(|v| {
+                let mut sha = [0u8; 32];
+                hex::decode_to_slice(&v.sha256, &mut sha).map_err(|_| {
+                    Error::internal(format!(
+                        "the index of {} has a bad sha256 for {}",
+                        index.source(),
+                        v.version
+                    ))
+                })?;
+                Ok((v.version.clone(), sha))
+            })
+            .collect::<Result<_>>()?;
+        Ok(Self { source: index.source().into(), versions_json, versions })
+    }
 }
 
 impl Registry {
-    /// The module's index from the cache, loading it on a miss.
+    /// The module's hot data from the cache, loading it on a miss.
     pub(crate) async fn cached_module(&self, addr: &ModuleAddress) -> Result<Arc<CachedModule>> {
         let key = addr.key();
         if let Some(hit) = self.inner.modules.get(&key) {
             return Ok(hit);
         }
-        let index = index::load(self.inner.storage.as_ref(), addr).await?.map(|(index, _)| index);
-        let versions_json = match &index {
-            Some(index) => {
-                let versions: Vec<_> = index.versions.iter().map(|v| json!({"version": v.version})).collect();
-                let body = json!({"modules": [{"source": index.source(), "versions": versions}]});
-                Bytes::from(serde_json::to_vec(&body).map_err(|e| Error::internal(e.to_string()))?)
-            }
-            None => Bytes::new(),
+        let found = match index::load(self.inner.storage.as_ref(), addr).await? {
+            Some((index, _)) => Some(HotModule::from_index(&index)?),
+            None => None,
         };
-        let entry = Arc::new(CachedModule { index, versions_json });
+        let entry = Arc::new(CachedModule { found });
         self.inner.modules.insert(key, entry.clone());
         Ok(entry)
     }
 
-    /// The module's index, or 404.
-    async fn existing_module(&self, addr: &ModuleAddress) -> Result<Arc<CachedModule>> {
+    /// The module's hot data, or 404.
+    async fn hot_module(&self, addr: &ModuleAddress) -> Result<Arc<CachedModule>> {
         let module = self.cached_module(addr).await?;
-        if module.index.is_none() {
-            return Err(Error::not_found(format!("module {addr} does not exist in this registry")));
+        if module.found.is_none() {
+            return Err(missing_module(addr));
         }
         Ok(module)
     }
 
+    /// The module's full index, read from the store (for the less frequent detail endpoints).
+    async fn full_index(&self, addr: &ModuleAddress) -> Result<ModuleIndex> {
+        let loaded = index::load(self.inner.storage.as_ref(), addr).await?;
+        loaded.map(|(index, _)| index).ok_or_else(|| missing_module(addr))
+    }
+
     /// `GET /v1/modules/{ns}/{name}/{system}/versions`
     pub(crate) async fn module_versions(&self, addr: &ModuleAddress) -> Result<Response<Bytes>> {
-        let module = self.existing_module(addr).await?;
-        Ok(response::json_bytes(StatusCode::OK, module.versions_json.clone()))
+        let module = self.hot_module(addr).await?;
+        let found = module.found.as_ref().expect("checked by hot_module");
+        Ok(response::json_bytes(StatusCode::OK, found.versions_json.clone()))
     }
 
     /// `GET /v1/modules/{ns}/{name}/{system}`
     pub(crate) async fn module_detail(&self, addr: &ModuleAddress) -> Result<Response<Bytes>> {
-        let module = self.existing_module(addr).await?;
-        let index = module.index.as_ref().expect("checked by existing_module");
-        let versions: Vec<_> = index.versions.iter().map(|v| self.describe(index, v)).collect();
+        let index = self.full_index(addr).await?;
+        let versions: Vec<_> = index.versions.iter().map(|v| self.describe(&index, v)).collect();
         let latest = Constraints::any().select_newest(index.versions.iter().map(|v| &v.version));
         let body = json!({
             "id": index.source(),
@@ -85,20 +120,20 @@ impl Registry {
         addr: &ModuleAddress,
         version: &Version,
     ) -> Result<Response<Bytes>> {
-        let module = self.existing_module(addr).await?;
-        let (index, entry) = find_version(&module, addr, version)?;
-        Ok(response::json(StatusCode::OK, &self.describe(index, entry)))
+        let index = self.full_index(addr).await?;
+        let entry = index.get(version).ok_or_else(|| missing_version(addr, version))?;
+        Ok(response::json(StatusCode::OK, &self.describe(&index, entry)))
     }
 
     /// `GET /v1/modules/{ns}/{name}/{system}/download`: 302 to the newest release's download.
     pub(crate) async fn module_latest_download(&self, addr: &ModuleAddress) -> Result<Response<Bytes>> {
-        let module = self.existing_module(addr).await?;
-        let index = module.index.as_ref().expect("checked by existing_module");
+        let module = self.hot_module(addr).await?;
+        let found = module.found.as_ref().expect("checked by hot_module");
         let latest =
-            Constraints::any().select_newest(index.versions.iter().map(|v| &v.version)).ok_or_else(|| {
+            Constraints::any().select_newest(found.versions.iter().map(|(v, _)| v)).ok_or_else(|| {
                 Error::not_found(format!("module {addr} has only pre-release versions; name one"))
             })?;
-        let location = self.link(&format!("/v1/modules/{}/{latest}/download", index.source()));
+        let location = self.link(&format!("/v1/modules/{}/{latest}/download", found.source));
         response::redirect(StatusCode::FOUND, &location)
     }
 
@@ -111,9 +146,14 @@ impl Registry {
         addr: &ModuleAddress,
         version: &Version,
     ) -> Result<Response<Bytes>> {
-        let module = self.existing_module(addr).await?;
-        let (_, entry) = find_version(&module, addr, version)?;
-        let location = self.archive_link(addr, entry);
+        let module = self.hot_module(addr).await?;
+        let found = module.found.as_ref().expect("checked by hot_module");
+        let (version, sha256) = found
+            .versions
+            .iter()
+            .find(|(v, _)| v == version)
+            .ok_or_else(|| missing_version(addr, version))?;
+        let location = self.archive_link(addr, version, sha256);
         let value = HeaderValue::from_str(&location).map_err(|e| Error::internal(e.to_string()))?;
         let wants_json = parts
             .headers
@@ -121,7 +161,7 @@ impl Registry {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("application/json"));
         let mut response = if wants_json {
-            response::json(StatusCode::OK, &json!({ "location": location }))
+            response::json(StatusCode::OK, &json!({ "location": &*location }))
         } else {
             response::empty(StatusCode::NO_CONTENT)
         };
@@ -129,12 +169,26 @@ impl Registry {
         Ok(response)
     }
 
-    /// A signed, expiring link to a version's archive.
-    pub(crate) fn archive_link(&self, addr: &ModuleAddress, entry: &ModuleVersion) -> String {
-        let path = format!("/v1/archives/modules/{}/{}/{}.tar.gz", addr.key(), entry.version, entry.sha256);
+    /// A signed, expiring link to a version's archive. Links are memoised for a short while
+    /// (at most a minute, and at most half their lifetime), so the download hot path signs
+    /// once a minute per version rather than once a request; every link handed out still has
+    /// at least half of `link_ttl` left.
+    pub(crate) fn archive_link(
+        &self,
+        addr: &ModuleAddress,
+        version: &Version,
+        sha256: &[u8; 32],
+    ) -> Arc<str> {
+        let memo_key = format!("{}/{version}", addr.key());
+        if let Some(link) = self.inner.links.get(&memo_key) {
+            return Arc::clone(&link);
+        }
+        let path = format!("/v1/archives/modules/{}/{version}/{}.tar.gz", addr.key(), hex::encode(sha256));
         let expires = crate::time::unix_now() + self.inner.config.link_ttl.as_secs();
         let query = self.inner.signer.sign(&path, expires);
-        format!("{}?{query}", self.link(&path))
+        let link: Arc<str> = format!("{}?{query}", self.link(&path)).into();
+        self.inner.links.insert(memo_key, Arc::new(Arc::clone(&link)));
+        link
     }
 
     /// The JSON description of one version, as upload and the detail endpoints show it.
@@ -154,15 +208,10 @@ impl Registry {
     }
 }
 
-fn find_version<'a>(
-    module: &'a CachedModule,
-    addr: &ModuleAddress,
-    version: &Version,
-) -> Result<(&'a ModuleIndex, &'a ModuleVersion)> {
-    let index =
-        module.index.as_ref().ok_or_else(|| Error::not_found(format!("module {addr} does not exist")))?;
-    let entry = index
-        .get(version)
-        .ok_or_else(|| Error::not_found(format!("module {addr} has no version {version}")))?;
-    Ok((index, entry))
+fn missing_module(addr: &ModuleAddress) -> Error {
+    Error::not_found(format!("module {addr} does not exist in this registry"))
+}
+
+fn missing_version(addr: &ModuleAddress, version: &Version) -> Error {
+    Error::not_found(format!("module {addr} has no version {version}"))
 }
