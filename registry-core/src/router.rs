@@ -116,6 +116,29 @@ fn not_found(path: &str) -> Error {
     ))
 }
 
+/// The invariants the `route` fuzz target checks, shared with the test that replays its seed
+/// corpus: routing never panics, refusals are 4xx, and a route found for `GET` is found for
+/// `HEAD` too.
+#[doc(hidden)]
+pub fn check_route(method: &Method, path: &str) {
+    match route(method, path) {
+        Ok(found) => {
+            if *method == Method::GET {
+                assert_eq!(route(&Method::HEAD, path).ok(), Some(found), "HEAD follows GET for {path:?}");
+            }
+        }
+        Err(err) => assert!(err.status().is_client_error(), "{path:?}: {err} is not a 4xx"),
+    }
+}
+
+/// The method a fuzz input's selector byte stands for.
+#[doc(hidden)]
+pub fn fuzz_method(selector: u8) -> Method {
+    const METHODS: [Method; 6] =
+        [Method::GET, Method::HEAD, Method::PUT, Method::POST, Method::DELETE, Method::PATCH];
+    METHODS[usize::from(selector) % METHODS.len()].clone()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,27 +197,4 @@ mod tests {
             StatusCode::NOT_FOUND
         );
     }
-}
-
-/// The invariants the `route` fuzz target checks, shared with the test that replays its seed
-/// corpus: routing never panics, refusals are 4xx, and a route found for `GET` is found for
-/// `HEAD` too.
-#[doc(hidden)]
-pub fn check_route(method: &Method, path: &str) {
-    match route(method, path) {
-        Ok(found) => {
-            if *method == Method::GET {
-                assert_eq!(route(&Method::HEAD, path).ok(), Some(found), "HEAD follows GET for {path:?}");
-            }
-        }
-        Err(err) => assert!(err.status().is_client_error(), "{path:?}: {err} is not a 4xx"),
-    }
-}
-
-/// The method a fuzz input's selector byte stands for.
-#[doc(hidden)]
-pub fn fuzz_method(selector: u8) -> Method {
-    const METHODS: [Method; 6] =
-        [Method::GET, Method::HEAD, Method::PUT, Method::POST, Method::DELETE, Method::PATCH];
-    METHODS[usize::from(selector) % METHODS.len()].clone()
 }
