@@ -20,7 +20,7 @@ async fn registry(storage_url: &str, token: &str) -> Result<Registry, Box<dyn st
     let storage = Arc::new(tfreg_storage::from_url(storage_url)?);
     let master = MasterToken::bootstrap(storage.as_ref(), Some(token)).await?;
     let config = RegistryConfig { base_path: "/registry".into(), ..Default::default() };
-    Ok(Registry::builder(storage, Arc::new(master.authenticator)).config(config).build().await?)
+    Ok(Registry::builder(storage).master_token(master.hash).config(config).build().await?)
 }
 
 /// The host application: its own routes plus the registry.

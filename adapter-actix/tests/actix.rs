@@ -5,18 +5,14 @@ use std::sync::Arc;
 
 use actix_web::body::{BodySize, MessageBody};
 use actix_web::{test, web, App};
-use tfreg_core::auth::{hash_token, TokenAuthenticator};
+use tfreg_core::auth::hash_token;
 use tfreg_core::{Registry, RegistryConfig};
 
 const TOKEN: &str = "tfreg_actix-test-token";
 
 async fn registry(config: RegistryConfig) -> Registry {
     let storage = Arc::new(tfreg_storage::from_url("memory://").unwrap());
-    Registry::builder(storage, Arc::new(TokenAuthenticator::new(hash_token(TOKEN))))
-        .config(config)
-        .build()
-        .await
-        .unwrap()
+    Registry::builder(storage).master_token(hash_token(TOKEN)).config(config).build().await.unwrap()
 }
 
 fn module() -> Vec<u8> {

@@ -27,7 +27,8 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
             cache_ttl: Duration::from_secs(args.cache_ttl_secs),
             ..RegistryConfig::default()
         };
-        let registry = Registry::builder(storage, Arc::new(master.authenticator))
+        let registry = Registry::builder(storage)
+            .master_token(master.hash)
             .authorizer(Arc::new(RoleAuthorizer::new(args.anonymous_read)))
             .config(config)
             .build()

@@ -11,7 +11,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use http::{Request, StatusCode};
 use tfreg_core::address::ModuleAddress;
-use tfreg_core::auth::{hash_token, TokenAuthenticator};
+use tfreg_core::auth::hash_token;
 use tfreg_core::index::{self, ModuleVersion};
 use tfreg_core::storage::Storage;
 use tfreg_core::version::Version;
@@ -34,7 +34,7 @@ async fn registry_with(modules: usize) -> Registry {
             index::add_version(storage.as_ref(), &addr, entry).await.unwrap();
         }
     }
-    Registry::builder(storage, Arc::new(TokenAuthenticator::new(hash_token(TOKEN)))).build().await.unwrap()
+    Registry::builder(storage).master_token(hash_token(TOKEN)).build().await.unwrap()
 }
 
 fn request(uri: &str) -> Request<Bytes> {

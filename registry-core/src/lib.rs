@@ -12,7 +12,7 @@
 //! use tfreg_core::{auth::MasterToken, Registry};
 //!
 //! let master = MasterToken::bootstrap(storage.as_ref(), Some("a-long-master-token")).await?;
-//! let registry = Registry::builder(storage, Arc::new(master.authenticator)).build().await?;
+//! let registry = Registry::builder(storage).master_token(master.hash).build().await?;
 //! let request = http::Request::get("/.well-known/terraform.json").body(bytes::Bytes::new()).unwrap();
 //! let response = registry.handle(request).await;
 //! assert_eq!(response.status(), 200);
@@ -23,6 +23,7 @@
 
 pub mod address;
 pub mod archive;
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod config;

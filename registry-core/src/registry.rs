@@ -6,7 +6,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{header, HeaderValue, Method, Request, Response, StatusCode};
 
-use crate::auth::{Action, Authenticator, Authorizer, Principal, RoleAuthorizer};
+use crate::audit::AuditLog;
+use crate::auth::{
+    Action, Authenticator, Authorizer, Principal, RoleAuthorizer, TokenAuthenticator, TokenStore,
+};
 use crate::cache::TtlCache;
 use crate::config::RegistryConfig;
 use crate::handlers::modules::CachedModule;
@@ -28,6 +31,8 @@ pub(crate) struct Inner {
     pub(crate) config: RegistryConfig,
     pub(crate) authenticator: Arc<dyn Authenticator>,
     pub(crate) authorizer: Arc<dyn Authorizer>,
+    pub(crate) tokens: Arc<TokenStore>,
+    pub(crate) audit: AuditLog,
     pub(crate) signer: UrlSigner,
     pub(crate) modules: TtlCache<CachedModule>,
     /// Memoised signed archive links, by `ns/name/system/version`.
@@ -39,8 +44,10 @@ pub(crate) struct Inner {
 #[derive(Debug)]
 pub struct RegistryBuilder {
     storage: Arc<dyn Storage>,
-    authenticator: Arc<dyn Authenticator>,
+    authenticator: Option<Arc<dyn Authenticator>>,
     authorizer: Arc<dyn Authorizer>,
+    tokens: Option<Arc<TokenStore>>,
+    master_hash: Option<[u8; 32]>,
     config: RegistryConfig,
     signer: Option<UrlSigner>,
 }
@@ -49,6 +56,26 @@ impl RegistryBuilder {
     /// Replaces the default settings.
     pub fn config(mut self, config: RegistryConfig) -> Self {
         self.config = config;
+        self
+    }
+
+    /// Accepts the master token with this SHA-256 (see
+    /// [`MasterToken`](crate::auth::MasterToken)) in the built-in authenticator.
+    pub fn master_token(mut self, sha256: [u8; 32]) -> Self {
+        self.master_hash = Some(sha256);
+        self
+    }
+
+    /// Uses this token store (share it with a [`TokenAuthenticator`] you wrap in your own
+    /// authenticator, so revocations through the token API take effect at once).
+    pub fn tokens(mut self, tokens: Arc<TokenStore>) -> Self {
+        self.tokens = Some(tokens);
+        self
+    }
+
+    /// Replaces the built-in [`TokenAuthenticator`] (master token plus issued tokens).
+    pub fn authenticator(mut self, authenticator: Arc<dyn Authenticator>) -> Self {
+        self.authenticator = Some(authenticator);
         self
     }
 
@@ -71,6 +98,10 @@ impl RegistryBuilder {
             Some(signer) => signer,
             None => UrlSigner::load_or_create(self.storage.as_ref()).await?,
         };
+        let tokens = self.tokens.unwrap_or_else(|| Arc::new(TokenStore::new(self.storage.clone())));
+        let authenticator = self
+            .authenticator
+            .unwrap_or_else(|| Arc::new(TokenAuthenticator::new(self.master_hash, Some(tokens.clone()))));
         let prefix = format!("{}{}", config.public_url.as_deref().unwrap_or(""), config.base_path);
         let discovery = serde_json::to_vec(&serde_json::json!({
             "modules.v1": format!("{prefix}/v1/modules/"),
@@ -78,6 +109,7 @@ impl RegistryBuilder {
         .map_err(|e| crate::Error::internal(e.to_string()))?;
         Ok(Registry {
             inner: Arc::new(Inner {
+                audit: AuditLog::new(self.storage.clone()),
                 storage: self.storage,
                 modules: TtlCache::new(config.cache_ttl, config.cache_capacity),
                 links: TtlCache::new(
@@ -85,8 +117,9 @@ impl RegistryBuilder {
                     config.cache_capacity,
                 ),
                 config,
-                authenticator: self.authenticator,
+                authenticator,
                 authorizer: self.authorizer,
+                tokens,
                 signer,
                 discovery: Bytes::from(discovery),
             }),
@@ -95,12 +128,15 @@ impl RegistryBuilder {
 }
 
 impl Registry {
-    /// Starts building a registry over `storage` that identifies callers with `authenticator`.
-    pub fn builder(storage: Arc<dyn Storage>, authenticator: Arc<dyn Authenticator>) -> RegistryBuilder {
+    /// Starts building a registry over `storage`. By default it authenticates with the master
+    /// token given to [`RegistryBuilder::master_token`] and the tokens it issues itself.
+    pub fn builder(storage: Arc<dyn Storage>) -> RegistryBuilder {
         RegistryBuilder {
             storage,
-            authenticator,
+            authenticator: None,
             authorizer: Arc::new(RoleAuthorizer::default()),
+            tokens: None,
+            master_hash: None,
             config: RegistryConfig::default(),
             signer: None,
         }
@@ -109,6 +145,16 @@ impl Registry {
     /// The settings in force.
     pub fn config(&self) -> &RegistryConfig {
         &self.inner.config
+    }
+
+    /// The registry's issued tokens.
+    pub fn tokens(&self) -> &Arc<TokenStore> {
+        &self.inner.tokens
+    }
+
+    /// The registry's audit trail.
+    pub fn audit(&self) -> &AuditLog {
+        &self.inner.audit
     }
 
     /// The largest request body the registry accepts; adapters stop reading beyond it.
@@ -140,45 +186,98 @@ impl Registry {
         let (parts, body) = request.into_parts();
         let path = self.relative_path(parts.uri.path())?;
         let route = router::route(&parts.method, path)?;
-        let head = parts.method == Method::HEAD;
         match route {
-            Route::Discovery => Ok(crate::response::json_bytes(StatusCode::OK, self.inner.discovery.clone())),
+            Route::Discovery => {
+                return Ok(crate::response::json_bytes(StatusCode::OK, self.inner.discovery.clone()))
+            }
             Route::ModuleArchive { addr, version, sha256 } => {
                 self.inner.signer.verify(path, parts.uri.query(), crate::time::unix_now())?;
-                self.module_archive(&addr, &version, &sha256, head).await
+                let head = parts.method == Method::HEAD;
+                return self.module_archive(&addr, &version, &sha256, head).await;
             }
+            _ => {}
+        }
+        let change = route.change();
+        let principal = self.inner.authenticator.authenticate(&parts).await;
+        let actor = match &principal {
+            Ok(Some(p)) => p.id.clone(),
+            Ok(None) => "anonymous".to_owned(),
+            Err(_) => "invalid-token".to_owned(),
+        };
+        let result = match principal {
+            Ok(principal) => self.serve(route, &parts, principal, body).await,
+            Err(err) => Err(err),
+        };
+        if let Some((action, target)) = change {
+            let status = result.as_ref().map_or_else(|e| e.status(), |r| r.status());
+            // A token's id is known only once it exists: take it from the answer.
+            let target = match (&result, target.is_empty()) {
+                (Ok(response), true) => serde_json::from_slice::<serde_json::Value>(response.body())
+                    .ok()
+                    .and_then(|v| v["id"].as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                _ => target,
+            };
+            self.inner.audit.record(&actor, action, &target, status).await;
+        }
+        result
+    }
+
+    /// Authorizes and answers a route that needs a caller.
+    async fn serve(
+        &self,
+        route: Route,
+        parts: &http::request::Parts,
+        principal: Option<Principal>,
+        body: Bytes,
+    ) -> Result<Response<Bytes>> {
+        let who = principal.as_ref();
+        let authorize = |action: Action<'_>| self.inner.authorizer.authorize(who, &action);
+        match route {
             Route::Module(addr) => {
-                self.authorize(&parts, Action::Read { namespace: addr.namespace.key() }).await?;
+                authorize(Action::Read { namespace: addr.namespace.key() })?;
                 self.module_detail(&addr).await
             }
             Route::ModuleVersions(addr) => {
-                self.authorize(&parts, Action::Read { namespace: addr.namespace.key() }).await?;
+                authorize(Action::Read { namespace: addr.namespace.key() })?;
                 self.module_versions(&addr).await
             }
             Route::ModuleLatestDownload(addr) => {
-                self.authorize(&parts, Action::Read { namespace: addr.namespace.key() }).await?;
+                authorize(Action::Read { namespace: addr.namespace.key() })?;
                 self.module_latest_download(&addr).await
             }
             Route::ModuleVersion(addr, version) => {
-                self.authorize(&parts, Action::Read { namespace: addr.namespace.key() }).await?;
+                authorize(Action::Read { namespace: addr.namespace.key() })?;
                 self.module_version(&addr, &version).await
             }
             Route::ModuleDownload(addr, version) => {
-                self.authorize(&parts, Action::Read { namespace: addr.namespace.key() }).await?;
-                self.module_download(&parts, &addr, &version).await
+                authorize(Action::Read { namespace: addr.namespace.key() })?;
+                self.module_download(parts, &addr, &version).await
             }
             Route::ModuleUpload(addr, version) => {
-                let who = self.authorize(&parts, Action::Publish { namespace: addr.namespace.key() }).await?;
-                self.module_upload(who, &addr, &version, body).await
+                authorize(Action::Publish { namespace: addr.namespace.key() })?;
+                self.module_upload(principal, &addr, &version, body).await
+            }
+            Route::TokenCreate => {
+                authorize(Action::Administer)?;
+                self.token_create(who, &body).await
+            }
+            Route::TokenList => {
+                authorize(Action::Administer)?;
+                self.token_list().await
+            }
+            Route::TokenRevoke(id) => {
+                authorize(Action::Administer)?;
+                self.token_revoke(&id).await
+            }
+            Route::Audit => {
+                authorize(Action::Administer)?;
+                self.audit_page(parts.uri.query()).await
+            }
+            Route::Discovery | Route::ModuleArchive { .. } => {
+                Err(crate::Error::internal("public routes are answered before authentication"))
             }
         }
-    }
-
-    /// Authenticates the request and authorizes `action`; the principal, if any.
-    async fn authorize(&self, parts: &http::request::Parts, action: Action<'_>) -> Result<Option<Principal>> {
-        let principal = self.inner.authenticator.authenticate(parts).await?;
-        self.inner.authorizer.authorize(principal.as_ref(), &action)?;
-        Ok(principal)
     }
 
     /// The request path relative to the base path, or 404 when it lies outside it.

@@ -29,6 +29,14 @@ pub enum Route {
     ModuleDownload(ModuleAddress, Version),
     /// `PUT /v1/modules/{ns}/{name}/{system}/{version}` with the archive as the body.
     ModuleUpload(ModuleAddress, Version),
+    /// `POST /v1/tokens`: issue a token.
+    TokenCreate,
+    /// `GET /v1/tokens`: list issued tokens.
+    TokenList,
+    /// `DELETE /v1/tokens/{id}`: revoke a token.
+    TokenRevoke(String),
+    /// `GET /v1/audit?limit&after`: the audit trail, newest first.
+    Audit,
     /// `GET /v1/archives/modules/{ns}/{name}/{system}/{version}/{sha256}.tar.gz?expires&signature`
     ModuleArchive {
         /// The module.
@@ -43,7 +51,28 @@ pub enum Route {
 impl Route {
     /// Whether the route only reads (so `HEAD` is answered like `GET`).
     pub fn is_read(&self) -> bool {
-        !matches!(self, Route::ModuleUpload(..))
+        matches!(
+            self,
+            Route::Discovery
+                | Route::Module(..)
+                | Route::ModuleVersions(..)
+                | Route::ModuleLatestDownload(..)
+                | Route::ModuleVersion(..)
+                | Route::ModuleDownload(..)
+                | Route::TokenList
+                | Route::Audit
+                | Route::ModuleArchive { .. }
+        )
+    }
+
+    /// For routes that change something: the audit action and its target.
+    pub fn change(&self) -> Option<(&'static str, String)> {
+        match self {
+            Route::ModuleUpload(addr, version) => Some(("module.publish", format!("{addr}/{version}"))),
+            Route::TokenCreate => Some(("token.create", String::new())),
+            Route::TokenRevoke(id) => Some(("token.revoke", id.clone())),
+            _ => None,
+        }
     }
 }
 
@@ -81,6 +110,16 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
             let addr = module(ns, name, system)?;
             read(method, Route::ModuleDownload(addr, Version::parse(version)?))
         }
+        ["tokens"] => match *method {
+            Method::POST => Ok(Route::TokenCreate),
+            Method::GET | Method::HEAD => Ok(Route::TokenList),
+            _ => Err(not_allowed(method, "GET, HEAD, POST")),
+        },
+        ["tokens", id] => match *method {
+            Method::DELETE => Ok(Route::TokenRevoke((*id).to_owned())),
+            _ => Err(not_allowed(method, "DELETE")),
+        },
+        ["audit"] => read(method, Route::Audit),
         ["archives", "modules", ns, name, system, version, file] => {
             let addr = module(ns, name, system)?;
             let version = Version::parse(version)?;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use serde_json::Value;
-use tfreg_core::auth::{hash_token, RoleAuthorizer, TokenAuthenticator};
+use tfreg_core::auth::{hash_token, RoleAuthorizer};
 use tfreg_core::signing::UrlSigner;
 use tfreg_core::storage::Storage;
 use tfreg_core::{Registry, RegistryConfig};
@@ -21,7 +21,8 @@ struct Harness {
 
 async fn harness(config: RegistryConfig) -> Harness {
     let storage: Arc<dyn Storage> = Arc::new(tfreg_storage::from_url("memory://").unwrap());
-    let registry = Registry::builder(storage.clone(), Arc::new(TokenAuthenticator::new(hash_token(TOKEN))))
+    let registry = Registry::builder(storage.clone())
+        .master_token(hash_token(TOKEN))
         .url_signer(UrlSigner::new([42; 32]))
         .config(config)
         .build()
@@ -274,7 +275,8 @@ async fn reads_need_a_token_unless_anonymous_reads_are_on() {
         );
     }
     let storage: Arc<dyn Storage> = h.storage.clone();
-    let open = Registry::builder(storage, Arc::new(TokenAuthenticator::new(hash_token(TOKEN))))
+    let open = Registry::builder(storage)
+        .master_token(hash_token(TOKEN))
         .authorizer(Arc::new(RoleAuthorizer::new(true)))
         .build()
         .await
@@ -384,7 +386,8 @@ fn outage(key: &str) -> tfreg_core::storage::StorageError {
 
 #[tokio::test]
 async fn a_storage_outage_is_a_5xx_not_a_panic() {
-    let registry = Registry::builder(Arc::new(Broken), Arc::new(TokenAuthenticator::new(hash_token(TOKEN))))
+    let registry = Registry::builder(Arc::new(Broken))
+        .master_token(hash_token(TOKEN))
         .url_signer(UrlSigner::new([1; 32]))
         .build()
         .await

@@ -8,17 +8,20 @@
 //! and archive links carry their own signature, so neither is asked for those.
 
 mod policy;
+mod store;
 mod token;
 
 use async_trait::async_trait;
 
 pub use policy::RoleAuthorizer;
+pub use store::{NewToken, TokenRecord, TokenStore, DEFAULT_TOKEN_CACHE_TTL};
 pub use token::{bearer_token, generate_token, hash_token, MasterToken, TokenAuthenticator, TOKEN_PREFIX};
 
 use crate::Result;
 
-/// What a principal may do, each role including the rights of those below it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// What a principal may do (a token's tier), each role including the rights of those below it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Read: versions, downloads, browsing.
     Downloader,

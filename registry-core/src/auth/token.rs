@@ -4,6 +4,8 @@
 //! scanners can recognise a leaked one. Only its SHA-256 is ever stored or compared, and the
 //! comparison takes constant time.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -11,7 +13,7 @@ use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::{Authenticator, Principal, Role};
+use super::{Authenticator, Principal, Role, TokenStore};
 use crate::layout;
 use crate::storage::{PutMode, Storage, StorageError};
 use crate::{Error, Result};
@@ -51,10 +53,11 @@ pub fn bearer_token(request: &http::request::Parts) -> Result<Option<&str>> {
     Ok(Some(token))
 }
 
-/// The built-in authenticator: accepts the master token.
+/// The built-in authenticator: the master token, and the tokens of a [`TokenStore`].
 #[derive(Clone)]
 pub struct TokenAuthenticator {
-    master_hash: [u8; 32],
+    master_hash: Option<[u8; 32]>,
+    tokens: Option<Arc<TokenStore>>,
 }
 
 impl std::fmt::Debug for TokenAuthenticator {
@@ -64,9 +67,15 @@ impl std::fmt::Debug for TokenAuthenticator {
 }
 
 impl TokenAuthenticator {
-    /// An authenticator for the master token with this SHA-256.
-    pub fn new(master_hash: [u8; 32]) -> Self {
-        Self { master_hash }
+    /// Accepts the master token with this SHA-256 (if any) and the tokens `tokens` issued (if
+    /// given).
+    pub fn new(master_hash: Option<[u8; 32]>, tokens: Option<Arc<TokenStore>>) -> Self {
+        Self { master_hash, tokens }
+    }
+
+    /// Accepts only the master token with this SHA-256.
+    pub fn master_only(master_hash: [u8; 32]) -> Self {
+        Self::new(Some(master_hash), None)
     }
 }
 
@@ -76,19 +85,30 @@ impl Authenticator for TokenAuthenticator {
         let Some(token) = bearer_token(request)? else {
             return Ok(None);
         };
-        if bool::from(hash_token(token).ct_eq(&self.master_hash)) {
-            return Ok(Some(Principal { id: "master".into(), role: Role::Master, namespaces: None }));
+        if let Some(master) = &self.master_hash {
+            if bool::from(hash_token(token).ct_eq(master)) {
+                return Ok(Some(Principal { id: "master".into(), role: Role::Master, namespaces: None }));
+            }
         }
-        Err(Error::unauthorized("the token is not valid for this registry"))
+        match &self.tokens {
+            Some(tokens) => tokens.principal(token).await.map(Some),
+            None => Err(Error::unauthorized("the token is not valid for this registry")),
+        }
     }
 }
 
 /// The master token, set up on start.
 pub struct MasterToken {
-    /// The authenticator that accepts it.
-    pub authenticator: TokenAuthenticator,
+    /// Its SHA-256, for [`TokenAuthenticator`].
+    pub hash: [u8; 32],
     /// The token itself, only when it was generated just now: show it once, then forget it.
     pub generated: Option<String>,
+}
+
+impl std::fmt::Debug for MasterToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MasterToken { .. }")
+    }
 }
 
 impl MasterToken {
@@ -102,8 +122,7 @@ impl MasterToken {
                     "the configured master token must be at least {MIN_CONFIGURED_TOKEN_LEN} characters without spaces"
                 )));
             }
-            let authenticator = TokenAuthenticator::new(hash_token(token));
-            return Ok(Self { authenticator, generated: None });
+            return Ok(Self { hash: hash_token(token), generated: None });
         }
         loop {
             if let Some(object) = storage.get(layout::MASTER_TOKEN_HASH).await? {
@@ -111,16 +130,15 @@ impl MasterToken {
                     .ok()
                     .and_then(|h| <[u8; 32]>::try_from(h).ok())
                     .ok_or_else(|| Error::internal(format!("{} is corrupt", layout::MASTER_TOKEN_HASH)))?;
-                return Ok(Self { authenticator: TokenAuthenticator::new(hash), generated: None });
+                return Ok(Self { hash, generated: None });
             }
             let token = generate_token()?;
             let hash = hash_token(&token);
-            let body = Bytes::from(hex::encode(hash));
-            match storage.put(layout::MASTER_TOKEN_HASH, body, PutMode::Create).await {
-                Ok(_) => {
-                    let authenticator = TokenAuthenticator::new(hash);
-                    return Ok(Self { authenticator, generated: Some(token) });
-                }
+            match storage
+                .put(layout::MASTER_TOKEN_HASH, Bytes::from(hex::encode(hash)), PutMode::Create)
+                .await
+            {
+                Ok(_) => return Ok(Self { hash, generated: Some(token) }),
                 Err(StorageError::AlreadyExists { .. }) => continue,
                 Err(err) => return Err(err.into()),
             }
@@ -150,7 +168,7 @@ mod tests {
 
     #[tokio::test]
     async fn master_token_is_recognised() {
-        let auth = TokenAuthenticator::new(hash_token("secret-secret-secret"));
+        let auth = TokenAuthenticator::master_only(hash_token("secret-secret-secret"));
         let ok = auth.authenticate(&parts(Some("Bearer secret-secret-secret"))).await.unwrap();
         assert_eq!(ok.unwrap().role, Role::Master);
         assert!(auth.authenticate(&parts(None)).await.unwrap().is_none());

@@ -2,4 +2,5 @@
 
 pub(crate) mod archives;
 pub(crate) mod modules;
+pub(crate) mod tokens;
 pub(crate) mod upload;

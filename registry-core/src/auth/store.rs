@@ -1,0 +1,197 @@
+//! Registry-issued tokens, kept in the object store as one small record each, found by the
+//! digest of the token: the record's key is derived from the SHA-256 of the token, so a
+//! request needs one `GET` (then none, while the record is cached), never a `LIST`.
+//!
+//! Only the SHA-256 of a token is stored. Revoking a token deletes its record and forgets it
+//! in this instance's cache at once; other instances sharing the store stop accepting it within
+//! their cache TTL ([`TokenStore::with_cache_ttl`], 10 s by default).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+
+use super::{generate_token, hash_token, Principal, Role};
+use crate::cache::TtlCache;
+use crate::storage::{PutMode, Storage, StorageError};
+use crate::{layout, Error, Result};
+
+/// How long a token record (or its absence) is trusted without reading the store again.
+pub const DEFAULT_TOKEN_CACHE_TTL: Duration = Duration::from_secs(10);
+
+/// A stored token, without its secret.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TokenRecord {
+    /// The token's public identifier: the first 20 hex digits of its SHA-256.
+    pub id: String,
+    /// The full lower-case hex SHA-256 of the token.
+    pub sha256: String,
+    /// What the token may do.
+    pub tier: Role,
+    /// The lower-case namespaces the token is limited to; `None` covers all.
+    pub namespaces: Option<Vec<String>>,
+    /// Free text from whoever created it.
+    pub description: Option<String>,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+    /// Who made it (a principal id).
+    pub created_by: String,
+    /// When it stops working (RFC 3339), if ever.
+    pub expires_at: Option<String>,
+    /// The same instant in seconds since the Unix epoch.
+    pub expires_at_unix: Option<u64>,
+}
+
+impl TokenRecord {
+    /// The record as the token API shows it: everything but the digest.
+    pub fn public_view(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "tier": self.tier,
+            "namespaces": self.namespaces,
+            "description": self.description,
+            "created_at": self.created_at,
+            "created_by": self.created_by,
+            "expires_at": self.expires_at,
+        })
+    }
+}
+
+/// What a new token should be.
+#[derive(Clone, Debug, Default)]
+pub struct NewToken {
+    /// [`Role::Uploader`] or [`Role::Downloader`].
+    pub tier: Option<Role>,
+    /// Lower-case namespaces to limit it to.
+    pub namespaces: Option<Vec<String>>,
+    /// Free text.
+    pub description: Option<String>,
+    /// Lifetime in days.
+    pub expires_in_days: Option<u64>,
+}
+
+/// The registry's issued tokens over its [`Storage`], with a small cache in front.
+#[derive(Debug)]
+pub struct TokenStore {
+    storage: Arc<dyn Storage>,
+    cache: TtlCache<Option<TokenRecord>>,
+}
+
+impl TokenStore {
+    /// A token store over `storage` with the default cache TTL.
+    pub fn new(storage: Arc<dyn Storage>) -> Self {
+        Self::with_cache_ttl(storage, DEFAULT_TOKEN_CACHE_TTL)
+    }
+
+    /// A token store whose cache trusts a record (or its absence) for `ttl`: the bound on how
+    /// long another instance keeps accepting a token revoked here.
+    pub fn with_cache_ttl(storage: Arc<dyn Storage>, ttl: Duration) -> Self {
+        Self { storage, cache: TtlCache::new(ttl, 100_000) }
+    }
+
+    /// Issues a token; returns the secret (shown once) and its record.
+    pub async fn create(&self, spec: NewToken, created_by: &str) -> Result<(String, TokenRecord)> {
+        let tier = spec.tier.unwrap_or(Role::Downloader);
+        let now = crate::time::unix_now();
+        let expires_at_unix = spec.expires_in_days.map(|days| now + days * 86_400);
+        loop {
+            let token = generate_token()?;
+            let sha256 = hex::encode(hash_token(&token));
+            let record = TokenRecord {
+                id: sha256[..20].to_owned(),
+                sha256,
+                tier,
+                namespaces: spec.namespaces.clone(),
+                description: spec.description.clone(),
+                created_at: crate::time::rfc3339(now),
+                created_by: created_by.to_owned(),
+                expires_at: expires_at_unix.map(crate::time::rfc3339),
+                expires_at_unix,
+            };
+            let body = serde_json::to_vec_pretty(&record).map_err(|e| Error::internal(e.to_string()))?;
+            match self.storage.put(&layout::token(&record.id), Bytes::from(body), PutMode::Create).await {
+                Ok(_) => {
+                    self.cache.remove(&record.sha256);
+                    return Ok((token, record));
+                }
+                // Two tokens whose digests share 80 bits: astronomically rare; draw again.
+                Err(StorageError::AlreadyExists { .. }) => continue,
+                Err(err) => return Err(err.into()),
+            }
+        }
+    }
+
+    /// Every issued token, oldest first.
+    pub async fn list(&self) -> Result<Vec<TokenRecord>> {
+        let mut records = Vec::new();
+        for info in self.storage.list(layout::TOKENS_PREFIX).await? {
+            if let Some(object) = self.storage.get(&info.key).await? {
+                records.push(parse(&info.key, &object.body)?);
+            }
+        }
+        records.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+        Ok(records)
+    }
+
+    /// Revokes the token with this id: it stops working on this instance at once. `None` if no
+    /// such token exists.
+    pub async fn revoke(&self, id: &str) -> Result<Option<TokenRecord>> {
+        if id.len() != 20 || !id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            return Err(Error::bad_request(format!(
+                "invalid token id {:?}: ids are 20 lower-case hex digits",
+                crate::address::truncate(id)
+            )));
+        }
+        let key = layout::token(id);
+        let Some(object) = self.storage.get(&key).await? else {
+            return Ok(None);
+        };
+        let record = parse(&key, &object.body)?;
+        self.storage.delete(&key).await?;
+        self.cache.remove(&record.sha256);
+        Ok(Some(record))
+    }
+
+    /// The principal behind a presented token that is not the master token: 401 if unknown,
+    /// revoked or expired.
+    pub async fn principal(&self, token: &str) -> Result<Principal> {
+        let digest = hex::encode(hash_token(token));
+        let record = match self.cache.get(&digest) {
+            Some(hit) => hit,
+            None => {
+                let found = self.load(&digest).await?;
+                let found = Arc::new(found);
+                self.cache.insert(digest.clone(), found.clone());
+                found
+            }
+        };
+        let Some(record) = record.as_ref() else {
+            return Err(Error::unauthorized("the token is not valid for this registry (unknown or revoked)"));
+        };
+        if record.expires_at_unix.is_some_and(|at| at <= crate::time::unix_now()) {
+            return Err(Error::unauthorized(format!(
+                "the token {} expired at {}; ask for a new one",
+                record.id,
+                record.expires_at.as_deref().unwrap_or("?")
+            )));
+        }
+        Ok(Principal { id: record.id.clone(), role: record.tier, namespaces: record.namespaces.clone() })
+    }
+
+    async fn load(&self, digest: &str) -> Result<Option<TokenRecord>> {
+        let key = layout::token(&digest[..20]);
+        let Some(object) = self.storage.get(&key).await? else {
+            return Ok(None);
+        };
+        let record = parse(&key, &object.body)?;
+        let same: bool = record.sha256.as_bytes().ct_eq(digest.as_bytes()).into();
+        Ok(same.then_some(record))
+    }
+}
+
+fn parse(key: &str, body: &[u8]) -> Result<TokenRecord> {
+    serde_json::from_slice(body)
+        .map_err(|e| Error::internal(format!("the token record {key} is corrupt: {e}")))
+}
