@@ -55,6 +55,10 @@ pub(crate) struct ServeArgs {
     /// publishes within this time).
     #[arg(long, env = "TFREG_CACHE_TTL_SECS", default_value_t = 5)]
     pub(crate) cache_ttl_secs: u64,
+    /// How long an issued token's record is trusted without reading the store again, in
+    /// seconds: the bound on how long other instances keep accepting a token revoked here.
+    #[arg(long, env = "TFREG_TOKEN_CACHE_TTL_SECS", default_value_t = 10)]
+    pub(crate) token_cache_ttl_secs: u64,
     /// Worker threads (default: one per core).
     #[arg(long, env = "TFREG_WORKERS")]
     pub(crate) workers: Option<usize>,

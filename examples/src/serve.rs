@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpServer};
-use tfreg_core::auth::{MasterToken, RoleAuthorizer};
+use tfreg_core::auth::{MasterToken, RoleAuthorizer, TokenStore};
 use tfreg_core::{Registry, RegistryConfig};
 
 use crate::cli::ServeArgs;

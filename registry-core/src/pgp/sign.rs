@@ -1,0 +1,55 @@
+//! Making detached signatures.
+
+use pgp::composed::{DetachedSignature, SubpacketConfig};
+use pgp::crypto::hash::HashAlgorithm;
+use pgp::packet::{Subpacket, SubpacketData};
+use pgp::ser::Serialize;
+use pgp::types::{KeyDetails, Password, Timestamp};
+
+use super::key::SecretSlot;
+use super::{now_secs, PgpError, SigningKey};
+
+impl SigningKey {
+    /// Signs `data` (a `SHA256SUMS` file) and returns the binary (not armored) detached
+    /// signature, as Terraform downloads it from `shasums_signature_url`.
+    ///
+    /// The signature is a version 4 binary-document signature with SHA-256, whose hashed area
+    /// holds the creation time (now), the Issuer Fingerprint and the Issuer key ID (which
+    /// Terraform 1.5 and older look the key up by).
+    pub fn sign_detached(&self, data: &[u8]) -> Result<Vec<u8>, PgpError> {
+        let signer_id = self.signer_key_id();
+        let component = self
+            .public
+            .info
+            .components
+            .iter()
+            .find(|c| c.key_id == signer_id)
+            .ok_or_else(|| PgpError::internal("finding the signing key", "it is not part of the key"))?;
+        self.public.info.check_not_expired(component, now_secs())?;
+
+        let signature = match self.signer {
+            SecretSlot::Primary => sign_with(&self.secret.primary_key, data)?,
+            SecretSlot::Subkey(i) => sign_with(&self.secret.secret_subkeys[i].key, data)?,
+        };
+        signature.to_bytes().map_err(|err| PgpError::internal("serializing the signature", err))
+    }
+}
+
+/// A SHA-256 binary detached signature over `data` by `key`, with the subpackets Terraform needs.
+fn sign_with(key: &(impl pgp::types::SigningKey + KeyDetails), data: &[u8]) -> Result<DetachedSignature, PgpError> {
+    let subpacket = |data| Subpacket::regular(data).map_err(|err| PgpError::internal("building the signature", err));
+    let hashed = vec![
+        subpacket(SubpacketData::SignatureCreationTime(Timestamp::now()))?,
+        subpacket(SubpacketData::IssuerFingerprint(key.fingerprint()))?,
+        subpacket(SubpacketData::IssuerKeyId(key.legacy_key_id()))?,
+    ];
+    DetachedSignature::sign_binary_data_with_subpackets(
+        rand::thread_rng(),
+        key,
+        &Password::empty(),
+        HashAlgorithm::Sha256,
+        data,
+        SubpacketConfig::UserDefined { hashed, unhashed: Vec::new() },
+    )
+    .map_err(|err| PgpError::internal("signing", err))
+}

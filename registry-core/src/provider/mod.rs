@@ -1,0 +1,35 @@
+//! Provider packages: platforms, type names, package checks and hashes, and
+//! `SHA256SUMS` files.
+//!
+//! A provider release is a set of zip packages, one per [`Platform`], named
+//! by [`package_filename`] (`terraform-provider-{type}_{version}_{os}_{arch}.zip`),
+//! each holding the provider's executable at its root, plus a `SHA256SUMS`
+//! file ([`ShaSums`]) listing the SHA-256 of every zip, and its signature.
+//!
+//! [`check_package`] refuses uploads that Terraform could not install, or
+//! that would be unsafe or ambiguous to unpack, and computes the package's
+//! hashes, in the forms Terraform's lock file (`.terraform.lock.hcl`) uses:
+//!
+//! - `zh:` + the hex SHA-256 of the zip file ([`CheckedPackage::zh`]);
+//! - `h1:`, Go's `dirhash` Hash1 over the package's files
+//!   ([`CheckedPackage::h1`], [`h1_of_zip`], [`h1_of_files`]).
+//!
+//! Nothing here touches the file system or the network.
+
+mod dirhash;
+mod error;
+mod package;
+mod platform;
+mod shasums;
+mod type_name;
+mod zip_entries;
+
+#[cfg(test)]
+mod tests;
+
+pub use dirhash::h1_of_files;
+pub use error::ProviderError;
+pub use package::{check_package, h1_of_zip, CheckedPackage, PackageLimits};
+pub use platform::Platform;
+pub use shasums::ShaSums;
+pub use type_name::{package_filename, validate_type};
