@@ -27,8 +27,11 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
             cache_ttl: Duration::from_secs(args.cache_ttl_secs),
             ..RegistryConfig::default()
         };
+        let tokens =
+            TokenStore::with_cache_ttl(storage.clone(), Duration::from_secs(args.token_cache_ttl_secs));
         let registry = Registry::builder(storage)
             .master_token(master.hash)
+            .tokens(Arc::new(tokens))
             .authorizer(Arc::new(RoleAuthorizer::new(args.anonymous_read)))
             .config(config)
             .build()

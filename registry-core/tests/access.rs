@@ -180,9 +180,8 @@ async fn every_route_every_tier_every_token_state() {
                             _ => Role::Master,
                         };
                         let namespaced = matches!(need, Need::Read | Need::Publish);
-                        if *role < required {
-                            StatusCode::FORBIDDEN
-                        } else if namespaced && namespaces.is_some_and(|list| !list.contains(&ns)) {
+                        let outside = namespaced && namespaces.is_some_and(|list| !list.contains(&ns));
+                        if *role < required || outside {
                             StatusCode::FORBIDDEN
                         } else {
                             case.ok
