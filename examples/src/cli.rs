@@ -17,6 +17,27 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Runs the registry server.
     Serve(ServeArgs),
+    /// Works with provider network mirrors.
+    #[command(subcommand)]
+    Mirror(MirrorCommand),
+}
+
+/// `tfreg mirror ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum MirrorCommand {
+    /// Imports a directory written by `terraform providers mirror DIR` (the packed layout) into
+    /// the store, keeping each provider's original host name, so the network mirror serves it.
+    Import(ImportArgs),
+}
+
+/// The settings of `tfreg mirror import`.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct ImportArgs {
+    /// The directory `terraform providers mirror` wrote.
+    pub(crate) dir: PathBuf,
+    /// The store to import into (the one `tfreg serve` uses).
+    #[arg(long, env = "TFREG_STORAGE", default_value = "file://./tfreg-data")]
+    pub(crate) storage: String,
 }
 
 /// The settings of `tfreg serve`.
@@ -42,6 +63,14 @@ pub(crate) struct ServeArgs {
     /// The URL clients reach this registry at (https://registry.example.com), for absolute links.
     #[arg(long, env = "TFREG_PUBLIC_URL")]
     pub(crate) public_url: Option<String>,
+    /// Host names (without a port) by which provider source addresses name this registry;
+    /// the network mirror serves its own providers under them. Repeatable, or comma-separated.
+    #[arg(long = "hostname", env = "TFREG_HOSTNAMES", value_delimiter = ',')]
+    pub(crate) hostnames: Vec<String>,
+    /// An armored OpenPGP secret key (RSA) to sign providers with; by default one is generated
+    /// on first use and kept in the store. Versions signed by an earlier key keep working.
+    #[arg(long, env = "TFREG_PROVIDER_SIGNING_KEY_FILE")]
+    pub(crate) provider_signing_key: Option<PathBuf>,
     /// Mount the registry under this path (service discovery stays at the root).
     #[arg(long, env = "TFREG_BASE_PATH", default_value = "")]
     pub(crate) base_path: String,

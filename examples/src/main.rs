@@ -2,6 +2,7 @@
 //! default; see `tfreg serve --help`.
 
 mod cli;
+mod mirror_import;
 mod serve;
 mod tls;
 
@@ -21,6 +22,7 @@ fn main() {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Serve(args) => serve::run(args),
+        cli::Command::Mirror(cli::MirrorCommand::Import(args)) => mirror_import::run(args),
     };
     if let Err(err) = result {
         eprintln!("tfreg: {err}");

@@ -20,8 +20,17 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
         let storage = Arc::new(tfreg_storage::from_url(&args.storage)?);
         let configured = std::env::var("TFREG_MASTER_TOKEN").ok().filter(|t| !t.is_empty());
         let master = MasterToken::bootstrap(storage.as_ref(), configured.as_deref()).await?;
+        let provider_signing_key = match &args.provider_signing_key {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read the provider signing key {}: {e}", path.display()))?,
+            ),
+            None => None,
+        };
         let config = RegistryConfig {
             base_path: args.base_path.clone(),
+            hostnames: args.hostnames.clone(),
+            provider_signing_key,
             public_url: args.public_url.clone(),
             max_upload_bytes: args.max_upload_bytes,
             cache_ttl: Duration::from_secs(args.cache_ttl_secs),

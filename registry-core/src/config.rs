@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::archive::ArchiveLimits;
 
 /// The settings of a [`Registry`](crate::Registry).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RegistryConfig {
     /// The path the registry is mounted under (`""` at the root, or e.g. `"/registry"`), without
     /// a trailing slash. Service discovery is always answered at `/.well-known/terraform.json`.
@@ -13,6 +13,14 @@ pub struct RegistryConfig {
     /// The URL clients reach the host at (`https://registry.example.com`), to make links
     /// absolute. `None` gives links relative to the host, which Terraform resolves itself.
     pub public_url: Option<String>,
+    /// Other host names this registry is known by in provider source addresses (without a
+    /// port: Terraform's network mirror client cannot handle one); the network mirror serves
+    /// this registry's own providers under them, beside the request's `Host` and the public
+    /// URL's host.
+    pub hostnames: Vec<String>,
+    /// An armored OpenPGP secret key to sign providers with, for teams that manage their key
+    /// themselves. `None`: a key is generated on first use and kept in the store.
+    pub provider_signing_key: Option<String>,
     /// The largest request body accepted, in bytes (default 64 MiB).
     pub max_upload_bytes: u64,
     /// Limits on the contents of uploaded archives.
@@ -31,12 +39,30 @@ impl Default for RegistryConfig {
         Self {
             base_path: String::new(),
             public_url: None,
+            hostnames: Vec::new(),
+            provider_signing_key: None,
             max_upload_bytes: 64 * 1024 * 1024,
             archive_limits: ArchiveLimits::default(),
             link_ttl: Duration::from_secs(600),
             cache_ttl: Duration::from_secs(5),
             cache_capacity: 100_000,
         }
+    }
+}
+
+impl std::fmt::Debug for RegistryConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryConfig")
+            .field("base_path", &self.base_path)
+            .field("public_url", &self.public_url)
+            .field("hostnames", &self.hostnames)
+            .field("provider_signing_key", &self.provider_signing_key.as_ref().map(|_| "<redacted>"))
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("archive_limits", &self.archive_limits)
+            .field("link_ttl", &self.link_ttl)
+            .field("cache_ttl", &self.cache_ttl)
+            .field("cache_capacity", &self.cache_capacity)
+            .finish()
     }
 }
 

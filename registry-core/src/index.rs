@@ -1,19 +1,13 @@
 //! The per-module version index: one small JSON object per module that names every published
 //! version. It is the commit point of a publish and the only object the hot read paths need.
 
-use std::time::Duration;
-
-use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 use crate::address::ModuleAddress;
 use crate::layout;
-use crate::storage::{PutMode, Storage, StorageError};
+use crate::storage::Storage;
 use crate::version::Version;
 use crate::{Error, Result};
-
-/// How often a publish retries its compare-and-swap before giving up with a 503.
-const MAX_ATTEMPTS: u32 = 16;
 
 /// Every published version of one module.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -93,40 +87,20 @@ pub async fn add_version(
     entry: ModuleVersion,
 ) -> Result<ModuleIndex> {
     let key = layout::module_index(addr);
-    for attempt in 0..MAX_ATTEMPTS {
-        let (mut index, mode) = match load(storage, addr).await? {
-            None => (ModuleIndex::empty(addr), PutMode::Create),
-            Some((index, Some(etag))) => (index, PutMode::UpdateIfMatch(etag)),
-            Some((_, None)) => return Err(StorageError::NotSupported { operation: "etags on get" }.into()),
-        };
-        if index.get(&entry.version).is_some() {
-            return Err(Error::conflict(format!(
-                "{addr} version {} is already published; publish a new version instead",
-                entry.version
-            )));
-        }
-        index.insert(entry.clone());
-        let body = serde_json::to_vec_pretty(&index)
-            .map_err(|err| Error::internal(format!("failed to encode the index: {err}")))?;
-        match storage.put(&key, Bytes::from(body), mode).await {
-            Ok(_) => return Ok(index),
-            Err(StorageError::AlreadyExists { .. } | StorageError::Precondition { .. }) => {
-                // Someone else changed the index between our read and write: read it again.
-                tokio::time::sleep(backoff(attempt)).await;
+    crate::cas::update_json(
+        storage,
+        &key,
+        || ModuleIndex::empty(addr),
+        |index: &mut ModuleIndex| {
+            if index.get(&entry.version).is_some() {
+                return Err(Error::conflict(format!(
+                    "{addr} version {} is already published; publish a new version instead",
+                    entry.version
+                )));
             }
-            Err(err) => return Err(err.into()),
-        }
-    }
-    Err(Error::Storage {
-        message: format!("too many concurrent publishes to {addr}; try again"),
-        transient: true,
-        source: None,
-    })
-}
-
-/// A short, jittered pause between compare-and-swap attempts.
-fn backoff(attempt: u32) -> Duration {
-    let mut jitter = [0u8; 1];
-    let _ = getrandom::fill(&mut jitter);
-    Duration::from_millis(u64::from(attempt.min(6)) * 5 + u64::from(jitter[0] % 10))
+            index.insert(entry.clone());
+            Ok(())
+        },
+    )
+    .await
 }

@@ -4,6 +4,10 @@
 //! | --- | --- |
 //! | `modules/{ns}/{name}/{system}/index.json` | the module's version index ([`crate::index::ModuleIndex`]), changed only by compare-and-swap |
 //! | `modules/{ns}/{name}/{system}/{version}/{sha256}.tar.gz` | a normalised module archive, written create-only, named by its content hash |
+//! | `providers/{host}/{ns}/{type}/index.json` | a provider's version index: platforms, hashes, the signed SHA256SUMS ([`crate::provider_index::ProviderIndex`]); `{host}` is `_local` for this registry's own providers |
+//! | `providers/{host}/{ns}/{type}/{version}/{sha256}.zip` | a platform's package, create-only |
+//! | `keys/{key_id}.json` | a public signing key: the registry's, or one registered for a namespace |
+//! | `_tfreg/provider-signing-key.asc` | the registry's current provider signing key (secret) |
 //! | `tokens/{id}.json` | an issued token's record: its SHA-256, tier, namespaces, expiry (never the token) |
 //! | `audit/{inverted-time}-{random}.json` | one audit entry, written create-only; keys sort newest first |
 //! | `_tfreg/url-signing-key` | the secret that signs download URLs (shared by every instance on the store) |
@@ -44,3 +48,28 @@ pub fn token(id: &str) -> String {
 
 /// Where audit entries live.
 pub const AUDIT_PREFIX: &str = "audit/";
+
+/// The key of a provider's version index.
+pub fn provider_index(addr: &crate::provider_index::ProviderAddress) -> String {
+    format!("providers/{}/index.json", addr.key())
+}
+
+/// The key of one platform's package of a provider version, by its content hash.
+pub fn provider_package(
+    addr: &crate::provider_index::ProviderAddress,
+    version: &Version,
+    sha256: &str,
+) -> String {
+    format!("providers/{}/{version}/{sha256}.zip", addr.key())
+}
+
+/// The registry's own provider signing key (armored secret key).
+pub const PROVIDER_SIGNING_KEY: &str = "_tfreg/provider-signing-key.asc";
+
+/// Where public keys live (the registry's and those registered for namespaces).
+pub const KEYS_PREFIX: &str = "keys/";
+
+/// The key of a public key's record.
+pub fn public_key(key_id: &str) -> String {
+    format!("{KEYS_PREFIX}{key_id}.json")
+}

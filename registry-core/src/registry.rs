@@ -13,6 +13,8 @@ use crate::auth::{
 use crate::cache::TtlCache;
 use crate::config::RegistryConfig;
 use crate::handlers::modules::CachedModule;
+use crate::keyring::KeyRing;
+use crate::provider_index::ProviderIndex;
 use crate::router::{self, Route, DISCOVERY_PATH};
 use crate::signing::UrlSigner;
 use crate::storage::Storage;
@@ -35,6 +37,8 @@ pub(crate) struct Inner {
     pub(crate) audit: AuditLog,
     pub(crate) signer: UrlSigner,
     pub(crate) modules: TtlCache<CachedModule>,
+    pub(crate) providers: TtlCache<Option<ProviderIndex>>,
+    pub(crate) keys: KeyRing,
     /// Memoised signed archive links, by `ns/name/system/version`.
     pub(crate) links: TtlCache<Arc<str>>,
     discovery: Bytes,
@@ -105,13 +109,16 @@ impl RegistryBuilder {
         let prefix = format!("{}{}", config.public_url.as_deref().unwrap_or(""), config.base_path);
         let discovery = serde_json::to_vec(&serde_json::json!({
             "modules.v1": format!("{prefix}/v1/modules/"),
+            "providers.v1": format!("{prefix}/v1/providers/"),
         }))
         .map_err(|e| crate::Error::internal(e.to_string()))?;
         Ok(Registry {
             inner: Arc::new(Inner {
                 audit: AuditLog::new(self.storage.clone()),
+                keys: KeyRing::new(self.storage.clone(), config.provider_signing_key.clone()),
                 storage: self.storage,
                 modules: TtlCache::new(config.cache_ttl, config.cache_capacity),
+                providers: TtlCache::new(config.cache_ttl, config.cache_capacity),
                 links: TtlCache::new(
                     (config.link_ttl / 2).min(Duration::from_secs(60)),
                     config.cache_capacity,
@@ -195,6 +202,12 @@ impl Registry {
                 let head = parts.method == Method::HEAD;
                 return self.module_archive(&addr, &version, &sha256, head).await;
             }
+            Route::ProviderFile(addr, version, file) => {
+                self.inner.signer.verify(path, parts.uri.query(), crate::time::unix_now())?;
+                let head = parts.method == Method::HEAD;
+                return self.provider_file(&addr, &version, &file, head).await;
+            }
+            Route::KeyList => return self.key_list().await,
             _ => {}
         }
         let change = route.change();
@@ -274,7 +287,37 @@ impl Registry {
                 authorize(Action::Administer)?;
                 self.audit_page(parts.uri.query()).await
             }
-            Route::Discovery | Route::ModuleArchive { .. } => {
+            Route::ProviderVersions(addr) => {
+                authorize(Action::Read { namespace: addr.namespace.key() })?;
+                self.provider_versions(&addr).await
+            }
+            Route::ProviderDownload(addr, version, platform) => {
+                authorize(Action::Read { namespace: addr.namespace.key() })?;
+                self.provider_download(&addr, &version, &platform.os, &platform.arch).await
+            }
+            Route::ProviderUpload(addr, version, platform) => {
+                authorize(Action::Publish { namespace: addr.namespace.key() })?;
+                self.provider_upload(principal, &addr, &version, platform, parts.uri.query(), body).await
+            }
+            Route::ProviderShaSums(addr, version) => {
+                authorize(Action::Publish { namespace: addr.namespace.key() })?;
+                self.provider_shasums_upload(&addr, &version, parts.uri.query(), &body).await
+            }
+            Route::MirrorIndex(host, ns, ty) => {
+                let addr = self.mirror_address(parts, &host, &ns, &ty)?;
+                authorize(Action::Read { namespace: addr.namespace.key() })?;
+                self.mirror_index(&addr).await
+            }
+            Route::MirrorVersion(host, ns, ty, version) => {
+                let addr = self.mirror_address(parts, &host, &ns, &ty)?;
+                authorize(Action::Read { namespace: addr.namespace.key() })?;
+                self.mirror_version(&addr, &version).await
+            }
+            Route::KeyAdd => {
+                authorize(Action::Administer)?;
+                self.key_add(&body).await
+            }
+            Route::Discovery | Route::ModuleArchive { .. } | Route::ProviderFile(..) | Route::KeyList => {
                 Err(crate::Error::internal("public routes are answered before authentication"))
             }
         }

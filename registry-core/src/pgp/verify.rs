@@ -23,7 +23,7 @@ impl PublicKey {
     }
 
     /// [`PublicKey::verify_detached`] at time `now` (seconds since the Unix epoch).
-    fn verify_at(&self, data: &[u8], signatures: &[Signature], now: u64) -> Result<(), PgpError> {
+    pub(super) fn verify_at(&self, data: &[u8], signatures: &[Signature], now: u64) -> Result<(), PgpError> {
         // The most telling reason for refusing, should no signature be by this key.
         let mut refusal = None;
         for sig in signatures {
@@ -37,11 +37,13 @@ impl PublicKey {
             let Some(first) = named.first() else {
                 let signed_by: Vec<String> = issuers.iter().map(|id| key_id_hex(id)).collect();
                 if !matches!(refusal, Some(PgpError::KeyRevoked { .. } | PgpError::NotASigningKey { .. })) {
-                    refusal = Some(PgpError::WrongKey { signed_by: signed_by.join(", "), expected: self.key_id() });
+                    refusal =
+                        Some(PgpError::WrongKey { signed_by: signed_by.join(", "), expected: self.key_id() });
                 }
                 continue;
             };
-            let signers: Vec<&Component> = named.iter().copied().filter(|c| c.can_sign && !c.revoked).collect();
+            let signers: Vec<&Component> =
+                named.iter().copied().filter(|c| c.can_sign && !c.revoked).collect();
             if signers.is_empty() {
                 let key_id = key_id_hex(&first.key_id);
                 refusal = Some(if first.revoked {
@@ -72,7 +74,7 @@ impl PublicKey {
 }
 
 /// The signature packets in `signature`, binary or armored.
-fn parse(signature: &[u8]) -> Result<Vec<Signature>, PgpError> {
+pub(super) fn parse(signature: &[u8]) -> Result<Vec<Signature>, PgpError> {
     let malformed = |err: pgp::errors::Error| PgpError::MalformedSignature { detail: err.to_string() };
     let parsed: Vec<DetachedSignature> = if armor::looks_armored(signature) {
         let text = std::str::from_utf8(signature).map_err(|_| PgpError::MalformedSignature {
@@ -85,7 +87,10 @@ fn parse(signature: &[u8]) -> Result<Vec<Signature>, PgpError> {
         if signature.is_empty() {
             return Err(PgpError::MalformedSignature { detail: "it is empty".to_owned() });
         }
-        DetachedSignature::from_bytes_many(signature).map_err(malformed)?.collect::<Result<_, _>>().map_err(malformed)?
+        DetachedSignature::from_bytes_many(signature)
+            .map_err(malformed)?
+            .collect::<Result<_, _>>()
+            .map_err(malformed)?
     };
     if parsed.is_empty() {
         return Err(PgpError::MalformedSignature {
@@ -106,9 +111,13 @@ fn check_metadata(sig: &Signature, signers: &[&Component], now: u64) -> Result<(
         }
     }
     match sig.hash_alg() {
-        Some(HashAlgorithm::Sha224 | HashAlgorithm::Sha256 | HashAlgorithm::Sha384 | HashAlgorithm::Sha512) => {}
+        Some(
+            HashAlgorithm::Sha224 | HashAlgorithm::Sha256 | HashAlgorithm::Sha384 | HashAlgorithm::Sha512,
+        ) => {}
         other => {
-            return Err(PgpError::WeakHash { hash: other.map_or_else(|| "unknown".to_owned(), |h| h.to_string()) })
+            return Err(PgpError::WeakHash {
+                hash: other.map_or_else(|| "unknown".to_owned(), |h| h.to_string()),
+            })
         }
     }
     let Some(created) = sig.created().map(|t| u64::from(t.as_secs())) else {
@@ -126,10 +135,12 @@ fn check_metadata(sig: &Signature, signers: &[&Component], now: u64) -> Result<(
     }
     if signers.iter().all(|s| created < s.created) {
         return Err(PgpError::BadCreationTime {
-            reason: "it is older than the key that made it; check the clock of the machine that signed".to_owned(),
+            reason: "it is older than the key that made it; check the clock of the machine that signed"
+                .to_owned(),
         });
     }
-    if let Some(lifetime) = sig.signature_expiration_time().map(|d| u64::from(d.as_secs())).filter(|&s| s > 0) {
+    if let Some(lifetime) = sig.signature_expiration_time().map(|d| u64::from(d.as_secs())).filter(|&s| s > 0)
+    {
         if created + lifetime <= now {
             return Err(PgpError::SignatureExpired { expired_at: created + lifetime });
         }

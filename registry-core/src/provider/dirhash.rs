@@ -106,6 +106,9 @@ mod tests {
         assert!(matches!(err, ProviderError::UnhashableName { .. }));
         assert!(err.to_string().contains("newline"), "{err}");
         let err = h1_of_files(&files(&[("a", b"1"), ("a", b"2")])).unwrap_err();
-        assert_eq!(err.to_string(), "cannot compute an h1 hash over the file \"a\": the name is given more than once");
+        assert_eq!(
+            err.to_string(),
+            "cannot compute an h1 hash over the file \"a\": the name is given more than once"
+        );
     }
 }

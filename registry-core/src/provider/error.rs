@@ -141,7 +141,9 @@ pub enum ProviderError {
     },
 
     /// No file at the package's root is named like the provider's executable.
-    #[error("the package has no terraform-provider-{type_name} executable at its root (expected {expected})")]
+    #[error(
+        "the package has no terraform-provider-{type_name} executable at its root (expected {expected})"
+    )]
     MissingExecutable {
         /// The provider type the package was checked for.
         type_name: String,

@@ -109,7 +109,11 @@ fn h1_of_file_digests(files: &mut [FileDigest]) -> Result<String, ProviderError>
 }
 
 /// Finds the executable Terraform will run, and checks it is properly named.
-fn find_executable<'f>(files: &'f [FileDigest], type_: &str, platform: &Platform) -> Result<&'f str, ProviderError> {
+fn find_executable<'f>(
+    files: &'f [FileDigest],
+    type_: &str,
+    platform: &Platform,
+) -> Result<&'f str, ProviderError> {
     let prefix = format!("terraform-provider-{type_}");
     let root_files = || files.iter().map(|f| f.name.as_str()).filter(|name| !name.contains('/'));
     // Terraform's own rule, from its provider cache: the first matching file

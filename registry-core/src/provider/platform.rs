@@ -141,7 +141,8 @@ mod tests {
 
     #[test]
     fn accepts_every_known_platform_and_future_ones() {
-        for os in ["linux", "darwin", "windows", "freebsd", "openbsd", "netbsd", "solaris", "plan9", "wasip1"] {
+        for os in ["linux", "darwin", "windows", "freebsd", "openbsd", "netbsd", "solaris", "plan9", "wasip1"]
+        {
             for arch in ["amd64", "arm64", "386", "arm", "riscv64", "mips64le", "s390x", "loong64"] {
                 let platform = Platform::new(os, arch).unwrap();
                 assert_eq!(Platform::parse(&platform.to_string()).unwrap(), platform);
@@ -175,7 +176,10 @@ mod tests {
             refused("linux-amd64").to_string(),
             "invalid platform name \"linux-amd64\": expected {os}_{arch}, like linux_amd64"
         );
-        assert_eq!(Platform::new("", "amd64").unwrap_err().to_string(), "invalid platform os \"\": must not be empty");
+        assert_eq!(
+            Platform::new("", "amd64").unwrap_err().to_string(),
+            "invalid platform os \"\": must not be empty"
+        );
         assert!(Platform::new("a".repeat(32).as_str(), "b".repeat(32).as_str()).is_ok());
         assert!(Platform::new("a".repeat(33).as_str(), "amd64").is_err());
         assert!(Platform::new("linux", "b".repeat(33).as_str()).is_err());

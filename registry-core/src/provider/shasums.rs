@@ -63,7 +63,7 @@ impl ShaSums {
     /// by file name. An empty list renders as an empty string (which
     /// [`ShaSums::parse`] refuses).
     pub fn render(&self) -> String {
-        let mut out = String::with_capacity(self.entries.iter().map(|(name, _)| HEX_LEN + 3 + name.len()).sum());
+        let mut out = String::with_capacity(self.entries.keys().map(|name| HEX_LEN + 3 + name.len()).sum());
         for (name, hash) in &self.entries {
             out.push_str(hash);
             out.push_str("  ");
@@ -138,11 +138,11 @@ fn check_filename(name: &str) -> Result<(), &'static str> {
     if name.is_empty() {
         return Err("the file name is missing");
     }
-    if name.chars().any(char::is_whitespace) {
-        return Err("the file name contains whitespace, or more than two spaces follow the SHA-256");
-    }
     if name.chars().any(char::is_control) {
         return Err("the file name contains a control character");
+    }
+    if name.chars().any(char::is_whitespace) {
+        return Err("the file name contains whitespace, or more than two spaces follow the SHA-256");
     }
     if name.starts_with('*') {
         return Err("the file name starts with `*`, the binary-mode marker");
@@ -215,7 +215,10 @@ mod tests {
     fn refuses_blank_lines() {
         assert_eq!(refused(""), (1, "the file is empty".to_owned()));
         assert_eq!(refused("\n").0, 1);
-        assert_eq!(refused(&format!("{A}  a.zip\n\n{B}  b.zip\n")), (2, "blank lines are not allowed".to_owned()));
+        assert_eq!(
+            refused(&format!("{A}  a.zip\n\n{B}  b.zip\n")),
+            (2, "blank lines are not allowed".to_owned())
+        );
         assert_eq!(refused(&format!("{A}  a.zip\n\n")).0, 2);
         assert_eq!(refused(&format!("\n{A}  a.zip\n")).0, 1);
     }

@@ -111,7 +111,9 @@ fn accepts_the_null_provider_layout() {
 
 #[test]
 fn accepts_every_executable_form() {
-    for name in ["terraform-provider-null", "terraform-provider-null_v2.1.2", "terraform-provider-null_v2.1.2_x4"] {
+    for name in
+        ["terraform-provider-null", "terraform-provider-null_v2.1.2", "terraform-provider-null_v2.1.2_x4"]
+    {
         let zip = build(&[Entry::Exe(name, b"bin")]);
         assert_eq!(check(&zip, "null").unwrap().executable, name);
     }
@@ -164,7 +166,8 @@ fn h1_of_zip_matches_h1_of_files() {
 
 #[test]
 fn h1_of_zip_worked_example() {
-    let zip = build(&[Entry::File("terraform-provider-foo_v1.0.0", b"hello\n"), Entry::File("README.md", b"hi\n")]);
+    let zip =
+        build(&[Entry::File("terraform-provider-foo_v1.0.0", b"hello\n"), Entry::File("README.md", b"hi\n")]);
     assert_eq!(h1_of_zip(&zip).unwrap(), "h1:1QCgj9e+1yo8QHGDc2vIPJIPfQN+8c3QVy7j+9LF9dQ=");
 }
 
@@ -188,7 +191,9 @@ fn refuses_directory_entries() {
 
 #[test]
 fn refuses_unsafe_names() {
-    for name in ["../x", "a/../../x", "/etc/passwd", "a\\b", "a\u{1}b", "a\nb", "./x", "a/./b", "a//b", "C:x", "x:y"] {
+    for name in
+        ["../x", "a/../../x", "/etc/passwd", "a\\b", "a\u{1}b", "a\nb", "./x", "a/./b", "a//b", "C:x", "x:y"]
+    {
         let zip = build(&[Entry::Exe(NULL_EXE, b"bin"), Entry::File(name, b"x")]);
         let err = refused(&zip, "null");
         assert!(matches!(&err, ProviderError::UnsafeName { entry, .. } if entry == name), "{name:?}: {err}");
@@ -214,7 +219,10 @@ fn refuses_an_empty_or_non_utf8_name() {
 fn refuses_symlinks() {
     let zip = build(&[Entry::Symlink("terraform-provider-null", "/bin/sh")]);
     let err = refused(&zip, "null");
-    assert_eq!(err.to_string(), "the package's entry \"terraform-provider-null\" is a symbolic link, not a regular file");
+    assert_eq!(
+        err.to_string(),
+        "the package's entry \"terraform-provider-null\" is a symbolic link, not a regular file"
+    );
 }
 
 #[test]
@@ -250,7 +258,8 @@ fn refuses_the_wrong_type_name() {
 
 #[test]
 fn picks_the_executable_terraform_runs() {
-    let zip = build(&[Entry::Exe("terraform-provider-null_v2", b"2"), Entry::Exe("terraform-provider-null", b"1")]);
+    let zip =
+        build(&[Entry::Exe("terraform-provider-null_v2", b"2"), Entry::Exe("terraform-provider-null", b"1")]);
     assert_eq!(check(&zip, "null").unwrap().executable, "terraform-provider-null");
     // Terraform would run "terraform-provider-null.sig" ('.' sorts before '_').
     let zip = build(&[Entry::Exe(NULL_EXE, b"bin"), Entry::File("terraform-provider-null.sig", b"sig")]);
@@ -264,7 +273,10 @@ fn picks_the_executable_terraform_runs() {
         }
     );
     // On Windows, an extension-less file sorts before the `.exe`.
-    let zip = build(&[Entry::Exe("terraform-provider-foo.exe", b"MZ"), Entry::File("terraform-provider-foo", b"?")]);
+    let zip = build(&[
+        Entry::Exe("terraform-provider-foo.exe", b"MZ"),
+        Entry::File("terraform-provider-foo", b"?"),
+    ]);
     let err = check_package(&zip, "foo", &windows(), &PackageLimits::default()).unwrap_err();
     assert!(matches!(err, ProviderError::ShadowedExecutable { .. }), "{err}");
 }
@@ -317,7 +329,11 @@ fn refuses_zip_bombs() {
 
 #[test]
 fn refuses_duplicate_names() {
-    let mut zip = build(&[Entry::Exe(NULL_EXE, b"one"), Entry::File("README.md", b"1"), Entry::File("README.mX", b"2")]);
+    let mut zip = build(&[
+        Entry::Exe(NULL_EXE, b"one"),
+        Entry::File("README.md", b"1"),
+        Entry::File("README.mX", b"2"),
+    ]);
     patch_all(&mut zip, b"README.mX", b"README.md");
     assert_eq!(refused(&zip, "null"), ProviderError::DuplicateEntry { entry: "README.md".into() });
     assert!(matches!(h1_of_zip(&zip), Err(ProviderError::DuplicateEntry { .. })));
@@ -325,7 +341,8 @@ fn refuses_duplicate_names() {
 
 #[test]
 fn refuses_names_that_clash_once_unpacked() {
-    let zip = build(&[Entry::Exe(NULL_EXE, b"bin"), Entry::File("README", b"1"), Entry::File("readme", b"2")]);
+    let zip =
+        build(&[Entry::Exe(NULL_EXE, b"bin"), Entry::File("README", b"1"), Entry::File("readme", b"2")]);
     let err = refused(&zip, "null");
     assert!(
         matches!(&err, ProviderError::ConflictingEntries { entry, other, .. } if entry == "readme" && other == "README"),
@@ -335,9 +352,11 @@ fn refuses_names_that_clash_once_unpacked() {
     assert!(matches!(refused(&zip, "null"), ProviderError::ConflictingEntries { .. }));
     let zip = build(&[Entry::Exe(NULL_EXE, b"bin"), Entry::File("docs/a", b"1"), Entry::File("Docs", b"2")]);
     assert!(matches!(refused(&zip, "null"), ProviderError::ConflictingEntries { .. }));
-    let zip = build(&[Entry::Exe(NULL_EXE, b"bin"), Entry::File("docs/a", b"1"), Entry::File("Docs/b", b"2")]);
+    let zip =
+        build(&[Entry::Exe(NULL_EXE, b"bin"), Entry::File("docs/a", b"1"), Entry::File("Docs/b", b"2")]);
     assert!(matches!(refused(&zip, "null"), ProviderError::ConflictingEntries { .. }));
-    let zip = build(&[Entry::Exe(NULL_EXE, b"bin"), Entry::File("docs/a", b"1"), Entry::File("docs/b/c", b"2")]);
+    let zip =
+        build(&[Entry::Exe(NULL_EXE, b"bin"), Entry::File("docs/a", b"1"), Entry::File("docs/b/c", b"2")]);
     assert!(check(&zip, "null").is_ok());
 }
 
@@ -408,9 +427,8 @@ fn refuses_names_renamed_by_a_unicode_path_field() {
 }
 
 fn valid_shasums() -> impl Strategy<Value = String> {
-    proptest::collection::btree_map("[A-Za-z0-9._+-]{1,40}", "[0-9a-f]{64}", 1..12).prop_map(|map| {
-        map.iter().map(|(name, hash)| format!("{hash}  {name}\n")).collect::<String>()
-    })
+    proptest::collection::btree_map("[A-Za-z0-9._+-]{1,40}", "[0-9a-f]{64}", 1..12)
+        .prop_map(|map| map.iter().map(|(name, hash)| format!("{hash}  {name}\n")).collect::<String>())
 }
 
 /// A small package, then random bytes overwritten and an optional cut.

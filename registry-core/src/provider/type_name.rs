@@ -73,7 +73,9 @@ mod tests {
 
     #[test]
     fn refuses_malformed_types() {
-        for name in ["", "-a", "a-", "-", "A", "Null", "a_b", "a.b", "a b", "a--b", "nüll", "a/b", &"a".repeat(65)] {
+        for name in
+            ["", "-a", "a-", "-", "A", "Null", "a_b", "a.b", "a b", "a--b", "nüll", "a/b", &"a".repeat(65)]
+        {
             assert!(matches!(validate_type(name), Err(ProviderError::InvalidType { .. })), "{name:?}");
         }
         assert_eq!(
@@ -84,7 +86,10 @@ mod tests {
             validate_type("-a").unwrap_err().to_string(),
             "invalid provider type \"-a\": must not start or end with a dash"
         );
-        assert_eq!(validate_type("A").unwrap_err().to_string(), "invalid provider type \"A\": must be lower-case");
+        assert_eq!(
+            validate_type("A").unwrap_err().to_string(),
+            "invalid provider type \"A\": must be lower-case"
+        );
         assert!(validate_type(&"a".repeat(65)).unwrap_err().to_string().contains("at most 64 characters"));
     }
 

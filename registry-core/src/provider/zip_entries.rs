@@ -38,6 +38,12 @@ const ZIP64_EOCD_MIN_LEN: usize = 56;
 const CENTRAL_HEADER_SIGNATURE: &[u8; 4] = b"PK\x01\x02";
 const CENTRAL_HEADER_LEN: usize = 46;
 
+/// Why an entry renamed by an Info-ZIP Unicode Path extra field is refused:
+/// Go's zip reader ignores the field, Info-ZIP's `unzip` and the Rust reader
+/// honour it.
+const RENAMED_BY_EXTRA_FIELD: &str =
+    "carries an Info-ZIP Unicode Path field that renames it, so unzip tools disagree on its name";
+
 /// A regular file of the package: its name and the SHA-256 of its content.
 #[derive(Debug)]
 pub(super) struct FileDigest {
@@ -59,7 +65,8 @@ pub(super) fn read_files(zip: &[u8], limits: &PackageLimits) -> Result<Vec<FileD
     if declared_entry_count(zip).is_some_and(|n| n > u64::try_from(limits.max_entries).unwrap_or(u64::MAX)) {
         return Err(too_many());
     }
-    let mut archive = ZipArchive::new(Cursor::new(zip)).map_err(|e| ProviderError::NotAZip { reason: reason(e) })?;
+    let mut archive =
+        ZipArchive::new(Cursor::new(zip)).map_err(|e| ProviderError::NotAZip { reason: reason(e) })?;
     if archive.len() > limits.max_entries {
         return Err(too_many());
     }
@@ -79,8 +86,7 @@ pub(super) fn read_files(zip: &[u8], limits: &PackageLimits) -> Result<Vec<FileD
             if entry.name_raw() != *raw {
                 return Err(ProviderError::UnsafeName {
                     entry: name.to_owned(),
-                    reason: "carries an Info-ZIP Unicode Path field that renames it, so unzip tools disagree \
-                             on its name",
+                    reason: RENAMED_BY_EXTRA_FIELD,
                 });
             }
             (entry.unix_mode().unwrap_or(0), entry.encrypted(), entry.compression(), entry.size())
@@ -95,7 +101,10 @@ pub(super) fn read_files(zip: &[u8], limits: &PackageLimits) -> Result<Vec<FileD
             return Err(ProviderError::Encrypted { entry: name.to_owned() });
         }
         if !matches!(method, CompressionMethod::Stored | CompressionMethod::Deflated) {
-            return Err(ProviderError::UnsupportedCompression { entry: name.to_owned(), method: method.to_string() });
+            return Err(ProviderError::UnsupportedCompression {
+                entry: name.to_owned(),
+                method: method.to_string(),
+            });
         }
         check_clashes(name, files.len(), &files, &mut seen)?;
 
@@ -123,7 +132,12 @@ impl Budget<'_> {
     /// Streams one entry through SHA-256, counting the bytes actually
     /// decompressed (never the sizes headers declare) and stopping as soon
     /// as a limit is passed. Returns the digest and the content's size.
-    fn hash(&mut self, name: &str, mut reader: impl Read, buffer: &mut [u8]) -> Result<([u8; 32], u64), ProviderError> {
+    fn hash(
+        &mut self,
+        name: &str,
+        mut reader: impl Read,
+        buffer: &mut [u8],
+    ) -> Result<([u8; 32], u64), ProviderError> {
         let mut hasher = Sha256::new();
         let mut size = 0u64;
         loop {
@@ -131,17 +145,25 @@ impl Budget<'_> {
                 Ok(0) => return Ok((hasher.finalize().into(), size)),
                 Ok(read) => read,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(ProviderError::Corrupt { entry: name.to_owned(), reason: e.to_string() }),
+                Err(e) => {
+                    return Err(ProviderError::Corrupt { entry: name.to_owned(), reason: e.to_string() })
+                }
             };
             hasher.update(&buffer[..read]);
             size += read as u64;
             self.total = self.total.saturating_add(read as u64);
             if self.total > self.limits.max_total_bytes {
-                return Err(ProviderError::TooLarge { entry: name.to_owned(), limit: self.limits.max_total_bytes });
+                return Err(ProviderError::TooLarge {
+                    entry: name.to_owned(),
+                    limit: self.limits.max_total_bytes,
+                });
             }
             let ratio_cap = u128::from(self.limits.max_ratio) * u128::from(self.zip_len);
             if self.total > RATIO_FLOOR_BYTES && u128::from(self.total) > ratio_cap {
-                return Err(ProviderError::CompressionRatio { entry: name.to_owned(), limit: self.limits.max_ratio });
+                return Err(ProviderError::CompressionRatio {
+                    entry: name.to_owned(),
+                    limit: self.limits.max_ratio,
+                });
             }
         }
     }
@@ -157,7 +179,8 @@ impl Budget<'_> {
 /// zip equals the one Terraform computes over the unpacked folder. One
 /// trailing `/` (a directory entry) is let through for the caller to refuse.
 fn check_name(raw: &[u8]) -> Result<&str, ProviderError> {
-    let unsafe_name = |entry: &str, reason| Err(ProviderError::UnsafeName { entry: entry.to_owned(), reason });
+    let unsafe_name =
+        |entry: &str, reason| Err(ProviderError::UnsafeName { entry: entry.to_owned(), reason });
     let Ok(name) = std::str::from_utf8(raw) else {
         return unsafe_name(&String::from_utf8_lossy(raw), "is not valid UTF-8");
     };
@@ -220,7 +243,10 @@ fn check_clashes(
     let lower = name.to_lowercase();
     if let Some(other) = seen.get(&lower) {
         return if other.is_file {
-            clash(other, "their names differ only in case, so they would unpack to the same file on macOS and Windows")
+            clash(
+                other,
+                "their names differ only in case, so they would unpack to the same file on macOS and Windows",
+            )
         } else {
             clash(other, "the first would be a file where the second needs a folder")
         };
@@ -229,7 +255,9 @@ fn check_clashes(
         let folder = &name[..cut];
         let key = folder.to_lowercase();
         match seen.get(&key) {
-            Some(other) if other.is_file => return clash(other, "the first needs a folder where the second is a file"),
+            Some(other) if other.is_file => {
+                return clash(other, "the first needs a folder where the second is a file")
+            }
             Some(other) if other.path != folder => {
                 return clash(other, "they are in folders whose names differ only in case")
             }
@@ -311,7 +339,8 @@ fn declared_entry_count(zip: &[u8]) -> Option<u64> {
     let first = last.saturating_sub(usize::from(u16::MAX));
     // The record is followed by its comment, which must end the input.
     let eocd = (first..=last).rev().find(|&pos| {
-        zip[pos..].starts_with(EOCD_SIGNATURE) && pos + EOCD_LEN + usize::from(u16_at(zip, pos + 20)) == zip.len()
+        zip[pos..].starts_with(EOCD_SIGNATURE)
+            && pos + EOCD_LEN + usize::from(u16_at(zip, pos + 20)) == zip.len()
     })?;
     let count = u16_at(zip, eocd + 10);
     if count != u16::MAX {

@@ -1,0 +1,152 @@
+//! The provider network mirror protocol under `/v1/mirror/`, and importing packages into it.
+
+use bytes::Bytes;
+use http::{Response, StatusCode};
+use serde_json::{json, Map, Value};
+
+use crate::auth::Principal;
+use crate::provider::{check_package, package_filename, PackageLimits, Platform};
+use crate::provider_index::{ProviderAddress, ProviderIndex, ProviderPlatform, LOCAL_HOST};
+use crate::registry::Registry;
+use crate::storage::{PutMode, StorageError};
+use crate::version::Version;
+use crate::{layout, response, Error, Result};
+
+use super::providers::ProviderFile;
+
+impl Registry {
+    /// Where the mirror finds providers whose source addresses name `host`: this registry's own
+    /// providers when `host` is one of its names (the request's `Host`, the public URL's host,
+    /// or a configured alias), otherwise those imported under that host.
+    pub(crate) fn mirror_address(
+        &self,
+        parts: &http::request::Parts,
+        host: &str,
+        ns: &str,
+        r#type: &str,
+    ) -> Result<ProviderAddress> {
+        let host = host.to_ascii_lowercase();
+        let request_host =
+            parts.headers.get(http::header::HOST).and_then(|v| v.to_str().ok()).or(parts.uri.host());
+        let public_host =
+            self.inner.config.public_url.as_deref().and_then(|u| u.split_once("://")).map(|(_, rest)| rest);
+        let is_self = request_host.is_some_and(|h| h.eq_ignore_ascii_case(&host))
+            || public_host.is_some_and(|h| h.eq_ignore_ascii_case(&host))
+            || self.inner.config.hostnames.iter().any(|h| h.eq_ignore_ascii_case(&host));
+        ProviderAddress::on_host(if is_self { LOCAL_HOST } else { &host }, ns, r#type)
+    }
+
+    /// `GET /v1/mirror/{host}/{ns}/{type}/index.json`
+    pub(crate) async fn mirror_index(&self, addr: &ProviderAddress) -> Result<Response<Bytes>> {
+        let cached = self.cached_provider(addr).await?;
+        let index = cached.as_ref().as_ref().ok_or_else(|| missing(addr))?;
+        let versions: Map<String, Value> = index
+            .versions
+            .iter()
+            .filter(|v| !v.platforms.is_empty())
+            .map(|v| (v.version.to_string(), json!({})))
+            .collect();
+        Ok(response::json(StatusCode::OK, &json!({ "versions": versions })))
+    }
+
+    /// `GET /v1/mirror/{host}/{ns}/{type}/{version}.json`
+    pub(crate) async fn mirror_version(
+        &self,
+        addr: &ProviderAddress,
+        version: &Version,
+    ) -> Result<Response<Bytes>> {
+        let cached = self.cached_provider(addr).await?;
+        let index = cached.as_ref().as_ref().ok_or_else(|| missing(addr))?;
+        let entry = index.get(version).filter(|v| !v.platforms.is_empty()).ok_or_else(|| {
+            Error::not_found(format!("provider {addr} has no version {version} in this mirror"))
+        })?;
+        let archives: Map<String, Value> = entry
+            .platforms
+            .iter()
+            .map(|p| {
+                let url = self.provider_link(addr, version, &ProviderFile::Package(p.sha256.clone()));
+                (
+                    format!("{}_{}", p.os, p.arch),
+                    json!({"url": url, "hashes": [p.h1, format!("zh:{}", p.sha256)]}),
+                )
+            })
+            .collect();
+        Ok(response::json(StatusCode::OK, &json!({ "archives": archives })))
+    }
+
+    /// Imports one package into the mirror (as `tfreg mirror import` does for a directory
+    /// written by `terraform providers mirror`): checked like an upload, and refused unless its
+    /// hashes match `expected_hashes` (`h1:`/`zh:` entries from the mirror's own JSON) when
+    /// given. Importing the same package again is not an error. Imported packages carry no
+    /// signature: the mirror protocol relies on hashes.
+    pub async fn import_provider_package(
+        &self,
+        principal: Option<&Principal>,
+        addr: &ProviderAddress,
+        version: &Version,
+        platform: &Platform,
+        zip: Bytes,
+        expected_hashes: &[String],
+    ) -> Result<()> {
+        let (type_, checked_platform, package) = (addr.r#type.clone(), platform.clone(), zip.clone());
+        let checked = tokio::task::spawn_blocking(move || {
+            check_package(&package, &type_, &checked_platform, &PackageLimits::default())
+        })
+        .await
+        .map_err(|e| Error::internal(e.to_string()))?
+        .map_err(|e| Error::bad_request(format!("invalid provider package: {e}")))?;
+        for expected in expected_hashes {
+            let matches = (expected.starts_with("h1:") && *expected == checked.h1)
+                || (expected.starts_with("zh:") && *expected == checked.zh);
+            let known = expected.starts_with("h1:") || expected.starts_with("zh:");
+            if known && !matches {
+                return Err(Error::bad_request(format!(
+                    "{addr} {version} {platform}: the package's hashes ({}, {}) do not match {expected}",
+                    checked.h1, checked.zh
+                )));
+            }
+        }
+        let storage = self.inner.storage.as_ref();
+        let key = layout::provider_package(addr, version, &checked.sha256);
+        match storage.put(&key, zip, PutMode::Create).await {
+            Ok(_) | Err(StorageError::AlreadyExists { .. }) => {}
+            Err(err) => return Err(err.into()),
+        }
+        let entry = ProviderPlatform {
+            os: platform.os.clone(),
+            arch: platform.arch.clone(),
+            filename: package_filename(&addr.r#type, &version.to_string(), platform),
+            sha256: checked.sha256.clone(),
+            h1: checked.h1.clone(),
+            size: checked.size,
+            published_at: crate::time::rfc3339(crate::time::unix_now()),
+            published_by: principal.map_or_else(|| "import".into(), |p| p.id.clone()),
+        };
+        crate::cas::update_json(
+            storage,
+            &layout::provider_index(addr),
+            || ProviderIndex::empty(addr),
+            |index: &mut ProviderIndex| {
+                let v = index.get_or_insert(version, &["5.0".to_owned()]);
+                match v.platform(&entry.os, &entry.arch) {
+                    Some(existing) if existing.sha256 == entry.sha256 => return Ok(()),
+                    Some(_) => {
+                        return Err(Error::conflict(format!(
+                            "{addr} {version} already has a different package for {platform}"
+                        )))
+                    }
+                    None => v.platforms.push(entry.clone()),
+                }
+                v.platforms.sort_by(|a, b| (&a.os, &a.arch).cmp(&(&b.os, &b.arch)));
+                Ok(())
+            },
+        )
+        .await?;
+        self.inner.providers.remove(&addr.key());
+        Ok(())
+    }
+}
+
+fn missing(addr: &ProviderAddress) -> Error {
+    Error::not_found(format!("provider {addr} is not in this mirror"))
+}
