@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
-# Fetch the Terraform CLI up front so a failure to get it is reported once, clearly.
+# Fetch the Terraform CLI and the null provider up front so a failure to get them is reported
+# once, clearly.
 bash scripts/fetch-terraform.sh >/dev/null
+bash scripts/fetch-null-provider.sh >/dev/null
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo test --workspace --locked 2>&1 | tee "$log"
