@@ -46,6 +46,7 @@ pub mod signing;
 pub mod storage;
 pub mod time;
 pub mod version;
+mod zip_directory;
 
 pub use config::RegistryConfig;
 pub use error::{Error, Result};

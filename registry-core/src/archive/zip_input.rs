@@ -8,26 +8,9 @@ use zip::{CompressionMethod, ZipArchive};
 
 use super::limits::{corrupt, Budget};
 use super::{path, ArchiveError, ArchiveFormat, InputFile};
+use crate::zip_directory::*;
 
 const FORMAT: ArchiveFormat = ArchiveFormat::Zip;
-
-/// File type bits of a unix mode (`S_IFMT`) and the types found in zips.
-const S_IFMT: u32 = 0o170_000;
-const S_IFSOCK: u32 = 0o140_000;
-const S_IFLNK: u32 = 0o120_000;
-const S_IFREG: u32 = 0o100_000;
-const S_IFBLK: u32 = 0o060_000;
-const S_IFDIR: u32 = 0o040_000;
-const S_IFCHR: u32 = 0o020_000;
-const S_IFIFO: u32 = 0o010_000;
-
-const EOCD_SIGNATURE: &[u8; 4] = b"PK\x05\x06";
-const EOCD_LEN: usize = 22;
-const ZIP64_LOCATOR_SIGNATURE: &[u8; 4] = b"PK\x06\x07";
-const ZIP64_LOCATOR_LEN: usize = 20;
-const ZIP64_EOCD_SIGNATURE: &[u8; 4] = b"PK\x06\x06";
-const CENTRAL_HEADER_SIGNATURE: &[u8; 4] = b"PK\x01\x02";
-const CENTRAL_HEADER_LEN: usize = 46;
 
 /// Reads every entry of a zip archive (as listed by its central directory,
 /// like Go's `archive/zip` that go-getter uses), returning its regular files.
@@ -127,55 +110,4 @@ fn check_duplicate_names(input: &[u8], archive: &ZipArchive<Cursor<&[u8]>>) -> R
             |name| String::from_utf8_lossy(name).into_owned(),
         ),
     })
-}
-
-/// Raw names of the consecutive central directory headers from `start`.
-fn central_names(input: &[u8], start: usize) -> impl Iterator<Item = &[u8]> {
-    let mut pos = start;
-    std::iter::from_fn(move || {
-        let header = input.get(pos..pos.checked_add(CENTRAL_HEADER_LEN)?)?;
-        if !header.starts_with(CENTRAL_HEADER_SIGNATURE) {
-            return None;
-        }
-        let name_len = usize::from(u16_at(header, 28));
-        let extra_len = usize::from(u16_at(header, 30));
-        let comment_len = usize::from(u16_at(header, 32));
-        let name_start = pos + CENTRAL_HEADER_LEN;
-        let name = input.get(name_start..name_start + name_len)?;
-        pos = name_start + name_len + extra_len + comment_len;
-        Some(name)
-    })
-}
-
-/// The entry count declared by the end of central directory record (or its
-/// zip64 counterpart), when it can be found cheaply and unambiguously.
-fn declared_entry_count(input: &[u8]) -> Option<u64> {
-    let last = input.len().checked_sub(EOCD_LEN)?;
-    let first = last.saturating_sub(usize::from(u16::MAX));
-    // The record is followed by its comment, which must end the input.
-    let eocd = (first..=last).rev().find(|&pos| {
-        input[pos..].starts_with(EOCD_SIGNATURE)
-            && pos + EOCD_LEN + usize::from(u16_at(input, pos + 20)) == input.len()
-    })?;
-    let count = u16_at(input, eocd + 10);
-    if count != u16::MAX {
-        return Some(u64::from(count));
-    }
-    let locator = input.get(eocd.checked_sub(ZIP64_LOCATOR_LEN)?..eocd)?;
-    if !locator.starts_with(ZIP64_LOCATOR_SIGNATURE) {
-        return None;
-    }
-    let record = usize::try_from(u64_at(locator, 8)).ok()?;
-    let zip64 = input.get(record..record.checked_add(56)?)?;
-    zip64.starts_with(ZIP64_EOCD_SIGNATURE).then(|| u64_at(zip64, 32))
-}
-
-fn u16_at(bytes: &[u8], pos: usize) -> u16 {
-    u16::from_le_bytes([bytes[pos], bytes[pos + 1]])
-}
-
-fn u64_at(bytes: &[u8], pos: usize) -> u64 {
-    let mut le = [0u8; 8];
-    le.copy_from_slice(&bytes[pos..pos + 8]);
-    u64::from_le_bytes(le)
 }

@@ -122,27 +122,21 @@ impl Registry {
             published_at: crate::time::rfc3339(crate::time::unix_now()),
             published_by: principal.map_or_else(|| "import".into(), |p| p.id.clone()),
         };
-        crate::cas::update_json(
-            storage,
-            &layout::provider_index(addr),
-            || ProviderIndex::empty(addr),
-            |index: &mut ProviderIndex| {
-                let v = index.get_or_insert(version, &["5.0".to_owned()]);
-                match v.platform(&entry.os, &entry.arch) {
-                    Some(existing) if existing.sha256 == entry.sha256 => return Ok(()),
-                    Some(_) => {
-                        return Err(Error::conflict(format!(
-                            "{addr} {version} already has a different package for {platform}"
-                        )))
-                    }
-                    None => v.platforms.push(entry.clone()),
+        self.update_provider(addr, |index: &mut ProviderIndex| {
+            let v = index.get_or_insert(version, &["5.0".to_owned()]);
+            match v.platform(&entry.os, &entry.arch) {
+                Some(existing) if existing.sha256 == entry.sha256 => return Ok(()),
+                Some(_) => {
+                    return Err(Error::conflict(format!(
+                        "{addr} {version} already has a different package for {platform}"
+                    )))
                 }
-                v.platforms.sort_by(|a, b| (&a.os, &a.arch).cmp(&(&b.os, &b.arch)));
-                Ok(())
-            },
-        )
+                None => v.platforms.push(entry.clone()),
+            }
+            v.platforms.sort_by(|a, b| (&a.os, &a.arch).cmp(&(&b.os, &b.arch)));
+            Ok(())
+        })
         .await?;
-        self.inner.providers.remove(&addr.key());
         Ok(())
     }
 }

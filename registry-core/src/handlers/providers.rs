@@ -166,21 +166,7 @@ impl Registry {
         match file {
             ProviderFile::Package(sha256) => {
                 let key = layout::provider_package(addr, version, sha256);
-                let storage = self.inner.storage.as_ref();
-                let mut response = if head {
-                    let info = storage.head(&key).await?.ok_or_else(missing)?;
-                    let mut response = response::empty(StatusCode::OK);
-                    response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(info.size));
-                    response
-                } else if let Some(url) = storage.presign_get(&key, self.inner.config.link_ttl).await? {
-                    return response::redirect(StatusCode::FOUND, &url);
-                } else {
-                    Response::new(storage.get(&key).await?.ok_or_else(missing)?.body)
-                };
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
-                Ok(response)
+                self.serve_object(&key, head, "application/zip", missing).await
             }
             ProviderFile::ShaSums | ProviderFile::ShaSumsSig => {
                 let cached = self.cached_provider(addr).await?;
@@ -207,13 +193,7 @@ impl Registry {
         query: Option<&str>,
         body: Bytes,
     ) -> Result<Response<Bytes>> {
-        let limit = self.inner.config.max_upload_bytes;
-        if body.len() as u64 > limit {
-            return Err(Error::PayloadTooLarge { limit });
-        }
-        if body.is_empty() {
-            return Err(Error::bad_request("the request body is empty: send the provider package (.zip)"));
-        }
+        self.check_upload_body(&body, "the provider package (.zip)")?;
         let protocols = parse_protocols(query)?;
         let current = provider_index::load(self.inner.storage.as_ref(), addr).await?;
         let current = current.as_ref().and_then(|index| index.get(version));
@@ -249,11 +229,7 @@ impl Registry {
             published_at: crate::time::rfc3339(crate::time::unix_now()),
             published_by: principal.map_or_else(|| "anonymous".into(), |p| p.id),
         };
-        let result = crate::cas::update_json(
-            storage,
-            &layout::provider_index(addr),
-            || ProviderIndex::empty(addr),
-            |index: &mut ProviderIndex| {
+        let result = self.update_provider(addr, |index: &mut ProviderIndex| {
                 let v = index.get_or_insert(version, &protocols);
                 if v.platform(&entry.os, &entry.arch).is_some() {
                     return Err(Error::conflict(format!("{addr} {version} already has a package for {platform}")));
@@ -301,10 +277,8 @@ impl Registry {
                 }
                 v.platforms.sort_by(|a, b| (&a.os, &a.arch).cmp(&(&b.os, &b.arch)));
                 Ok(())
-            },
-        )
+        })
         .await;
-        self.inner.providers.remove(&addr.key());
         if let Err(err) = result {
             if created {
                 let referenced = matches!(provider_index::load(storage, addr).await,
@@ -370,12 +344,8 @@ impl Registry {
             .verify_for_namespace(addr.namespace.key(), body.shasums.as_bytes(), &signature)
             .await?;
         let protocols = parse_protocols(query)?;
-        let storage = self.inner.storage.as_ref();
-        let result = crate::cas::update_json(
-            storage,
-            &layout::provider_index(addr),
-            || ProviderIndex::empty(addr),
-            |index: &mut ProviderIndex| {
+        let result = self
+            .update_provider(addr, |index: &mut ProviderIndex| {
                 let v = index.get_or_insert(version, &protocols);
                 if v.custom_signature {
                     return Err(Error::conflict(format!(
@@ -398,15 +368,33 @@ impl Registry {
                 v.key_id = Some(key_id.clone());
                 v.custom_signature = true;
                 Ok(())
-            },
-        )
-        .await;
-        self.inner.providers.remove(&addr.key());
+            })
+            .await;
         result?;
         Ok(response::json(
             StatusCode::CREATED,
             &json!({"id": format!("{addr}/{version}"), "key_id": key_id, "files": sums.len()}),
         ))
+    }
+}
+
+impl Registry {
+    /// Changes a provider's index with compare-and-swap and forgets the cached copy.
+    pub(crate) async fn update_provider(
+        &self,
+        addr: &ProviderAddress,
+        mutate: impl FnMut(&mut ProviderIndex) -> Result<()>,
+    ) -> Result<ProviderIndex> {
+        let storage = self.inner.storage.as_ref();
+        let result = crate::cas::update_json(
+            storage,
+            &layout::provider_index(addr),
+            || ProviderIndex::empty(addr),
+            mutate,
+        )
+        .await;
+        self.inner.providers.remove(&addr.key());
+        result
     }
 }
 

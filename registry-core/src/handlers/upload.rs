@@ -14,6 +14,19 @@ use crate::version::Version;
 use crate::{layout, response, Error, Result};
 
 impl Registry {
+    /// 413 over the upload limit (adapters usually stop reading before), 400 for an empty body;
+    /// `what` says what the body should have been.
+    pub(crate) fn check_upload_body(&self, body: &Bytes, what: &str) -> Result<()> {
+        let limit = self.inner.config.max_upload_bytes;
+        if body.len() as u64 > limit {
+            return Err(Error::PayloadTooLarge { limit });
+        }
+        if body.is_empty() {
+            return Err(Error::bad_request(format!("the request body is empty: send {what}")));
+        }
+        Ok(())
+    }
+
     /// `PUT /v1/modules/{ns}/{name}/{system}/{version}` with a `.tar.gz` or `.zip` body.
     pub(crate) async fn module_upload(
         &self,
@@ -22,15 +35,7 @@ impl Registry {
         version: &Version,
         body: Bytes,
     ) -> Result<Response<Bytes>> {
-        let limit = self.inner.config.max_upload_bytes;
-        if body.len() as u64 > limit {
-            return Err(Error::PayloadTooLarge { limit });
-        }
-        if body.is_empty() {
-            return Err(Error::bad_request(
-                "the request body is empty: send the module as a .tar.gz or .zip archive",
-            ));
-        }
+        self.check_upload_body(&body, "the module as a .tar.gz or .zip archive")?;
         let storage = self.inner.storage.as_ref();
         // Cheap early answer; the index compare-and-swap below is what really decides.
         if let Some((index, _)) = index::load(storage, addr).await? {
