@@ -43,7 +43,17 @@ pub fn from_url(url: &str) -> Result<ObjectStorage, ConfigError> {
                 return Err(ConfigError::new(url, "name a folder, such as file://./tfreg-data"));
             }
             let root = PathBuf::from(rest);
-            std::fs::create_dir_all(&root).map_err(|e| ConfigError::new(url, e))?;
+            if !root.exists() {
+                // The store holds secrets (link-signing key, token digests, the provider
+                // signing key): keep a new data folder to its owner.
+                std::fs::create_dir_all(&root).map_err(|e| ConfigError::new(url, e))?;
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let private = std::fs::Permissions::from_mode(0o700);
+                    std::fs::set_permissions(&root, private).map_err(|e| ConfigError::new(url, e))?;
+                }
+            }
             let root = root.canonicalize().map_err(|e| ConfigError::new(url, e))?;
             let store = LocalFileSystem::new_with_prefix(&root).map_err(|e| ConfigError::new(url, e))?;
             Ok(ObjectStorage::new(Arc::new(store), "").with_local_lock(root.join(".tfreg.lock")))

@@ -14,7 +14,9 @@ impl SigningKey {
     /// signature, as Terraform downloads it from `shasums_signature_url`.
     ///
     /// The signature is a version 4 binary-document signature with SHA-256, whose hashed area
-    /// holds the creation time (now), the Issuer Fingerprint and the Issuer key ID (which
+    /// holds the creation time (a minute ago, never before the key was made: Terraform 1.6+
+    /// refuses signatures dated in the future, so a registry whose clock runs slightly ahead of
+    /// a client's must not produce one), the Issuer Fingerprint and the Issuer key ID (which
     /// Terraform 1.5 and older look the key up by).
     pub fn sign_detached(&self, data: &[u8]) -> Result<Vec<u8>, PgpError> {
         let signer_id = self.signer_key_id();
@@ -43,7 +45,7 @@ pub(super) fn sign_with(
     let subpacket =
         |data| Subpacket::regular(data).map_err(|err| PgpError::internal("building the signature", err));
     let hashed = vec![
-        subpacket(SubpacketData::SignatureCreationTime(Timestamp::now()))?,
+        subpacket(SubpacketData::SignatureCreationTime(signature_time(key.created_at())))?,
         subpacket(SubpacketData::IssuerFingerprint(key.fingerprint()))?,
         subpacket(SubpacketData::IssuerKeyId(key.legacy_key_id()))?,
     ];
@@ -56,4 +58,13 @@ pub(super) fn sign_with(
         SubpacketConfig::UserDefined { hashed, unhashed: Vec::new() },
     )
     .map_err(|err| PgpError::internal("signing", err))
+}
+
+/// How far signatures are backdated, to tolerate clients whose clocks run behind ours.
+const CLOCK_SKEW_MARGIN_SECS: u32 = 60;
+
+/// The creation time to put on a signature: a minute ago, but never before the key existed.
+fn signature_time(key_created: Timestamp) -> Timestamp {
+    let now = Timestamp::now().as_secs();
+    Timestamp::from_secs(now.saturating_sub(CLOCK_SKEW_MARGIN_SECS).max(key_created.as_secs()))
 }
