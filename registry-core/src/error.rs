@@ -69,6 +69,14 @@ pub enum Error {
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
+    /// The upstream registry of the proxy failed (502), or did not answer in time (504).
+    #[error("upstream error: {message}")]
+    Upstream {
+        /// What went wrong, naming the upstream.
+        message: String,
+        /// Whether it timed out.
+        timeout: bool,
+    },
     /// A bug or an unexpected state inside the registry (500).
     #[error("internal error: {message}")]
     Internal {
@@ -120,6 +128,8 @@ impl Error {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Storage { transient: true, .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Storage { .. } | Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Upstream { timeout: true, .. } => StatusCode::GATEWAY_TIMEOUT,
+            Self::Upstream { .. } => StatusCode::BAD_GATEWAY,
         }
     }
 

@@ -45,6 +45,7 @@ pub mod router;
 pub mod signing;
 pub mod storage;
 pub mod time;
+pub mod upstream;
 pub mod version;
 mod zip_directory;
 

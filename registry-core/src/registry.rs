@@ -18,6 +18,7 @@ use crate::provider_index::ProviderIndex;
 use crate::router::{self, Route, DISCOVERY_PATH};
 use crate::signing::UrlSigner;
 use crate::storage::Storage;
+use crate::upstream::Upstream;
 use crate::Result;
 
 /// A Terraform registry over a [`Storage`], answering `http::Request`s with
@@ -39,6 +40,7 @@ pub(crate) struct Inner {
     pub(crate) modules: TtlCache<CachedModule>,
     pub(crate) providers: TtlCache<Option<ProviderIndex>>,
     pub(crate) keys: KeyRing,
+    pub(crate) upstream: Option<Arc<Upstream>>,
     /// Memoised signed archive links, by `ns/name/system/version`.
     pub(crate) links: TtlCache<Arc<str>>,
     discovery: Bytes,
@@ -54,6 +56,7 @@ pub struct RegistryBuilder {
     master_hash: Option<[u8; 32]>,
     config: RegistryConfig,
     signer: Option<UrlSigner>,
+    upstream: Option<Arc<Upstream>>,
 }
 
 impl RegistryBuilder {
@@ -89,6 +92,12 @@ impl RegistryBuilder {
         self
     }
 
+    /// Proxies what is not hosted here from this upstream registry.
+    pub fn upstream(mut self, upstream: Upstream) -> Self {
+        self.upstream = Some(Arc::new(upstream));
+        self
+    }
+
     /// Uses this signer for download links instead of the secret kept in the store.
     pub fn url_signer(mut self, signer: UrlSigner) -> Self {
         self.signer = Some(signer);
@@ -116,6 +125,7 @@ impl RegistryBuilder {
             inner: Arc::new(Inner {
                 audit: AuditLog::new(self.storage.clone()),
                 keys: KeyRing::new(self.storage.clone(), config.provider_signing_key.clone()),
+                upstream: self.upstream,
                 storage: self.storage,
                 modules: TtlCache::new(config.cache_ttl, config.cache_capacity),
                 providers: TtlCache::new(config.cache_ttl, config.cache_capacity),
@@ -146,6 +156,7 @@ impl Registry {
             master_hash: None,
             config: RegistryConfig::default(),
             signer: None,
+            upstream: None,
         }
     }
 

@@ -11,6 +11,7 @@ use crate::constraint::Constraints;
 use crate::index::{self, ModuleIndex, ModuleVersion};
 use crate::registry::Registry;
 use crate::response;
+use crate::upstream::Upstream;
 use crate::version::Version;
 use crate::{Error, Result};
 
@@ -91,11 +92,24 @@ impl Registry {
         loaded.map(|(index, _)| index).ok_or_else(|| missing_module(addr))
     }
 
-    /// `GET /v1/modules/{ns}/{name}/{system}/versions`
+    /// `GET /v1/modules/{ns}/{name}/{system}/versions`: the local versions, or the upstream's
+    /// for a module not hosted here when the registry proxies.
     pub(crate) async fn module_versions(&self, addr: &ModuleAddress) -> Result<Response<Bytes>> {
-        let module = self.hot_module(addr).await?;
-        let found = module.found.as_ref().expect("checked by hot_module");
-        Ok(response::json_bytes(StatusCode::OK, found.versions_json.clone()))
+        let module = self.cached_module(addr).await?;
+        match (&module.found, &self.inner.upstream) {
+            (Some(found), _) => Ok(response::json_bytes(StatusCode::OK, found.versions_json.clone())),
+            (None, Some(upstream)) => {
+                upstream.check_policy(&format!("{}/{}", addr.namespace.key(), addr.name.key()))?;
+                let url = format!("{}{}/versions", upstream.modules_url().await?, addr);
+                let body = upstream.cached_json(&url).await?;
+                serde_json::from_slice::<serde_json::Value>(&body).map_err(|e| Error::Upstream {
+                    message: format!("the upstream's versions are not JSON: {e}"),
+                    timeout: false,
+                })?;
+                Ok(response::json_bytes(StatusCode::OK, body))
+            }
+            (None, None) => Err(missing_module(addr)),
+        }
     }
 
     /// `GET /v1/modules/{ns}/{name}/{system}`
@@ -146,14 +160,16 @@ impl Registry {
         addr: &ModuleAddress,
         version: &Version,
     ) -> Result<Response<Bytes>> {
-        let module = self.hot_module(addr).await?;
-        let found = module.found.as_ref().expect("checked by hot_module");
-        let (version, sha256) = found
-            .versions
-            .iter()
-            .find(|(v, _)| v == version)
-            .ok_or_else(|| missing_version(addr, version))?;
-        let location = self.archive_link(addr, version, sha256);
+        let module = self.cached_module(addr).await?;
+        let local = module.found.as_ref().and_then(|found| found.versions.iter().find(|(v, _)| v == version));
+        let location: Arc<str> = match (local, &module.found, &self.inner.upstream) {
+            (Some((version, sha256)), _, _) => self.archive_link(addr, version, sha256),
+            (None, None, Some(upstream)) => {
+                self.upstream_module_location(upstream, addr, version).await?.into()
+            }
+            (None, None, None) => return Err(missing_module(addr)),
+            (None, Some(_), _) => return Err(missing_version(addr, version)),
+        };
         let value = HeaderValue::from_str(&location).map_err(|e| Error::internal(e.to_string()))?;
         let wants_json = parts
             .headers
@@ -167,6 +183,29 @@ impl Registry {
         };
         response.headers_mut().insert(X_TERRAFORM_GET, value);
         Ok(response)
+    }
+
+    /// Where the upstream keeps a module version's archive, as an absolute URL.
+    async fn upstream_module_location(
+        &self,
+        upstream: &Upstream,
+        addr: &ModuleAddress,
+        version: &Version,
+    ) -> Result<String> {
+        upstream.check_policy(&format!("{}/{}", addr.namespace.key(), addr.name.key()))?;
+        let url = format!("{}{addr}/{version}/download", upstream.modules_url().await?);
+        let answer = upstream.get(&url, true).await?;
+        let location = match answer.terraform_get {
+            Some(location) => location,
+            None => serde_json::from_slice::<serde_json::Value>(&answer.body)
+                .ok()
+                .and_then(|v| v["location"].as_str().map(str::to_owned))
+                .ok_or_else(|| Error::Upstream {
+                    message: format!("the upstream gave no location for {addr} {version}"),
+                    timeout: false,
+                })?,
+        };
+        Ok(crate::upstream::resolve(&url, &location))
     }
 
     /// A signed, expiring link to a version's archive. Links are memoised for a short while

@@ -73,7 +73,14 @@ impl Registry {
     /// `GET /v1/providers/{ns}/{type}/versions`
     pub(crate) async fn provider_versions(&self, addr: &ProviderAddress) -> Result<Response<Bytes>> {
         let cached = self.cached_provider(addr).await?;
-        let index = cached.as_ref().as_ref().ok_or_else(|| missing_provider(addr))?;
+        let Some(index) = cached.as_ref().as_ref() else {
+            let upstream = self.inner.upstream.as_ref().ok_or_else(|| missing_provider(addr))?;
+            upstream.check_policy(&format!("{}/{}", addr.namespace.key(), addr.r#type))?;
+            let url =
+                format!("{}{}/{}/versions", upstream.providers_url().await?, addr.namespace, addr.r#type);
+            let body = upstream.cached_json(&url).await?;
+            return Ok(response::json_bytes(StatusCode::OK, body));
+        };
         let versions: Vec<_> = index
             .versions
             .iter()
@@ -96,7 +103,10 @@ impl Registry {
         arch: &str,
     ) -> Result<Response<Bytes>> {
         let cached = self.cached_provider(addr).await?;
-        let index = cached.as_ref().as_ref().ok_or_else(|| missing_provider(addr))?;
+        let Some(index) = cached.as_ref().as_ref() else {
+            let upstream = self.inner.upstream.as_ref().ok_or_else(|| missing_provider(addr))?;
+            return self.upstream_provider_download(upstream, addr, version, os, arch).await;
+        };
         let entry = index
             .get(version)
             .ok_or_else(|| Error::not_found(format!("provider {addr} has no version {version}")))?;
@@ -129,6 +139,36 @@ impl Registry {
             },
         });
         Ok(response::json(StatusCode::OK, &body))
+    }
+
+    /// The upstream's download description with its links made absolute; its SHA256SUMS,
+    /// signature and signing keys are kept, so Terraform verifies the upstream's signature.
+    async fn upstream_provider_download(
+        &self,
+        upstream: &crate::upstream::Upstream,
+        addr: &ProviderAddress,
+        version: &Version,
+        os: &str,
+        arch: &str,
+    ) -> Result<Response<Bytes>> {
+        upstream.check_policy(&format!("{}/{}", addr.namespace.key(), addr.r#type))?;
+        let url = format!(
+            "{}{}/{}/{version}/download/{os}/{arch}",
+            upstream.providers_url().await?,
+            addr.namespace,
+            addr.r#type
+        );
+        let body = upstream.cached_json(&url).await?;
+        let mut json: serde_json::Value = serde_json::from_slice(&body).map_err(|e| Error::Upstream {
+            message: format!("the upstream's download description is not JSON: {e}"),
+            timeout: false,
+        })?;
+        for field in ["download_url", "shasums_url", "shasums_signature_url"] {
+            if let Some(link) = json[field].as_str() {
+                json[field] = json!(crate::upstream::resolve(&url, link));
+            }
+        }
+        Ok(response::json(StatusCode::OK, &json))
     }
 
     /// A signed, expiring link to a file of a provider version.

@@ -1,0 +1,226 @@
+//! The pull-through proxy, with a real registry as the upstream: an `UpstreamClient` that hands
+//! the proxy's requests to that registry's `handle` (and can be switched off, as an outage).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode};
+use serde_json::Value;
+use tfreg_core::auth::{hash_token, RoleAuthorizer};
+use tfreg_core::storage::Storage;
+use tfreg_core::upstream::{Upstream, UpstreamClient, UpstreamConfig, UpstreamError, UpstreamResponse};
+use tfreg_core::{Registry, RegistryConfig};
+
+const TOKEN: &str = "tfreg_proxy-test-master";
+const UPSTREAM: &str = "https://upstream.test";
+
+#[derive(Debug)]
+struct InProcess {
+    registry: Registry,
+    down: AtomicBool,
+}
+
+#[async_trait]
+impl UpstreamClient for InProcess {
+    async fn get(&self, url: &str, token: Option<&str>) -> Result<UpstreamResponse, UpstreamError> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(UpstreamError::Unreachable("connection refused".into()));
+        }
+        let path = url.strip_prefix(UPSTREAM).expect("only the upstream is asked");
+        let mut request = Request::get(path);
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let response = self.registry.handle(request.body(Bytes::new()).unwrap()).await;
+        Ok(UpstreamResponse {
+            status: response.status().as_u16(),
+            terraform_get: response.headers().get("x-terraform-get").map(|v| v.to_str().unwrap().to_owned()),
+            body: response.into_body(),
+        })
+    }
+}
+
+fn module() -> Vec<u8> {
+    let mut builder =
+        tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
+    let mut header = tar::Header::new_gnu();
+    header.set_size(3);
+    header.set_mode(0o644);
+    header.set_cksum();
+    builder.append_data(&mut header, "main.tf", &b"# x"[..]).unwrap();
+    builder.into_inner().unwrap().finish().unwrap()
+}
+
+async fn call(registry: &Registry, method: Method, uri: &str, body: Vec<u8>) -> Response<Bytes> {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .body(Bytes::from(body))
+        .unwrap();
+    registry.handle(request).await
+}
+
+fn message(response: &Response<Bytes>) -> String {
+    let json: Value = serde_json::from_slice(response.body()).unwrap();
+    json["errors"][0].as_str().unwrap().to_owned()
+}
+
+struct Pair {
+    upstream: Arc<InProcess>,
+    proxy: Registry,
+}
+
+async fn pair(config: impl FnOnce(&mut UpstreamConfig)) -> Pair {
+    let upstream_store: Arc<dyn Storage> = Arc::new(tfreg_storage::from_url("memory://").unwrap());
+    let upstream = Registry::builder(upstream_store)
+        .master_token(hash_token(TOKEN))
+        .config(RegistryConfig {
+            provider_signing_key: Some(include_str!("../src/pgp/testdata/signing-key.asc").into()),
+            ..Default::default()
+        })
+        .authorizer(Arc::new(RoleAuthorizer::new(true)))
+        .build()
+        .await
+        .unwrap();
+    let client = Arc::new(InProcess { registry: upstream, down: AtomicBool::new(false) });
+    let mut upstream_config = UpstreamConfig::new(UPSTREAM);
+    config(&mut upstream_config);
+    let proxy_store: Arc<dyn Storage> = Arc::new(tfreg_storage::from_url("memory://").unwrap());
+    let proxy = Registry::builder(proxy_store)
+        .master_token(hash_token(TOKEN))
+        .upstream(Upstream::new(client.clone(), upstream_config).unwrap())
+        .build()
+        .await
+        .unwrap();
+    Pair { upstream: client, proxy }
+}
+
+#[tokio::test]
+async fn modules_not_hosted_here_come_from_the_upstream() {
+    let pair = pair(|_| {}).await;
+    let published =
+        call(&pair.upstream.registry, Method::PUT, "/v1/modules/acme/vpc/aws/1.0.0", module()).await;
+    assert_eq!(published.status(), StatusCode::CREATED);
+    call(&pair.proxy, Method::PUT, "/v1/modules/acme/local/aws/2.0.0", module()).await;
+
+    let versions = call(&pair.proxy, Method::GET, "/v1/modules/acme/vpc/aws/versions", vec![]).await;
+    assert_eq!(versions.status(), StatusCode::OK);
+    let json: Value = serde_json::from_slice(versions.body()).unwrap();
+    assert_eq!(json["modules"][0]["versions"][0]["version"], "1.0.0");
+
+    let download = call(&pair.proxy, Method::GET, "/v1/modules/acme/vpc/aws/1.0.0/download", vec![]).await;
+    assert_eq!(download.status(), StatusCode::NO_CONTENT);
+    let location = download.headers()["x-terraform-get"].to_str().unwrap();
+    assert!(
+        location.starts_with("https://upstream.test/v1/archives/modules/acme/vpc/aws/1.0.0/"),
+        "{location}"
+    );
+    let archive = pair
+        .upstream
+        .registry
+        .handle(Request::get(location.strip_prefix(UPSTREAM).unwrap()).body(Bytes::new()).unwrap())
+        .await;
+    assert_eq!(
+        archive.status(),
+        StatusCode::OK,
+        "the location works without a token, as Terraform fetches it"
+    );
+
+    // Local modules never go upstream; unknown ones are 404 from the upstream.
+    assert_eq!(
+        call(&pair.proxy, Method::GET, "/v1/modules/acme/local/aws/versions", vec![]).await.status(),
+        200
+    );
+    let missing = call(&pair.proxy, Method::GET, "/v1/modules/acme/none/aws/versions", vec![]).await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(message(&missing).contains("upstream"));
+    // Reads through the proxy still need the proxy's own token.
+    let anonymous = pair
+        .proxy
+        .handle(Request::get("/v1/modules/acme/vpc/aws/versions").body(Bytes::new()).unwrap())
+        .await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn allow_and_deny_prefixes_decide_what_is_proxied() {
+    let pair = pair(|c| {
+        c.allow = vec!["acme/".into(), "hashicorp/".into()];
+        c.deny = vec!["acme/secret".into()];
+    })
+    .await;
+    for addr in ["acme/vpc/aws", "acme/secret-stuff/aws", "other/vpc/aws"] {
+        call(&pair.upstream.registry, Method::PUT, &format!("/v1/modules/{addr}/1.0.0"), module()).await;
+    }
+    assert_eq!(
+        call(&pair.proxy, Method::GET, "/v1/modules/acme/vpc/aws/versions", vec![]).await.status(),
+        200
+    );
+    for refused in [
+        "/v1/modules/acme/secret-stuff/aws/versions",
+        "/v1/modules/other/vpc/aws/versions",
+        "/v1/modules/other/vpc/aws/1.0.0/download",
+    ] {
+        let response = call(&pair.proxy, Method::GET, refused, vec![]).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{refused}");
+        assert!(message(&response).contains("not allowed by policy"), "{refused}: {}", message(&response));
+    }
+}
+
+#[tokio::test]
+async fn a_failing_upstream_is_served_stale_or_named_in_a_502() {
+    let pair = pair(|c| c.ttl = Duration::ZERO).await;
+    call(&pair.upstream.registry, Method::PUT, "/v1/modules/acme/vpc/aws/1.0.0", module()).await;
+    assert_eq!(
+        call(&pair.proxy, Method::GET, "/v1/modules/acme/vpc/aws/versions", vec![]).await.status(),
+        200
+    );
+    pair.upstream.down.store(true, Ordering::SeqCst);
+    let stale = call(&pair.proxy, Method::GET, "/v1/modules/acme/vpc/aws/versions", vec![]).await;
+    assert_eq!(stale.status(), StatusCode::OK, "the last good listing is served while the upstream is down");
+    let never_seen = call(&pair.proxy, Method::GET, "/v1/modules/acme/other/aws/versions", vec![]).await;
+    assert_eq!(never_seen.status(), StatusCode::BAD_GATEWAY);
+    assert!(message(&never_seen).contains("upstream.test is unreachable"), "{}", message(&never_seen));
+}
+
+#[tokio::test]
+async fn providers_come_from_the_upstream_with_its_signature() {
+    let pair = pair(|_| {}).await;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    writer.start_file("terraform-provider-null_v2.1.2", zip::write::SimpleFileOptions::default()).unwrap();
+    std::io::Write::write_all(&mut writer, b"binary").unwrap();
+    let package = writer.finish().unwrap().into_inner();
+    let published =
+        call(&pair.upstream.registry, Method::PUT, "/v1/providers/hashicorp/null/2.1.2/linux/amd64", package)
+            .await;
+    assert_eq!(published.status(), StatusCode::CREATED);
+
+    let versions: Value = serde_json::from_slice(
+        call(&pair.proxy, Method::GET, "/v1/providers/hashicorp/null/versions", vec![]).await.body(),
+    )
+    .unwrap();
+    assert_eq!(versions["versions"][0]["version"], "2.1.2");
+    let download =
+        call(&pair.proxy, Method::GET, "/v1/providers/hashicorp/null/2.1.2/download/linux/amd64", vec![])
+            .await;
+    assert_eq!(download.status(), StatusCode::OK);
+    let json: Value = serde_json::from_slice(download.body()).unwrap();
+    for field in ["download_url", "shasums_url", "shasums_signature_url"] {
+        assert!(
+            json[field].as_str().unwrap().starts_with("https://upstream.test/v1/archives/providers/"),
+            "{field}: {json}"
+        );
+    }
+    let key_id =
+        tfreg_core::pgp::SigningKey::from_armored(include_str!("../src/pgp/testdata/signing-key.asc"))
+            .unwrap()
+            .key_id();
+    assert_eq!(
+        json["signing_keys"]["gpg_public_keys"][0]["key_id"], key_id,
+        "the upstream's key, not the proxy's"
+    );
+}
