@@ -88,6 +88,23 @@ pub(crate) struct ServeArgs {
     /// seconds: the bound on how long other instances keep accepting a token revoked here.
     #[arg(long, env = "TFREG_TOKEN_CACHE_TTL_SECS", default_value_t = 10)]
     pub(crate) token_cache_ttl_secs: u64,
+    /// Proxy modules and providers not hosted here from this registry (found by its own
+    /// service discovery), e.g. https://registry.terraform.io. Off by default.
+    #[arg(long, env = "TFREG_UPSTREAM")]
+    pub(crate) upstream: Option<String>,
+    /// A token for the upstream registry's API.
+    #[arg(long, env = "TFREG_UPSTREAM_TOKEN", hide_env_values = true)]
+    pub(crate) upstream_token: Option<String>,
+    /// Only proxy `namespace/name` (modules) or `namespace/type` (providers) starting with this
+    /// prefix. Repeatable, or comma-separated.
+    #[arg(long = "proxy-allow", env = "TFREG_PROXY_ALLOW", value_delimiter = ',')]
+    pub(crate) proxy_allow: Vec<String>,
+    /// Never proxy addresses starting with this prefix (wins over --proxy-allow).
+    #[arg(long = "proxy-deny", env = "TFREG_PROXY_DENY", value_delimiter = ',')]
+    pub(crate) proxy_deny: Vec<String>,
+    /// How long upstream metadata is cached, in seconds (served stale when the upstream fails).
+    #[arg(long, env = "TFREG_UPSTREAM_TTL_SECS", default_value_t = 300)]
+    pub(crate) upstream_ttl_secs: u64,
     /// Worker threads (default: one per core).
     #[arg(long, env = "TFREG_WORKERS")]
     pub(crate) workers: Option<usize>,

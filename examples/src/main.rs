@@ -5,6 +5,7 @@ mod cli;
 mod mirror_import;
 mod serve;
 mod tls;
+mod upstream_client;
 
 use clap::Parser;
 

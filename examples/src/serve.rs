@@ -7,10 +7,12 @@ use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpServer};
 use tfreg_core::auth::{MasterToken, RoleAuthorizer, TokenStore};
+use tfreg_core::upstream::{Upstream, UpstreamConfig};
 use tfreg_core::{Registry, RegistryConfig};
 
 use crate::cli::ServeArgs;
 use crate::tls::{self, CertSource};
+use crate::upstream_client::HttpUpstream;
 
 /// Runs the server until Ctrl-C or SIGTERM.
 pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
@@ -38,9 +40,18 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
         };
         let tokens =
             TokenStore::with_cache_ttl(storage.clone(), Duration::from_secs(args.token_cache_ttl_secs));
-        let registry = Registry::builder(storage)
-            .master_token(master.hash)
-            .tokens(Arc::new(tokens))
+        let mut builder = Registry::builder(storage).master_token(master.hash).tokens(Arc::new(tokens));
+        if let Some(url) = &args.upstream {
+            let config = UpstreamConfig {
+                url: url.clone(),
+                token: args.upstream_token.clone(),
+                allow: args.proxy_allow.clone(),
+                deny: args.proxy_deny.clone(),
+                ttl: Duration::from_secs(args.upstream_ttl_secs),
+            };
+            builder = builder.upstream(Upstream::new(Arc::new(HttpUpstream::new()?), config)?);
+        }
+        let registry = builder
             .authorizer(Arc::new(RoleAuthorizer::new(args.anonymous_read)))
             .config(config)
             .build()

@@ -22,6 +22,11 @@ pub const MASTER: &str = "tfreg_e2e-master-token-0123456789";
 impl Server {
     /// Starts the server with its defaults (HTTPS, file storage in a temp dir) and `extra` flags.
     pub fn start(extra: &[&str]) -> Server {
+        Self::start_with_env(extra, &[])
+    }
+
+    /// Starts the server with extra flags and environment variables.
+    pub fn start_with_env(extra: &[&str], env: &[(&str, &str)]) -> Server {
         let data = tempfile::tempdir().unwrap();
         let storage = format!("file://{}", data.path().join("store").display());
         let mut child = Command::new(env!("CARGO_BIN_EXE_tfreg"))
@@ -29,6 +34,7 @@ impl Server {
             .args(extra)
             .env("TFREG_MASTER_TOKEN", MASTER)
             .env("TFREG_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -176,6 +182,12 @@ impl Workdir {
         std::fs::write(dir.path().join("terraformrc"), format!("{credentials}{extra}")).unwrap();
         std::fs::write(dir.path().join("work/main.tf"), main_tf).unwrap();
         Workdir { dir, terraform: terraform(), cert: server.cert.clone() }
+    }
+
+    /// Trusts the certificates in `bundle` (a PEM file) instead of the server's alone.
+    pub fn trusting(mut self, bundle: &Path) -> Workdir {
+        self.cert = bundle.to_owned();
+        self
     }
 
     /// The working directory's path.
