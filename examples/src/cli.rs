@@ -16,7 +16,7 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Runs the registry server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Works with provider network mirrors.
     #[command(subcommand)]
     Mirror(MirrorCommand),

@@ -22,7 +22,7 @@ fn main() {
         .init();
     let cli = cli::Cli::parse();
     let result = match cli.command {
-        cli::Command::Serve(args) => serve::run(args),
+        cli::Command::Serve(args) => serve::run(*args),
         cli::Command::Mirror(cli::MirrorCommand::Import(args)) => mirror_import::run(args),
     };
     if let Err(err) = result {
