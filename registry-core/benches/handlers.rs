@@ -30,6 +30,7 @@ async fn registry_with(modules: usize) -> Registry {
                 size: 1000,
                 published_at: "2026-01-01T00:00:00Z".into(),
                 published_by: "bench".into(),
+                pinned: false,
             };
             index::add_version(storage.as_ref(), &addr, entry).await.unwrap();
         }

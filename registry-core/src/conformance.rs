@@ -157,6 +157,7 @@ pub async fn concurrent_publishes_lose_no_version(storage: Arc<dyn Storage>) {
         size: 1,
         published_at: "2026-01-01T00:00:00Z".into(),
         published_by: "conformance".into(),
+        pinned: false,
     };
     let mut tasks = Vec::new();
     for i in 0..6 {

@@ -35,6 +35,9 @@ pub struct ModuleVersion {
     pub published_at: String,
     /// Who published it: a principal id, never a secret.
     pub published_by: String,
+    /// Whether it was copied from the upstream by a pin rather than published here.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pinned: bool,
 }
 
 impl ModuleIndex {

@@ -103,7 +103,7 @@ impl KeyRing {
     }
 
     /// Registers `public` (create-only); with `conflict_is_error`, an existing record is a 409.
-    async fn add(
+    pub(crate) async fn add(
         &self,
         public: &PublicKey,
         owner: &str,

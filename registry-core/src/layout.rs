@@ -8,6 +8,7 @@
 //! | `providers/{host}/{ns}/{type}/{version}/{sha256}.zip` | a platform's package, create-only |
 //! | `keys/{key_id}.json` | a public signing key: the registry's, or one registered for a namespace |
 //! | `_tfreg/provider-signing-key.asc` | the registry's current provider signing key (secret) |
+//! | `pins/modules/{ns}/{name}/{system}/{version}.json`, `pins/providers/{host}/{ns}/{type}/{version}.json` | what was pinned from the upstream, when, by whom |
 //! | `tokens/{id}.json` | an issued token's record: its SHA-256, tier, namespaces, expiry (never the token) |
 //! | `audit/{inverted-time}-{random}.json` | one audit entry, written create-only; keys sort newest first |
 //! | `_tfreg/url-signing-key` | the secret that signs download URLs (shared by every instance on the store) |
@@ -72,4 +73,17 @@ pub const KEYS_PREFIX: &str = "keys/";
 /// The key of a public key's record.
 pub fn public_key(key_id: &str) -> String {
     format!("{KEYS_PREFIX}{key_id}.json")
+}
+
+/// Where pins are recorded.
+pub const PINS_PREFIX: &str = "pins/";
+
+/// The key of a module version's pin record.
+pub fn module_pin(addr: &ModuleAddress, version: &Version) -> String {
+    format!("{PINS_PREFIX}modules/{}/{version}.json", addr.key())
+}
+
+/// The key of a provider version's pin record.
+pub fn provider_pin(addr: &crate::provider_index::ProviderAddress, version: &Version) -> String {
+    format!("{PINS_PREFIX}providers/{}/{version}.json", addr.key())
 }

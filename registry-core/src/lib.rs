@@ -52,5 +52,6 @@ mod zip_directory;
 pub use config::RegistryConfig;
 pub use error::{Error, Result};
 pub use handlers::modules::X_TERRAFORM_GET;
+pub use handlers::pins::PinRecord;
 pub use handlers::providers::ProviderFile;
 pub use registry::{Registry, RegistryBuilder};

@@ -324,6 +324,26 @@ impl Registry {
                 authorize(Action::Read { namespace: addr.namespace.key() })?;
                 self.mirror_version(&addr, &version).await
             }
+            Route::ModulePin(addr, version) => {
+                authorize(Action::Administer)?;
+                self.pin_module(who, &addr, version, parts.uri.query()).await
+            }
+            Route::ModuleUnpin(addr, version) => {
+                authorize(Action::Administer)?;
+                self.unpin_module(&addr, &version).await
+            }
+            Route::ProviderPin(addr, version) => {
+                authorize(Action::Administer)?;
+                self.pin_provider(who, &addr, version, parts.uri.query()).await
+            }
+            Route::ProviderUnpin(addr, version) => {
+                authorize(Action::Administer)?;
+                self.unpin_provider(&addr, &version).await
+            }
+            Route::PinList => {
+                authorize(Action::Administer)?;
+                self.pin_list().await
+            }
             Route::KeyAdd => {
                 authorize(Action::Administer)?;
                 self.key_add(&body).await

@@ -54,6 +54,16 @@ pub enum Route {
     MirrorIndex(String, String, String),
     /// `GET /v1/mirror/{host}/{ns}/{type}/{version}.json`
     MirrorVersion(String, String, String, Version),
+    /// `POST /v1/pins/{ns}/{name}/{system}[/{version}]`: copy from the upstream.
+    ModulePin(ModuleAddress, Option<Version>),
+    /// `DELETE /v1/pins/{ns}/{name}/{system}/{version}`
+    ModuleUnpin(ModuleAddress, Version),
+    /// `POST /v1/pins/providers/{ns}/{type}[/{version}]`: copy from the upstream.
+    ProviderPin(ProviderAddress, Option<Version>),
+    /// `DELETE /v1/pins/providers/{ns}/{type}/{version}`
+    ProviderUnpin(ProviderAddress, Version),
+    /// `GET /v1/pins`
+    PinList,
     /// `GET /v1/keys`: the public signing keys.
     KeyList,
     /// `POST /v1/keys`: register a team's public key for a namespace.
@@ -89,6 +99,7 @@ impl Route {
                 | Route::MirrorIndex(..)
                 | Route::MirrorVersion(..)
                 | Route::KeyList
+                | Route::PinList
         )
     }
 
@@ -105,6 +116,10 @@ impl Route {
                 Some(("provider.signature", format!("{addr}/{version}")))
             }
             Route::KeyAdd => Some(("key.add", String::new())),
+            Route::ModulePin(addr, version) => Some(("module.pin", pin_target(addr, version.as_ref()))),
+            Route::ModuleUnpin(addr, version) => Some(("module.unpin", format!("{addr}/{version}"))),
+            Route::ProviderPin(addr, version) => Some(("provider.pin", pin_target(addr, version.as_ref()))),
+            Route::ProviderUnpin(addr, version) => Some(("provider.unpin", format!("{addr}/{version}"))),
             _ => None,
         }
     }
@@ -154,6 +169,31 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
             _ => Err(not_allowed(method, "DELETE")),
         },
         ["audit"] => read(method, Route::Audit),
+        ["pins"] => read(method, Route::PinList),
+        ["pins", "providers", ns, ty] => match *method {
+            Method::POST => Ok(Route::ProviderPin(ProviderAddress::local(ns, ty)?, None)),
+            _ => Err(not_allowed(method, "POST")),
+        },
+        ["pins", "providers", ns, ty, version] => {
+            let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);
+            match *method {
+                Method::POST => Ok(Route::ProviderPin(addr, Some(version))),
+                Method::DELETE => Ok(Route::ProviderUnpin(addr, version)),
+                _ => Err(not_allowed(method, "POST, DELETE")),
+            }
+        }
+        ["pins", ns, name, system] => match *method {
+            Method::POST => Ok(Route::ModulePin(module(ns, name, system)?, None)),
+            _ => Err(not_allowed(method, "POST")),
+        },
+        ["pins", ns, name, system, version] => {
+            let (addr, version) = (module(ns, name, system)?, Version::parse(version)?);
+            match *method {
+                Method::POST => Ok(Route::ModulePin(addr, Some(version))),
+                Method::DELETE => Ok(Route::ModuleUnpin(addr, version)),
+                _ => Err(not_allowed(method, "POST, DELETE")),
+            }
+        }
         ["keys"] => match *method {
             Method::POST => Ok(Route::KeyAdd),
             Method::GET | Method::HEAD => Ok(Route::KeyList),
@@ -209,6 +249,13 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
             read(method, Route::ModuleArchive { addr, version, sha256: sha256.to_owned() })
         }
         _ => Err(not_found(path)),
+    }
+}
+
+fn pin_target(addr: &impl std::fmt::Display, version: Option<&Version>) -> String {
+    match version {
+        Some(version) => format!("{addr}/{version}"),
+        None => format!("{addr} (by constraint)"),
     }
 }
 

@@ -224,3 +224,128 @@ async fn providers_come_from_the_upstream_with_its_signature() {
         "the upstream's key, not the proxy's"
     );
 }
+
+#[tokio::test]
+async fn pinned_modules_survive_the_upstream() {
+    let pair = pair(|_| {}).await;
+    for version in ["1.0.0", "1.1.0", "1.2.0", "2.0.0"] {
+        call(&pair.upstream.registry, Method::PUT, &format!("/v1/modules/acme/vpc/aws/{version}"), module())
+            .await;
+    }
+    call(&pair.upstream.registry, Method::PUT, "/v1/modules/acme/other/aws/1.0.0", module()).await;
+
+    let pinned = call(&pair.proxy, Method::POST, "/v1/pins/acme/vpc/aws?constraint=~%3E%201.1", vec![]).await;
+    assert_eq!(pinned.status(), StatusCode::CREATED, "{:?}", pinned.body());
+    let json: Value = serde_json::from_slice(pinned.body()).unwrap();
+    assert_eq!(json["pinned"], serde_json::json!(["1.2.0", "1.1.0"]));
+    let one = call(&pair.proxy, Method::POST, "/v1/pins/acme/vpc/aws/1.0.0", vec![]).await;
+    assert_eq!(one.status(), StatusCode::CREATED);
+
+    // With the upstream up, the other versions are still offered.
+    let listed: Value = serde_json::from_slice(
+        call(&pair.proxy, Method::GET, "/v1/modules/acme/vpc/aws/versions", vec![]).await.body(),
+    )
+    .unwrap();
+    assert_eq!(listed["modules"][0]["versions"].as_array().unwrap().len(), 4);
+
+    pair.upstream.down.store(true, Ordering::SeqCst);
+    let listed: Value = serde_json::from_slice(
+        call(&pair.proxy, Method::GET, "/v1/modules/acme/vpc/aws/versions", vec![]).await.body(),
+    )
+    .unwrap();
+    let versions: Vec<&str> = listed["modules"][0]["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_str().unwrap())
+        .collect();
+    // The last upstream listing is still served from the cache, with the pinned versions.
+    assert_eq!(versions, ["2.0.0", "1.2.0", "1.1.0", "1.0.0"]);
+    let download = call(&pair.proxy, Method::GET, "/v1/modules/acme/vpc/aws/1.2.0/download", vec![]).await;
+    let location = download.headers()["x-terraform-get"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/v1/archives/modules/acme/vpc/aws/1.2.0/"), "a local link: {location}");
+    assert_eq!(pair.proxy.handle(Request::get(location).body(Bytes::new()).unwrap()).await.status(), 200);
+    let unpinned = call(&pair.proxy, Method::GET, "/v1/modules/acme/other/aws/versions", vec![]).await;
+    assert_eq!(unpinned.status(), StatusCode::BAD_GATEWAY);
+    assert!(message(&unpinned).contains("unreachable"));
+    let unpinned_version =
+        call(&pair.proxy, Method::GET, "/v1/modules/acme/vpc/aws/2.0.0/download", vec![]).await;
+    assert_eq!(unpinned_version.status(), StatusCode::BAD_GATEWAY);
+
+    let pins: Value =
+        serde_json::from_slice(call(&pair.proxy, Method::GET, "/v1/pins", vec![]).await.body()).unwrap();
+    assert_eq!(pins["pins"].as_array().unwrap().len(), 3);
+    assert_eq!(call(&pair.proxy, Method::DELETE, "/v1/pins/acme/vpc/aws/1.0.0", vec![]).await.status(), 204);
+    assert_eq!(call(&pair.proxy, Method::DELETE, "/v1/pins/acme/vpc/aws/1.0.0", vec![]).await.status(), 404);
+    let audit: Value =
+        serde_json::from_slice(call(&pair.proxy, Method::GET, "/v1/audit", vec![]).await.body()).unwrap();
+    let actions: Vec<&str> =
+        audit["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["module.unpin", "module.unpin", "module.pin", "module.pin"]);
+    // Pins need the master tier.
+    let anonymous =
+        pair.proxy.handle(Request::post("/v1/pins/acme/vpc/aws/2.0.0").body(Bytes::new()).unwrap()).await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn pinned_providers_keep_the_upstream_signature_and_reach_the_mirror() {
+    let pair = pair(|_| {}).await;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    writer.start_file("terraform-provider-null_v2.1.2", zip::write::SimpleFileOptions::default()).unwrap();
+    std::io::Write::write_all(&mut writer, b"binary").unwrap();
+    let package = writer.finish().unwrap().into_inner();
+    call(
+        &pair.upstream.registry,
+        Method::PUT,
+        "/v1/providers/hashicorp/null/2.1.2/linux/amd64",
+        package.clone(),
+    )
+    .await;
+    call(&pair.upstream.registry, Method::PUT, "/v1/providers/hashicorp/null/2.1.2/darwin/arm64", package)
+        .await;
+
+    let pinned = call(
+        &pair.proxy,
+        Method::POST,
+        "/v1/pins/providers/hashicorp/null/2.1.2?platforms=linux_amd64",
+        vec![],
+    )
+    .await;
+    assert_eq!(pinned.status(), StatusCode::CREATED, "{:?}", pinned.body());
+    pair.upstream.down.store(true, Ordering::SeqCst);
+
+    let versions: Value = serde_json::from_slice(
+        call(&pair.proxy, Method::GET, "/v1/providers/hashicorp/null/versions", vec![]).await.body(),
+    )
+    .unwrap();
+    assert_eq!(versions["versions"][0]["platforms"], serde_json::json!([{"os": "linux", "arch": "amd64"}]));
+    let download =
+        call(&pair.proxy, Method::GET, "/v1/providers/hashicorp/null/2.1.2/download/linux/amd64", vec![])
+            .await;
+    assert_eq!(download.status(), StatusCode::OK, "{:?}", download.body());
+    let json: Value = serde_json::from_slice(download.body()).unwrap();
+    let key = &json["signing_keys"]["gpg_public_keys"][0];
+    let upstream_key =
+        tfreg_core::pgp::SigningKey::from_armored(include_str!("../src/pgp/testdata/signing-key.asc"))
+            .unwrap();
+    assert_eq!(key["key_id"], upstream_key.key_id(), "still the upstream's key");
+    let get = |url: &str| pair.proxy.handle(Request::get(url).body(Bytes::new()).unwrap());
+    let sums = get(json["shasums_url"].as_str().unwrap()).await;
+    let sig = get(json["shasums_signature_url"].as_str().unwrap()).await;
+    let public = tfreg_core::pgp::PublicKey::from_armored(key["ascii_armor"].as_str().unwrap()).unwrap();
+    public.verify_detached(sums.body(), sig.body()).expect("the upstream's signature, served from here");
+    assert_eq!(get(json["download_url"].as_str().unwrap()).await.status(), 200);
+    let missing =
+        call(&pair.proxy, Method::GET, "/v1/providers/hashicorp/null/2.1.2/download/darwin/arm64", vec![])
+            .await;
+    assert_eq!(missing.status(), StatusCode::BAD_GATEWAY, "an unpinned platform needs the upstream");
+
+    let mirror: Value = serde_json::from_slice(
+        call(&pair.proxy, Method::GET, "/v1/mirror/upstream.test/hashicorp/null/2.1.2.json", vec![])
+            .await
+            .body(),
+    )
+    .unwrap();
+    assert!(mirror["archives"]["linux_amd64"]["hashes"][0].as_str().unwrap().starts_with("h1:"), "{mirror}");
+}

@@ -34,6 +34,9 @@ struct HotModule {
     versions_json: Bytes,
     /// Every version with its archive's SHA-256, newest first.
     versions: Box<[(Version, [u8; 32])]>,
+    /// Whether every version was pinned from the upstream (so the upstream's other versions
+    /// are still offered).
+    all_pinned: bool,
 }
 
 impl HotModule {
@@ -57,7 +60,8 @@ impl HotModule {
                 Ok((v.version.clone(), sha))
             })
             .collect::<Result<_>>()?;
-        Ok(Self { source: index.source().into(), versions_json, versions })
+        let all_pinned = index.versions.iter().all(|v| v.pinned);
+        Ok(Self { source: index.source().into(), versions_json, versions, all_pinned })
     }
 }
 
@@ -96,7 +100,28 @@ impl Registry {
     /// for a module not hosted here when the registry proxies.
     pub(crate) async fn module_versions(&self, addr: &ModuleAddress) -> Result<Response<Bytes>> {
         let module = self.cached_module(addr).await?;
-        match (&module.found, &self.inner.upstream) {
+        match (&module.found, self.inner.upstream.as_ref()) {
+            (Some(found), Some(upstream)) if found.all_pinned => {
+                // Pinned versions are served from here; the upstream's others are still
+                // offered while it answers.
+                match self.upstream_module_versions(upstream, addr).await {
+                    Ok(mut listed) => {
+                        for (version, _) in found.versions.iter() {
+                            if !listed.contains(version) {
+                                listed.push(version.clone());
+                            }
+                        }
+                        listed.sort_by(|a, b| b.cmp(a));
+                        let versions: Vec<_> = listed.iter().map(|v| json!({"version": v})).collect();
+                        let body = json!({"modules": [{"source": &*found.source, "versions": versions}]});
+                        Ok(response::json(StatusCode::OK, &body))
+                    }
+                    Err(err) => {
+                        tracing::warn!(module = %addr, error = %err, "upstream failed; offering the pinned versions");
+                        Ok(response::json_bytes(StatusCode::OK, found.versions_json.clone()))
+                    }
+                }
+            }
             (Some(found), _) => Ok(response::json_bytes(StatusCode::OK, found.versions_json.clone())),
             (None, Some(upstream)) => {
                 upstream.check_policy(&format!("{}/{}", addr.namespace.key(), addr.name.key()))?;
@@ -110,6 +135,29 @@ impl Registry {
             }
             (None, None) => Err(missing_module(addr)),
         }
+    }
+
+    /// The versions the upstream lists for a module (policy checked).
+    pub(crate) async fn upstream_module_versions(
+        &self,
+        upstream: &Upstream,
+        addr: &ModuleAddress,
+    ) -> Result<Vec<Version>> {
+        upstream.check_policy(&format!("{}/{}", addr.namespace.key(), addr.name.key()))?;
+        let url = format!("{}{}/versions", upstream.modules_url().await?, addr);
+        let body = upstream.cached_json(&url).await?;
+        let json: serde_json::Value = serde_json::from_slice(&body).map_err(|e| Error::Upstream {
+            message: format!("the upstream's versions are not JSON: {e}"),
+            timeout: false,
+        })?;
+        Ok(json["modules"][0]["versions"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|v| v["version"].as_str().and_then(|s| Version::parse(s).ok()))
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// `GET /v1/modules/{ns}/{name}/{system}`
@@ -164,10 +212,10 @@ impl Registry {
         let local = module.found.as_ref().and_then(|found| found.versions.iter().find(|(v, _)| v == version));
         let location: Arc<str> = match (local, &module.found, &self.inner.upstream) {
             (Some((version, sha256)), _, _) => self.archive_link(addr, version, sha256),
-            (None, None, Some(upstream)) => {
+            (None, found, Some(upstream)) if found.as_ref().is_none_or(|f| f.all_pinned) => {
                 self.upstream_module_location(upstream, addr, version).await?.into()
             }
-            (None, None, None) => return Err(missing_module(addr)),
+            (None, None, _) => return Err(missing_module(addr)),
             (None, Some(_), _) => return Err(missing_version(addr, version)),
         };
         let value = HeaderValue::from_str(&location).map_err(|e| Error::internal(e.to_string()))?;
@@ -186,7 +234,7 @@ impl Registry {
     }
 
     /// Where the upstream keeps a module version's archive, as an absolute URL.
-    async fn upstream_module_location(
+    pub(crate) async fn upstream_module_location(
         &self,
         upstream: &Upstream,
         addr: &ModuleAddress,

@@ -70,27 +70,43 @@ impl Registry {
         Ok(index)
     }
 
-    /// `GET /v1/providers/{ns}/{type}/versions`
+    /// `GET /v1/providers/{ns}/{type}/versions`: the local versions; for a provider not hosted
+    /// here, the upstream's, with the versions pinned from it (all that is left when the
+    /// upstream is down).
     pub(crate) async fn provider_versions(&self, addr: &ProviderAddress) -> Result<Response<Bytes>> {
         let cached = self.cached_provider(addr).await?;
-        let Some(index) = cached.as_ref().as_ref() else {
-            let upstream = self.inner.upstream.as_ref().ok_or_else(|| missing_provider(addr))?;
+        if let Some(index) = cached.as_ref() {
+            return Ok(response::json(StatusCode::OK, &json!({ "versions": listed_versions(index) })));
+        }
+        let upstream = self.inner.upstream.as_ref().ok_or_else(|| missing_provider(addr))?;
+        let pinned_addr = ProviderAddress::on_host(upstream.host(), addr.namespace.as_str(), &addr.r#type)?;
+        let pinned = self.cached_provider(&pinned_addr).await?;
+        let fetched = async {
             upstream.check_policy(&format!("{}/{}", addr.namespace.key(), addr.r#type))?;
             let url =
                 format!("{}{}/{}/versions", upstream.providers_url().await?, addr.namespace, addr.r#type);
             let body = upstream.cached_json(&url).await?;
-            return Ok(response::json_bytes(StatusCode::OK, body));
-        };
-        let versions: Vec<_> = index
-            .versions
-            .iter()
-            .filter(|v| v.signature.is_some() && !v.platforms.is_empty())
-            .map(|v| {
-                let platforms: Vec<_> =
-                    v.platforms.iter().map(|p| json!({"os": p.os, "arch": p.arch})).collect();
-                json!({"version": v.version, "protocols": v.protocols, "platforms": platforms})
+            serde_json::from_slice::<serde_json::Value>(&body).map_err(|e| Error::Upstream {
+                message: format!("the upstream's versions are not JSON: {e}"),
+                timeout: false,
             })
-            .collect();
+        }
+        .await;
+        let Some(pinned) = pinned.as_ref() else {
+            return fetched.map(|json| response::json(StatusCode::OK, &json));
+        };
+        let mut versions = match fetched {
+            Ok(json) => json["versions"].as_array().cloned().unwrap_or_default(),
+            Err(err) => {
+                tracing::warn!(provider = %addr, error = %err, "upstream failed; offering the pinned versions");
+                Vec::new()
+            }
+        };
+        for entry in listed_versions(pinned) {
+            if !versions.iter().any(|v| v["version"] == entry["version"]) {
+                versions.push(entry);
+            }
+        }
         Ok(response::json(StatusCode::OK, &json!({ "versions": versions })))
     }
 
@@ -105,8 +121,28 @@ impl Registry {
         let cached = self.cached_provider(addr).await?;
         let Some(index) = cached.as_ref().as_ref() else {
             let upstream = self.inner.upstream.as_ref().ok_or_else(|| missing_provider(addr))?;
+            let pinned_addr =
+                ProviderAddress::on_host(upstream.host(), addr.namespace.as_str(), &addr.r#type)?;
+            let pinned = self.cached_provider(&pinned_addr).await?;
+            if let Some(index) = pinned.as_ref().as_ref() {
+                if index.get(version).is_some_and(|v| v.platform(os, arch).is_some()) {
+                    return self.describe_download(&pinned_addr, index, version, os, arch).await;
+                }
+            }
             return self.upstream_provider_download(upstream, addr, version, os, arch).await;
         };
+        self.describe_download(addr, index, version, os, arch).await
+    }
+
+    /// The download description of a package kept here.
+    async fn describe_download(
+        &self,
+        addr: &ProviderAddress,
+        index: &ProviderIndex,
+        version: &Version,
+        os: &str,
+        arch: &str,
+    ) -> Result<Response<Bytes>> {
         let entry = index
             .get(version)
             .ok_or_else(|| Error::not_found(format!("provider {addr} has no version {version}")))?;
@@ -436,6 +472,20 @@ impl Registry {
         self.inner.providers.remove(&addr.key());
         result
     }
+}
+
+/// The versions entries of the provider registry protocol for an index: signed versions with
+/// at least one platform.
+fn listed_versions(index: &ProviderIndex) -> Vec<serde_json::Value> {
+    index
+        .versions
+        .iter()
+        .filter(|v| v.signature.is_some() && !v.platforms.is_empty())
+        .map(|v| {
+            let platforms: Vec<_> = v.platforms.iter().map(|p| json!({"os": p.os, "arch": p.arch})).collect();
+            json!({"version": v.version, "protocols": v.protocols, "platforms": platforms})
+        })
+        .collect()
 }
 
 fn missing_provider(addr: &ProviderAddress) -> Error {

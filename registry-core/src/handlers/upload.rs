@@ -7,7 +7,7 @@ use http::{Response, StatusCode};
 use crate::address::ModuleAddress;
 use crate::archive::normalize_module_archive;
 use crate::auth::Principal;
-use crate::index::{self, ModuleVersion};
+use crate::index::{self, ModuleIndex, ModuleVersion};
 use crate::registry::Registry;
 use crate::storage::{PutMode, StorageError};
 use crate::version::Version;
@@ -45,8 +45,26 @@ impl Registry {
                 )));
             }
         }
+        let by = principal.map(|p| p.id).unwrap_or_else(|| "anonymous".into());
+        let (index, entry) = self.store_module_version(addr, version, body, by, false).await?;
+        tracing::info!(module = %addr, %version, by = %entry.published_by, "module version published");
+        Ok(response::json(StatusCode::CREATED, &self.describe(&index, &entry)))
+    }
+
+    /// Checks and normalises `archive` (a `.tar.gz` or `.zip`), stores it create-only under
+    /// its content hash, and commits the version to the index with compare-and-swap; on any
+    /// failure nothing stays referenced. Shared by uploads and pins.
+    pub(crate) async fn store_module_version(
+        &self,
+        addr: &ModuleAddress,
+        version: &Version,
+        archive: Bytes,
+        published_by: String,
+        pinned: bool,
+    ) -> Result<(ModuleIndex, ModuleVersion)> {
+        let storage = self.inner.storage.as_ref();
         let limits = self.inner.config.archive_limits.clone();
-        let normalised = tokio::task::spawn_blocking(move || normalize_module_archive(&body, &limits))
+        let normalised = tokio::task::spawn_blocking(move || normalize_module_archive(&archive, &limits))
             .await
             .map_err(|e| Error::internal(format!("archive check failed: {e}")))??;
 
@@ -63,12 +81,13 @@ impl Registry {
             sha256: normalised.sha256,
             size,
             published_at: crate::time::rfc3339(crate::time::unix_now()),
-            published_by: principal.map(|p| p.id).unwrap_or_else(|| "anonymous".into()),
+            published_by,
+            pinned,
         };
         let result = index::add_version(storage, addr, entry.clone()).await;
         self.inner.modules.remove(&addr.key());
-        let index = match result {
-            Ok(index) => index,
+        match result {
+            Ok(index) => Ok((index, entry)),
             Err(err) => {
                 if created {
                     // Our archive is not referenced unless the winner uploaded the same bytes.
@@ -80,10 +99,8 @@ impl Registry {
                         }
                     }
                 }
-                return Err(err);
+                Err(err)
             }
-        };
-        tracing::info!(module = %addr, %version, by = %entry.published_by, files = normalised.files.len(), "module version published");
-        Ok(response::json(StatusCode::CREATED, &self.describe(&index, &entry)))
+        }
     }
 }
