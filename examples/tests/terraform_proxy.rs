@@ -89,9 +89,32 @@ output "net" {{ value = module.net.version }}
     let out = Workdir::new(&proxy, Some(MASTER), &denied_tf).trusting(&trust).run(&["init", "-no-color"]);
     assert!(!out.status.success(), "a denied module cannot be installed");
 
-    // The upstream goes away: the listing seen before is served stale; anything else is a 502
-    // naming the upstream.
+    // Pin what this team depends on, then lose the upstream.
+    for pin in [
+        "/v1/pins/acme/net/aws?constraint=~%3E%201.0",
+        "/v1/pins/providers/hashicorp/null/2.1.2?platforms=linux_amd64",
+    ] {
+        let pinned = proxy.client().post(proxy.url(pin)).bearer_auth(MASTER).send().unwrap();
+        assert_eq!(pinned.status(), 201, "{pin}: {}", pinned.text().unwrap());
+    }
     drop(upstream);
+    let fresh = Workdir::new(&proxy, Some(MASTER), &main_tf).trusting(&trust);
+    let init = fresh.ok(&["init", "-no-color"]);
+    assert!(
+        init.contains(&format!("key ID {upstream_key}")),
+        "pinned, still the upstream's signature:\n{init}"
+    );
+    fresh.ok(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(fresh.ok(&["output", "-raw", "net"]), "1.1.0");
+    let unpinned_tf =
+        format!("module \"u\" {{\n  source  = \"{host}/acme/unpinned/aws\"\n  version = \"1.0.0\"\n}}\n");
+    let out = Workdir::new(&proxy, Some(MASTER), &unpinned_tf).trusting(&trust).run(&["init", "-no-color"]);
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!out.status.success(), "an unpinned module needs the upstream:\n{text}");
+    assert!(text.contains("502"), "{text}");
+
+    // The listing seen before is served stale; anything never seen is a 502 naming the
+    // upstream.
     let stale = proxy
         .client()
         .get(proxy.url("/v1/modules/acme/net/aws/versions"))
