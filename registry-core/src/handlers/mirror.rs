@@ -9,6 +9,7 @@ use crate::provider::{check_package, package_filename, PackageLimits, Platform};
 use crate::provider_index::{ProviderAddress, ProviderIndex, ProviderPlatform, LOCAL_HOST};
 use crate::registry::Registry;
 use crate::storage::{PutMode, StorageError};
+use crate::upstream::Upstream;
 use crate::version::Version;
 use crate::{layout, response, Error, Result};
 
@@ -39,13 +40,30 @@ impl Registry {
     /// `GET /v1/mirror/{host}/{ns}/{type}/index.json`
     pub(crate) async fn mirror_index(&self, addr: &ProviderAddress) -> Result<Response<Bytes>> {
         let cached = self.cached_provider(addr).await?;
-        let index = cached.as_ref().as_ref().ok_or_else(|| missing(addr))?;
-        let versions: Map<String, Value> = index
-            .versions
+        let mut versions: Map<String, Value> = cached
+            .as_ref()
             .iter()
+            .flat_map(|index| index.versions.iter())
             .filter(|v| !v.platforms.is_empty())
             .map(|v| (v.version.to_string(), json!({})))
             .collect();
+        match self.proxied_upstream(addr) {
+            Some(upstream) => match self.upstream_provider_listing(upstream, addr).await {
+                Ok(listing) => {
+                    for entry in listing["versions"].as_array().into_iter().flatten() {
+                        if let Some(version) = entry["version"].as_str() {
+                            versions.entry(version.to_owned()).or_insert_with(|| json!({}));
+                        }
+                    }
+                }
+                Err(err) if cached.is_none() => return Err(err),
+                Err(err) => {
+                    tracing::warn!(provider = %addr, error = %err, "upstream failed; offering the pinned versions")
+                }
+            },
+            None if cached.is_none() => return Err(missing(addr)),
+            None => {}
+        }
         Ok(response::json(StatusCode::OK, &json!({ "versions": versions })))
     }
 
@@ -56,10 +74,14 @@ impl Registry {
         version: &Version,
     ) -> Result<Response<Bytes>> {
         let cached = self.cached_provider(addr).await?;
-        let index = cached.as_ref().as_ref().ok_or_else(|| missing(addr))?;
-        let entry = index.get(version).filter(|v| !v.platforms.is_empty()).ok_or_else(|| {
-            Error::not_found(format!("provider {addr} has no version {version} in this mirror"))
-        })?;
+        let entry =
+            cached.as_ref().as_ref().and_then(|index| index.get(version)).filter(|v| !v.platforms.is_empty());
+        let Some(entry) = entry else {
+            let upstream = self.proxied_upstream(addr).ok_or_else(|| {
+                Error::not_found(format!("provider {addr} has no version {version} in this mirror"))
+            })?;
+            return self.upstream_mirror_version(upstream, addr, version).await;
+        };
         let archives: Map<String, Value> = entry
             .platforms
             .iter()
@@ -71,6 +93,61 @@ impl Registry {
                 )
             })
             .collect();
+        Ok(response::json(StatusCode::OK, &json!({ "archives": archives })))
+    }
+
+    /// The upstream, when `addr` names a provider of its host (the mirror proxies those).
+    fn proxied_upstream(&self, addr: &ProviderAddress) -> Option<&Upstream> {
+        self.inner.upstream.as_deref().filter(|u| u.host() == addr.host)
+    }
+
+    /// The upstream's provider versions document (policy checked, cached).
+    async fn upstream_provider_listing(&self, upstream: &Upstream, addr: &ProviderAddress) -> Result<Value> {
+        upstream.check_policy(&format!("{}/{}", addr.namespace.key(), addr.r#type))?;
+        let url = format!("{}{}/{}/versions", upstream.providers_url().await?, addr.namespace, addr.r#type);
+        serde_json::from_slice(&upstream.cached_json(&url).await?).map_err(|e| Error::Upstream {
+            message: format!("the upstream's versions are not JSON: {e}"),
+            timeout: false,
+        })
+    }
+
+    /// A mirror version document built from the upstream's download descriptions: the
+    /// upstream's package URLs, with the `zh:` hash its signed SHA256SUMS vouches for.
+    async fn upstream_mirror_version(
+        &self,
+        upstream: &Upstream,
+        addr: &ProviderAddress,
+        version: &Version,
+    ) -> Result<Response<Bytes>> {
+        let listing = self.upstream_provider_listing(upstream, addr).await?;
+        let entry = listing["versions"]
+            .as_array()
+            .and_then(|l| {
+                l.iter().find(|v| {
+                    v["version"].as_str().and_then(|s| Version::parse(s).ok()).as_ref() == Some(version)
+                })
+            })
+            .ok_or_else(|| Error::not_found(format!("the upstream has no version {version} of {addr}")))?;
+        let base = upstream.providers_url().await?;
+        let mut archives = Map::new();
+        for platform in entry["platforms"].as_array().into_iter().flatten() {
+            let (Some(os), Some(arch)) = (platform["os"].as_str(), platform["arch"].as_str()) else {
+                continue;
+            };
+            let url = format!("{base}{}/{}/{version}/download/{os}/{arch}", addr.namespace, addr.r#type);
+            let json: Value =
+                serde_json::from_slice(&upstream.cached_json(&url).await?).map_err(|e| Error::Upstream {
+                    message: format!("the upstream's download description is not JSON: {e}"),
+                    timeout: false,
+                })?;
+            let (Some(link), Some(shasum)) = (json["download_url"].as_str(), json["shasum"].as_str()) else {
+                continue;
+            };
+            archives.insert(
+                format!("{os}_{arch}"),
+                json!({"url": crate::upstream::resolve(&url, link), "hashes": [format!("zh:{shasum}")]}),
+            );
+        }
         Ok(response::json(StatusCode::OK, &json!({ "archives": archives })))
     }
 
