@@ -2,52 +2,18 @@
 //! installed and started by `scripts/s3-server.sh`) on 127.0.0.1, opened the way the server
 //! opens it (`s3://bucket/prefix` with the usual `AWS_*` variables), plus presigned downloads.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+#[path = "support/s3_server.rs"]
+mod s3_server;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use s3_server::start;
 
 use bytes::Bytes;
 use tfreg_core::storage::{PutMode, Storage};
-
-/// A running S3-compatible server, killed on drop.
-struct S3Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for S3Server {
-    fn drop(&mut self) {
-        let _ = Command::new("pkill").args(["-P", &self.child.id().to_string()]).status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(bucket: &str) -> S3Server {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/s3-server.sh");
-    let mut child = Command::new("bash")
-        .arg(script)
-        .args([port.to_string(), bucket.to_owned()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start scripts/s3-server.sh");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let deadline = Instant::now() + Duration::from_secs(600);
-    loop {
-        match lines.next() {
-            Some(Ok(line)) if line.trim() == "ready" => break,
-            Some(Ok(_)) => {}
-            _ => panic!("the S3-compatible server did not start (scripts/s3-server.sh needs python3 with pip and PyPI)"),
-        }
-        assert!(Instant::now() < deadline, "the S3-compatible server took too long to start");
-    }
-    S3Server { child, port }
-}
 
 /// A plain HTTP/1.1 GET on loopback: the status and the body.
 fn http_get(url: &str) -> (u16, Vec<u8>) {
@@ -67,13 +33,7 @@ fn http_get(url: &str) -> (u16, Vec<u8>) {
 async fn s3_compatible_server_conforms() {
     let server = start("tfreg-conformance");
     // The usual object_store AWS configuration, as an operator would set it.
-    for (key, value) in [
-        ("AWS_ENDPOINT", format!("http://127.0.0.1:{}", server.port)),
-        ("AWS_ALLOW_HTTP", "true".into()),
-        ("AWS_REGION", "us-east-1".into()),
-        ("AWS_ACCESS_KEY_ID", "test".into()),
-        ("AWS_SECRET_ACCESS_KEY", "test".into()),
-    ] {
+    for (key, value) in server.env() {
         // This binary's only test sets them before anything reads them.
         std::env::set_var(key, value);
     }
@@ -82,8 +42,15 @@ async fn s3_compatible_server_conforms() {
     tfreg_core::conformance::run_all(storage.clone()).await;
 
     // Presigned downloads go straight to the store.
-    storage.put("presign/object.bin", Bytes::from_static(b"archive bytes"), PutMode::Overwrite).await.unwrap();
-    let url = storage.presign_get("presign/object.bin", Duration::from_secs(60)).await.unwrap().expect("S3 presigns");
+    storage
+        .put("presign/object.bin", Bytes::from_static(b"archive bytes"), PutMode::Overwrite)
+        .await
+        .unwrap();
+    let url = storage
+        .presign_get("presign/object.bin", Duration::from_secs(60))
+        .await
+        .unwrap()
+        .expect("S3 presigns");
     assert!(url.contains("registry/prefix/presign/object.bin") && url.contains("X-Amz-Signature"), "{url}");
     let (status, body) = http_get(&url);
     assert_eq!(status, 200);

@@ -30,7 +30,9 @@ impl Server {
         let data = tempfile::tempdir().unwrap();
         let storage = format!("file://{}", data.path().join("store").display());
         let mut child = Command::new(env!("CARGO_BIN_EXE_tfreg"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--storage", &storage])
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .current_dir(data.path())
+            .env("TFREG_STORAGE", &storage)
             .args(extra)
             .env("TFREG_MASTER_TOKEN", MASTER)
             .env("TFREG_LOG", "warn")
@@ -58,7 +60,11 @@ impl Server {
             let mut sink = Vec::new();
             let _ = stdout.read_to_end(&mut sink);
         });
-        let cert = data.path().join("store/tls/cert.pem");
+        // The development certificate lives beside file storage, else in ./tfreg-tls.
+        let cert = [data.path().join("store/tls/cert.pem"), data.path().join("tfreg-tls/cert.pem")]
+            .into_iter()
+            .find(|p| p.is_file())
+            .expect("a development certificate");
         Server { child, port, data, cert, banner }
     }
 
