@@ -1,26 +1,18 @@
 //! Access control, table-driven: every route x every tier x inside/outside the token's
 //! namespaces x missing/expired/revoked/garbage tokens, each with its exact status.
 
+mod support;
+
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{Method, Request, StatusCode};
+use support::tiny_module as module;
 use tfreg_core::auth::{hash_token, NewToken, Role, RoleAuthorizer};
 use tfreg_core::storage::{PutMode, Storage};
 use tfreg_core::{layout, Registry};
 
 const MASTER: &str = "tfreg_access-master-token";
-
-fn module() -> Vec<u8> {
-    let mut builder =
-        tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
-    let mut header = tar::Header::new_gnu();
-    header.set_size(3);
-    header.set_mode(0o644);
-    header.set_cksum();
-    builder.append_data(&mut header, "main.tf", &b"# x"[..]).unwrap();
-    builder.into_inner().unwrap().finish().unwrap()
-}
 
 async fn call(
     registry: &Registry,

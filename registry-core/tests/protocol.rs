@@ -1,12 +1,15 @@
 //! The handlers as pure functions: build an `http::Request`, read the `http::Response`, over
 //! the real in-memory object store.
 
+mod support;
+
 use std::io::Read;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use serde_json::Value;
+use support::tar_gz;
 use tfreg_core::auth::{hash_token, RoleAuthorizer};
 use tfreg_core::signing::UrlSigner;
 use tfreg_core::storage::Storage;
@@ -72,21 +75,6 @@ fn module(version: &str) -> Vec<u8> {
         ("main.tf", &format!("output \"v\" {{ value = \"{version}\" }}\n")),
         ("modules/child/main.tf", ""),
     ])
-}
-
-fn tar_gz(files: &[(&str, &str)]) -> Vec<u8> {
-    let mut builder =
-        tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
-    for (name, content) in files {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(content.len() as u64);
-        header.set_mode(0o644);
-        // Write the name raw: the tar crate refuses to build the unsafe paths tested here.
-        header.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
-        header.set_cksum();
-        builder.append(&header, content.as_bytes()).unwrap();
-    }
-    builder.into_inner().unwrap().finish().unwrap()
 }
 
 fn untar(bytes: &[u8]) -> Vec<(String, String)> {

@@ -1,12 +1,14 @@
 //! The provider registry protocol and network mirror as pure request -> response functions,
 //! over the real in-memory object store, with fixture signing keys.
 
-use std::io::Write;
+mod support;
+
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use serde_json::Value;
+use support::zip;
 use tfreg_core::auth::hash_token;
 use tfreg_core::pgp::{PublicKey, SigningKey};
 use tfreg_core::storage::Storage;
@@ -43,20 +45,6 @@ async fn anonymous_get(registry: &Registry, uri: &str) -> Response<Bytes> {
 fn json(response: &Response<Bytes>) -> Value {
     assert_eq!(response.headers()["content-type"], "application/json", "{:?}", response.body());
     serde_json::from_slice(response.body()).unwrap()
-}
-
-fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, content) in entries {
-        let options = zip::write::SimpleFileOptions::default().unix_permissions(0o755);
-        if name.ends_with('/') {
-            writer.add_directory(name.trim_end_matches('/'), options).unwrap();
-        } else {
-            writer.start_file(*name, options).unwrap();
-            writer.write_all(content).unwrap();
-        }
-    }
-    writer.finish().unwrap().into_inner()
 }
 
 fn package(version: &str, platform: &str) -> Vec<u8> {

@@ -1,6 +1,8 @@
 //! The pull-through proxy, with a real registry as the upstream: an `UpstreamClient` that hands
 //! the proxy's requests to that registry's `handle` (and can be switched off, as an outage).
 
+mod support;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +11,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use serde_json::Value;
+use support::tiny_module as module;
 use tfreg_core::auth::{hash_token, RoleAuthorizer};
 use tfreg_core::storage::Storage;
 use tfreg_core::upstream::{Upstream, UpstreamClient, UpstreamConfig, UpstreamError, UpstreamResponse};
@@ -41,17 +44,6 @@ impl UpstreamClient for InProcess {
             body: response.into_body(),
         })
     }
-}
-
-fn module() -> Vec<u8> {
-    let mut builder =
-        tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
-    let mut header = tar::Header::new_gnu();
-    header.set_size(3);
-    header.set_mode(0o644);
-    header.set_cksum();
-    builder.append_data(&mut header, "main.tf", &b"# x"[..]).unwrap();
-    builder.into_inner().unwrap().finish().unwrap()
 }
 
 async fn call(registry: &Registry, method: Method, uri: &str, body: Vec<u8>) -> Response<Bytes> {
@@ -190,10 +182,7 @@ async fn a_failing_upstream_is_served_stale_or_named_in_a_502() {
 #[tokio::test]
 async fn providers_come_from_the_upstream_with_its_signature() {
     let pair = pair(|_| {}).await;
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    writer.start_file("terraform-provider-null_v2.1.2", zip::write::SimpleFileOptions::default()).unwrap();
-    std::io::Write::write_all(&mut writer, b"binary").unwrap();
-    let package = writer.finish().unwrap().into_inner();
+    let package = support::zip(&[("terraform-provider-null_v2.1.2", b"binary")]);
     let published =
         call(&pair.upstream.registry, Method::PUT, "/v1/providers/hashicorp/null/2.1.2/linux/amd64", package)
             .await;
@@ -291,10 +280,7 @@ async fn pinned_modules_survive_the_upstream() {
 #[tokio::test]
 async fn pinned_providers_keep_the_upstream_signature_and_reach_the_mirror() {
     let pair = pair(|_| {}).await;
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    writer.start_file("terraform-provider-null_v2.1.2", zip::write::SimpleFileOptions::default()).unwrap();
-    std::io::Write::write_all(&mut writer, b"binary").unwrap();
-    let package = writer.finish().unwrap().into_inner();
+    let package = support::zip(&[("terraform-provider-null_v2.1.2", b"binary")]);
     call(
         &pair.upstream.registry,
         Method::PUT,
