@@ -54,13 +54,16 @@ pub struct KeyRing {
     storage: Arc<dyn Storage>,
     configured: Option<String>,
     current: OnceCell<Arc<RegistrySigner>>,
+    /// Public keys read so far: records are written create-only and never change, so the
+    /// download path reads each from the store once.
+    seen: std::sync::RwLock<std::collections::HashMap<String, Arc<KeyRecord>>>,
 }
 
 impl KeyRing {
     /// Keys in `storage`; `configured` is an armored secret key the operator manages (it then
     /// signs instead of a generated one).
     pub fn new(storage: Arc<dyn Storage>, configured: Option<String>) -> Self {
-        Self { storage, configured, current: OnceCell::new() }
+        Self { storage, configured, current: OnceCell::new(), seen: Default::default() }
     }
 
     /// The current signing key: the configured one, the one kept in the store, or a new one
@@ -138,13 +141,19 @@ impl KeyRing {
     }
 
     /// The public key with this id.
-    pub async fn get(&self, key_id: &str) -> Result<Option<KeyRecord>> {
+    pub async fn get(&self, key_id: &str) -> Result<Option<Arc<KeyRecord>>> {
+        if let Some(hit) = self.seen.read().unwrap_or_else(|e| e.into_inner()).get(key_id) {
+            return Ok(Some(hit.clone()));
+        }
         let Some(object) = self.storage.get(&layout::public_key(key_id)).await? else {
             return Ok(None);
         };
-        serde_json::from_slice(&object.body)
-            .map(Some)
-            .map_err(|e| Error::internal(format!("the key record {key_id} is corrupt: {e}")))
+        let record: Arc<KeyRecord> = Arc::new(
+            serde_json::from_slice(&object.body)
+                .map_err(|e| Error::internal(format!("the key record {key_id} is corrupt: {e}")))?,
+        );
+        self.seen.write().unwrap_or_else(|e| e.into_inner()).insert(key_id.to_owned(), record.clone());
+        Ok(Some(record))
     }
 
     /// Every public key, the registry's and the teams'.
