@@ -19,6 +19,8 @@ pub async fn run_all(storage: Arc<dyn Storage>) {
     create_is_create_only(storage.as_ref()).await;
     update_if_match_is_compare_and_swap(storage.as_ref()).await;
     list_by_prefix(storage.as_ref()).await;
+    streamed_write_and_read(storage.as_ref()).await;
+    aborted_write_leaves_nothing(storage.as_ref()).await;
     concurrent_creates_have_one_winner(storage.clone()).await;
     concurrent_updates_lose_nothing(storage.clone()).await;
     concurrent_publishes_lose_no_version(storage.clone()).await;
@@ -39,6 +41,47 @@ pub async fn round_trip(storage: &dyn Storage) {
     assert_eq!(storage.get(key).await.unwrap().unwrap().body, Bytes::from_static(b"second"));
     storage.delete(key).await.expect("delete");
     assert!(storage.get(key).await.unwrap().is_none(), "deleted objects are gone");
+}
+
+/// An object written in chunks (more than one multipart part, in uneven chunks) reads back
+/// whole, by `get` and as a stream, and replaces what had the key; a missing object streams as
+/// `None`.
+pub async fn streamed_write_and_read(storage: &dyn Storage) {
+    let key = "conformance/streamed/large.bin";
+    storage.put(key, Bytes::from_static(b"old"), PutMode::Overwrite).await.expect("put");
+    let body = Bytes::from((0..12 * 1024 * 1024u32).map(|i| (i * 7 % 251) as u8).collect::<Vec<_>>());
+    let mut writer = storage.writer(key).await.expect("writer");
+    for chunk in body.chunks(777_777) {
+        writer.write(Bytes::copy_from_slice(chunk)).await.expect("write");
+    }
+    assert_eq!(
+        storage.get(key).await.unwrap().unwrap().body,
+        Bytes::from_static(b"old"),
+        "nothing changes before finish"
+    );
+    let info = writer.finish().await.expect("finish");
+    assert_eq!(info.size, body.len() as u64, "finish reports the size");
+    assert_eq!(storage.head(key).await.unwrap().unwrap().size, body.len() as u64);
+    let object = storage.get_stream(key).await.expect("get_stream").expect("object exists");
+    assert_eq!(object.info.size, body.len() as u64);
+    let mut stream = object.body;
+    let mut read = Vec::with_capacity(body.len());
+    while let Some(chunk) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
+        read.extend_from_slice(&chunk.expect("chunk"));
+    }
+    assert!(read == body, "the stream returns what was written");
+    assert!(storage.get_stream("conformance/streamed/missing").await.expect("get_stream").is_none());
+    storage.delete(key).await.expect("delete");
+}
+
+/// An aborted chunked write leaves no object behind.
+pub async fn aborted_write_leaves_nothing(storage: &dyn Storage) {
+    let key = "conformance/streamed/aborted.bin";
+    let mut writer = storage.writer(key).await.expect("writer");
+    writer.write(Bytes::from(vec![1u8; 6 * 1024 * 1024])).await.expect("write");
+    writer.abort().await.expect("abort");
+    assert!(storage.head(key).await.unwrap().is_none(), "an aborted write stores nothing");
+    assert!(storage.list("conformance/streamed/").await.unwrap().iter().all(|o| o.key != key));
 }
 
 /// Missing objects read as `None`, and deleting one is not an error.

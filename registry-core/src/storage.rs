@@ -7,10 +7,12 @@
 //! anything that offers the same guarantees, and check that with [`crate::conformance`].
 
 use std::fmt::Debug;
+use std::pin::Pin;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
 
 /// What a backend knows about one stored object.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +33,38 @@ pub struct StoredObject {
     pub info: ObjectInfo,
     /// Its content.
     pub body: Bytes,
+}
+
+/// An object's content as a stream of chunks, for objects too large to hold in memory.
+pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, StorageError>> + Send>>;
+
+/// An object read as a stream (see [`Storage::get_stream`]).
+pub struct StreamedObject {
+    /// What the backend knows about it.
+    pub info: ObjectInfo,
+    /// Its content, chunk by chunk.
+    pub body: ByteStream,
+}
+
+impl Debug for StreamedObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamedObject").field("info", &self.info).finish_non_exhaustive()
+    }
+}
+
+/// Writes one object piece by piece (see [`Storage::writer`]). Nothing is visible under the key
+/// until [`ObjectWriter::finish`] succeeds; a writer dropped or aborted before leaves nothing
+/// (object stores clean up abandoned multipart uploads themselves or by lifecycle rules).
+#[async_trait]
+pub trait ObjectWriter: Send {
+    /// Appends a chunk. May wait while earlier chunks are uploaded, so memory stays bounded.
+    async fn write(&mut self, chunk: Bytes) -> Result<(), StorageError>;
+
+    /// Completes the object and returns its metadata.
+    async fn finish(self: Box<Self>) -> Result<ObjectInfo, StorageError>;
+
+    /// Gives up, discarding what was written.
+    async fn abort(self: Box<Self>) -> Result<(), StorageError>;
 }
 
 /// How [`Storage::put`] treats an object that exists already.
@@ -125,5 +159,68 @@ pub trait Storage: Send + Sync + Debug + 'static {
     async fn presign_get(&self, key: &str, expires_in: Duration) -> Result<Option<String>, StorageError> {
         let _ = (key, expires_in);
         Ok(None)
+    }
+
+    /// A URL at which anyone holding it may `PUT` the object (replacing it) for `expires_in`,
+    /// when the backend can presign. `None` means uploads go through the registry's own signed
+    /// URL, which streams them to [`Storage::writer`].
+    async fn presign_put(&self, key: &str, expires_in: Duration) -> Result<Option<String>, StorageError> {
+        let _ = (key, expires_in);
+        Ok(None)
+    }
+
+    /// Reads an object as a stream of chunks, or `None` if there is none with this key. The
+    /// default reads it whole with [`Storage::get`]; backends override it to keep large objects
+    /// out of memory.
+    async fn get_stream(&self, key: &str) -> Result<Option<StreamedObject>, StorageError> {
+        Ok(self
+            .get(key)
+            .await?
+            .map(|object| StreamedObject { info: object.info, body: Box::pin(Once(Some(object.body))) }))
+    }
+
+    /// Starts writing an object chunk by chunk; when finished it replaces whatever had the key
+    /// ([`PutMode::Overwrite`]), so use it for keys that name their content or are private to
+    /// one writer. The default collects the chunks in memory and calls [`Storage::put`];
+    /// backends override it with multipart uploads to keep large objects out of memory.
+    async fn writer<'a>(&'a self, key: &str) -> Result<Box<dyn ObjectWriter + 'a>, StorageError> {
+        Ok(Box::new(BufferedWriter { storage: self, key: key.to_owned(), buffer: BytesMut::new() }))
+    }
+}
+
+/// A stream of at most one chunk.
+struct Once(Option<Bytes>);
+
+impl Stream for Once {
+    type Item = Result<Bytes, StorageError>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::task::Poll::Ready(self.0.take().map(Ok))
+    }
+}
+
+/// The default [`ObjectWriter`]: collects the chunks, then writes them with one `put`.
+struct BufferedWriter<'a, S: ?Sized> {
+    storage: &'a S,
+    key: String,
+    buffer: BytesMut,
+}
+
+#[async_trait]
+impl<S: Storage + ?Sized> ObjectWriter for BufferedWriter<'_, S> {
+    async fn write(&mut self, chunk: Bytes) -> Result<(), StorageError> {
+        self.buffer.extend_from_slice(&chunk);
+        Ok(())
+    }
+
+    async fn finish(self: Box<Self>) -> Result<ObjectInfo, StorageError> {
+        self.storage.put(&self.key, self.buffer.freeze(), PutMode::Overwrite).await
+    }
+
+    async fn abort(self: Box<Self>) -> Result<(), StorageError> {
+        Ok(())
     }
 }

@@ -8,8 +8,10 @@ use futures::TryStreamExt;
 use object_store::path::Path;
 #[cfg(any(feature = "aws", feature = "gcp", feature = "azure"))]
 use object_store::signer::Signer;
-use object_store::{ObjectStore, ObjectStoreExt, PutOptions, UpdateVersion};
-use tfreg_core::storage::{ObjectInfo, PutMode, Storage, StorageError, StoredObject};
+use object_store::{ObjectStore, ObjectStoreExt, PutOptions, UpdateVersion, WriteMultipart};
+use tfreg_core::storage::{
+    ObjectInfo, ObjectWriter, PutMode, Storage, StorageError, StoredObject, StreamedObject,
+};
 
 use crate::local_lock::LocalLock;
 
@@ -190,13 +192,94 @@ impl Storage for ObjectStorage {
         key: &str,
         expires_in: std::time::Duration,
     ) -> Result<Option<String>, StorageError> {
+        self.presign(http::Method::GET, key, expires_in).await
+    }
+
+    #[cfg(any(feature = "aws", feature = "gcp", feature = "azure"))]
+    async fn presign_put(
+        &self,
+        key: &str,
+        expires_in: std::time::Duration,
+    ) -> Result<Option<String>, StorageError> {
+        self.presign(http::Method::PUT, key, expires_in).await
+    }
+
+    async fn get_stream(&self, key: &str) -> Result<Option<StreamedObject>, StorageError> {
+        let path = self.path(key)?;
+        let result = match self.store.get(&path).await {
+            Ok(result) => result,
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(err) => return Err(backend(key, err)),
+        };
+        let info = self.info(&result.meta);
+        let key = key.to_owned();
+        let body = result.into_stream().map_err(move |e| backend(&key, e));
+        Ok(Some(StreamedObject { info, body: Box::pin(body) }))
+    }
+
+    async fn writer<'a>(&'a self, key: &str) -> Result<Box<dyn ObjectWriter + 'a>, StorageError> {
+        let path = self.path(key)?;
+        let upload = self.store.put_multipart(&path).await.map_err(|e| backend(key, e))?;
+        Ok(Box::new(MultipartWriter {
+            key: key.to_owned(),
+            upload: WriteMultipart::new_with_chunk_size(upload, PART_BYTES),
+            size: 0,
+        }))
+    }
+}
+
+impl ObjectStorage {
+    #[cfg(any(feature = "aws", feature = "gcp", feature = "azure"))]
+    async fn presign(
+        &self,
+        method: http::Method,
+        key: &str,
+        expires_in: std::time::Duration,
+    ) -> Result<Option<String>, StorageError> {
         let Some(signer) = &self.signer else {
             return Ok(None);
         };
         let path = self.path(key)?;
-        let url =
-            signer.signed_url(http::Method::GET, &path, expires_in).await.map_err(|e| backend(key, e))?;
+        let url = signer.signed_url(method, &path, expires_in).await.map_err(|e| backend(key, e))?;
         Ok(Some(url.to_string()))
+    }
+}
+
+/// The size of the parts of a multipart upload: S3's smallest but for the last part.
+const PART_BYTES: usize = 5 * 1024 * 1024;
+
+/// Parts being uploaded at once; with the part being filled, at most this many plus one parts
+/// are in memory.
+const PARTS_IN_FLIGHT: usize = 2;
+
+/// An [`ObjectWriter`] over an `object_store` multipart upload (a staging file on the local
+/// filesystem, a multipart upload on S3, a resumable upload on GCS, blocks on Azure).
+struct MultipartWriter {
+    key: String,
+    upload: WriteMultipart,
+    size: u64,
+}
+
+#[async_trait]
+impl ObjectWriter for MultipartWriter {
+    async fn write(&mut self, chunk: Bytes) -> Result<(), StorageError> {
+        self.upload.wait_for_capacity(PARTS_IN_FLIGHT).await.map_err(|e| backend(&self.key, e))?;
+        self.size += chunk.len() as u64;
+        self.upload.put(chunk);
+        Ok(())
+    }
+
+    async fn finish(self: Box<Self>) -> Result<ObjectInfo, StorageError> {
+        let Self { key, upload, size } = *self;
+        match upload.finish().await {
+            Ok(result) => Ok(ObjectInfo { key, size, etag: result.e_tag }),
+            Err(err) => Err(backend(&key, err)),
+        }
+    }
+
+    async fn abort(self: Box<Self>) -> Result<(), StorageError> {
+        let Self { key, upload, .. } = *self;
+        upload.abort().await.map_err(|e| backend(&key, e))
     }
 }
 
