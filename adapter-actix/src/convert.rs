@@ -10,7 +10,7 @@ use bytes::Bytes;
 use tfreg_core::Error;
 
 /// The core's request for an actix request and its body.
-pub(crate) fn request(req: &HttpRequest, body: Bytes) -> Result<http::Request<Bytes>, Error> {
+pub(crate) fn request<B>(req: &HttpRequest, body: B) -> Result<http::Request<B>, Error> {
     let bad = |what: &str| Error::bad_request(format!("malformed request {what}"));
     let method = http::Method::from_bytes(req.method().as_str().as_bytes()).map_err(|_| bad("method"))?;
     let uri: http::Uri = req.uri().to_string().parse().map_err(|_| bad("URI"))?;

@@ -22,9 +22,9 @@
 //! Terraform looks for service discovery at the root of the host, whatever the base path, so
 //! [`discovery`] is mounted on the `App` itself. actix-web 4 uses `http` 0.2 types; this crate
 //! converts method, URI, headers and status to and from the `http` 1 types of the core, and
-//! reads request bodies only up to [`Registry::max_body_bytes`].
+//! hands request bodies over as streams: the core reads ordinary ones only up to
+//! [`Registry::max_body_bytes`] and streams uploads to the store.
 
-mod body;
 mod convert;
 
 use actix_web::{web, HttpRequest, HttpResponse, Resource};
@@ -46,21 +46,19 @@ pub fn discovery(registry: Registry) -> Resource {
     web::resource(DISCOVERY_PATH).app_data(web::Data::new(registry)).to(handle)
 }
 
-/// Answers one request with the registry in the app data: read the body (within the limit),
-/// convert, handle, convert back. Use it directly to mount the registry some other way.
+/// Answers one request with the registry in the app data: convert, hand the body over as a
+/// stream (the core reads ordinary bodies up to its limit and streams uploads to the store, so
+/// a large upload is never held in memory), convert back. Use it directly to mount the
+/// registry some other way.
 pub async fn handle(
     registry: web::Data<Registry>,
     request: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    let body = match body::read_limited(&request, payload, registry.max_body_bytes()).await {
-        Ok(body) => body,
-        Err(err) => return convert::response(err.into_response(), false),
-    };
     let head = request.method() == actix_web::http::Method::HEAD;
-    let request = match convert::request(&request, body) {
+    let request = match convert::request(&request, payload) {
         Ok(request) => request,
         Err(err) => return convert::response(err.into_response(), head),
     };
-    convert::response(registry.handle(request).await, head)
+    convert::response(registry.handle_streamed(request).await, head)
 }

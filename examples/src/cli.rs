@@ -80,6 +80,14 @@ pub(crate) struct ServeArgs {
     /// The largest upload accepted, in bytes.
     #[arg(long, env = "TFREG_MAX_UPLOAD_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub(crate) max_upload_bytes: u64,
+    /// The largest file accepted through an upload session (POST /v1/uploads), in bytes; such
+    /// uploads stream to the store and are never held in memory.
+    #[arg(long, env = "TFREG_MAX_SESSION_UPLOAD_BYTES", default_value_t = 1 << 30)]
+    pub(crate) max_session_upload_bytes: u64,
+    /// How long an upload session and its upload URL stay usable, in seconds; expired sessions
+    /// and their files are removed.
+    #[arg(long, env = "TFREG_UPLOAD_TTL_SECS", default_value_t = 3600)]
+    pub(crate) upload_ttl_secs: u64,
     /// How long version lists are cached, in seconds (instances sharing a store see each other's
     /// publishes within this time).
     #[arg(long, env = "TFREG_CACHE_TTL_SECS", default_value_t = 5)]

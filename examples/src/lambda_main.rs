@@ -66,6 +66,8 @@ async fn setup() -> Result<(Registry, LambdaOptions)> {
             .map(|v| v.split(',').map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned).collect())
             .unwrap_or_default(),
         max_upload_bytes: number("TFREG_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)?,
+        max_session_upload_bytes: number("TFREG_MAX_SESSION_UPLOAD_BYTES", 1 << 30)?,
+        upload_ttl: Duration::from_secs(number("TFREG_UPLOAD_TTL_SECS", 3600)?),
         cache_ttl: Duration::from_secs(number("TFREG_CACHE_TTL_SECS", 5)?),
         ..RegistryConfig::default()
     };

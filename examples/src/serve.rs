@@ -35,6 +35,8 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
             provider_signing_key,
             public_url: args.public_url.clone(),
             max_upload_bytes: args.max_upload_bytes,
+            max_session_upload_bytes: args.max_session_upload_bytes,
+            upload_ttl: Duration::from_secs(args.upload_ttl_secs),
             cache_ttl: Duration::from_secs(args.cache_ttl_secs),
             ..RegistryConfig::default()
         };
@@ -56,6 +58,18 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
             .config(config)
             .build()
             .await?;
+
+        // Expired upload sessions are also swept as new ones open; this catches quiet periods.
+        let sweeper = registry.clone();
+        actix_web::rt::spawn(async move {
+            let mut tick = actix_web::rt::time::interval(UPLOAD_SWEEP_INTERVAL);
+            loop {
+                tick.tick().await;
+                if let Err(err) = sweeper.sweep_uploads().await {
+                    tracing::warn!(error = %err, "could not sweep expired upload sessions");
+                }
+            }
+        });
 
         let base = registry.config().base_path.clone();
         let app_registry = registry.clone();
@@ -90,6 +104,9 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
         Ok(())
     })
 }
+
+/// How often the server sweeps expired upload sessions.
+const UPLOAD_SWEEP_INTERVAL: Duration = Duration::from_secs(600);
 
 /// Where the development certificate lives: beside the data for file storage, otherwise in
 /// `./tfreg-tls`.

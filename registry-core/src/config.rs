@@ -23,6 +23,11 @@ pub struct RegistryConfig {
     pub provider_signing_key: Option<String>,
     /// The largest request body accepted, in bytes (default 64 MiB).
     pub max_upload_bytes: u64,
+    /// The largest file accepted through an upload session (default 1 GiB); module archives
+    /// uploaded that way are also held to `max_upload_bytes`, as they are checked in memory.
+    pub max_session_upload_bytes: u64,
+    /// How long an upload session, and its upload URL, stays usable (default 1 hour).
+    pub upload_ttl: Duration,
     /// Limits on the contents of uploaded archives.
     pub archive_limits: ArchiveLimits,
     /// How long a download link stays valid (default 10 minutes).
@@ -42,6 +47,8 @@ impl Default for RegistryConfig {
             hostnames: Vec::new(),
             provider_signing_key: None,
             max_upload_bytes: 64 * 1024 * 1024,
+            max_session_upload_bytes: 1 << 30,
+            upload_ttl: Duration::from_secs(3600),
             archive_limits: ArchiveLimits::default(),
             link_ttl: Duration::from_secs(600),
             cache_ttl: Duration::from_secs(5),
@@ -58,6 +65,8 @@ impl std::fmt::Debug for RegistryConfig {
             .field("hostnames", &self.hostnames)
             .field("provider_signing_key", &self.provider_signing_key.as_ref().map(|_| "<redacted>"))
             .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("max_session_upload_bytes", &self.max_session_upload_bytes)
+            .field("upload_ttl", &self.upload_ttl)
             .field("archive_limits", &self.archive_limits)
             .field("link_ttl", &self.link_ttl)
             .field("cache_ttl", &self.cache_ttl)

@@ -13,6 +13,8 @@
 //! | `audit/{inverted-time}-{random}.json` | one audit entry, written create-only; keys sort newest first |
 //! | `_tfreg/url-signing-key` | the secret that signs download URLs (shared by every instance on the store) |
 //! | `_tfreg/master-token.sha256` | the SHA-256 of a generated master token (never the token) |
+//! | `uploads/{id}/session.json` | an upload session: who opened it, when it expires |
+//! | `uploads/{id}/object` | the file uploaded to that session, until it is published, abandoned or swept |
 //!
 //! `{ns}` and `{name}` are lower-case, so addresses match case-insensitively; `{version}` is the
 //! normalised version. A version is published when, and only when, the index names it: the
@@ -86,4 +88,20 @@ pub fn module_pin(addr: &ModuleAddress, version: &Version) -> String {
 /// The key of a provider version's pin record.
 pub fn provider_pin(addr: &crate::provider_index::ProviderAddress, version: &Version) -> String {
     format!("{PINS_PREFIX}providers/{}/{version}.json", addr.key())
+}
+
+/// Where upload sessions and their uploads live.
+pub const UPLOADS_PREFIX: &str = "uploads/";
+
+/// The name of a session's record in its folder.
+pub const UPLOAD_SESSION_NAME: &str = "session.json";
+
+/// The key of an upload session's record.
+pub fn upload_session(id: &str) -> String {
+    format!("{UPLOADS_PREFIX}{id}/{UPLOAD_SESSION_NAME}")
+}
+
+/// The key the file uploaded to a session is stored at (what a presigned `PUT` writes).
+pub fn upload_object(id: &str) -> String {
+    format!("{UPLOADS_PREFIX}{id}/object")
 }

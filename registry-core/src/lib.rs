@@ -25,6 +25,7 @@ pub mod address;
 pub mod archive;
 pub mod audit;
 pub mod auth;
+mod body;
 pub mod cache;
 pub mod cas;
 pub mod config;

@@ -1,5 +1,6 @@
 //! The registry: one value a host builds once and calls for every request.
 
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,6 +14,8 @@ use crate::auth::{
 use crate::cache::TtlCache;
 use crate::config::RegistryConfig;
 use crate::handlers::modules::CachedModule;
+use crate::handlers::providers::Package;
+use crate::handlers::uploads::session_param;
 use crate::keyring::KeyRing;
 use crate::provider_index::ProviderIndex;
 use crate::router::{self, Route, DISCOVERY_PATH};
@@ -43,6 +46,8 @@ pub(crate) struct Inner {
     pub(crate) upstream: Option<Arc<Upstream>>,
     /// Memoised signed archive links, by `ns/name/system/version`.
     pub(crate) links: TtlCache<Arc<str>>,
+    /// When this instance last swept expired upload sessions (seconds since the epoch).
+    pub(crate) last_upload_sweep: AtomicU64,
     discovery: Bytes,
 }
 
@@ -138,6 +143,7 @@ impl RegistryBuilder {
                 authorizer: self.authorizer,
                 tokens,
                 signer,
+                last_upload_sweep: AtomicU64::new(0),
                 discovery: Bytes::from(discovery),
             }),
         })
@@ -200,6 +206,50 @@ impl Registry {
         response
     }
 
+    /// Whether a request's body should be streamed to [`Registry::handle_streamed`] rather than
+    /// read whole: `PUT`s to the registry's signed upload URLs, which may carry far more than
+    /// [`Registry::max_body_bytes`].
+    pub fn streams_body(&self, method: &Method, path: &str) -> bool {
+        *method == Method::PUT
+            && self
+                .relative_path(path)
+                .ok()
+                .and_then(|p| p.strip_prefix("/v1/uploads/"))
+                .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+    }
+
+    /// Answers a request whose body arrives as a stream of chunks. Uploads to the registry's
+    /// signed upload URLs (see [`Registry::streams_body`]) go to the store chunk by chunk, never
+    /// held whole; any other body is read up to [`Registry::max_body_bytes`] (413 beyond, or as
+    /// soon as `Content-Length` says so) and answered by [`Registry::handle`].
+    pub async fn handle_streamed<S, E>(&self, request: Request<S>) -> Response<Bytes>
+    where
+        S: futures_core::Stream<Item = std::result::Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let (parts, body) = request.into_parts();
+        let declared = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if self.streams_body(&parts.method, parts.uri.path()) {
+            let result = async {
+                let path = self.relative_path(parts.uri.path())?;
+                let Route::UploadData(id) = router::route(&parts.method, path)? else {
+                    return Err(crate::Error::internal("a streamed route that is not an upload"));
+                };
+                self.inner.signer.verify(path, parts.uri.query(), crate::time::unix_now())?;
+                self.upload_receive(&id, declared, body).await
+            };
+            return result.await.unwrap_or_else(crate::Error::into_response);
+        }
+        match crate::body::read_limited(body, declared, self.max_body_bytes()).await {
+            Ok(bytes) => self.handle(Request::from_parts(parts, bytes)).await,
+            Err(err) => err.into_response(),
+        }
+    }
+
     async fn dispatch(&self, request: Request<Bytes>) -> Result<Response<Bytes>> {
         let (parts, body) = request.into_parts();
         let path = self.relative_path(parts.uri.path())?;
@@ -219,6 +269,11 @@ impl Registry {
                 return self.provider_file(&addr, &version, &file, head).await;
             }
             Route::KeyList => return self.key_list().await,
+            Route::UploadData(id) => {
+                self.inner.signer.verify(path, parts.uri.query(), crate::time::unix_now())?;
+                let once = crate::storage::Once(Some(body));
+                return self.upload_receive(&id, None, once).await;
+            }
             _ => {}
         }
         let change = route.change();
@@ -280,7 +335,16 @@ impl Registry {
             }
             Route::ModuleUpload(addr, version) => {
                 authorize(Action::Publish { namespace: addr.namespace.key() })?;
-                self.module_upload(principal, &addr, &version, body).await
+                match session_param(parts.uri.query(), &body)? {
+                    None => self.module_upload(principal, &addr, &version, body).await,
+                    Some(id) => {
+                        let archive = self.session_bytes(who, &id).await?;
+                        let published =
+                            self.module_upload(principal.clone(), &addr, &version, archive).await?;
+                        self.session_used(&id).await;
+                        Ok(published)
+                    }
+                }
             }
             Route::TokenCreate => {
                 authorize(Action::Administer)?;
@@ -308,7 +372,21 @@ impl Registry {
             }
             Route::ProviderUpload(addr, version, platform) => {
                 authorize(Action::Publish { namespace: addr.namespace.key() })?;
-                self.provider_upload(principal, &addr, &version, platform, parts.uri.query(), body).await
+                let query = parts.uri.query();
+                match session_param(query, &body)? {
+                    None => {
+                        let package = Package::Body(body);
+                        self.provider_upload(principal, &addr, &version, platform, query, package).await
+                    }
+                    Some(id) => {
+                        let package = Package::File(self.session_file(who, &id).await?);
+                        let published = self
+                            .provider_upload(principal.clone(), &addr, &version, platform, query, package)
+                            .await?;
+                        self.session_used(&id).await;
+                        Ok(published)
+                    }
+                }
             }
             Route::ProviderShaSums(addr, version) => {
                 authorize(Action::Publish { namespace: addr.namespace.key() })?;
@@ -348,7 +426,23 @@ impl Registry {
                 authorize(Action::Administer)?;
                 self.key_add(&body).await
             }
-            Route::Discovery | Route::ModuleArchive { .. } | Route::ProviderFile(..) | Route::KeyList => {
+            Route::UploadCreate => {
+                authorize(Action::Upload)?;
+                self.upload_create(parts, principal, &body).await
+            }
+            Route::UploadStatus(id) => {
+                authorize(Action::Upload)?;
+                self.upload_status(who, &id).await
+            }
+            Route::UploadDelete(id) => {
+                authorize(Action::Upload)?;
+                self.upload_delete(who, &id).await
+            }
+            Route::Discovery
+            | Route::ModuleArchive { .. }
+            | Route::ProviderFile(..)
+            | Route::KeyList
+            | Route::UploadData(..) => {
                 Err(crate::Error::internal("public routes are answered before authentication"))
             }
         }

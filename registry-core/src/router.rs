@@ -68,6 +68,14 @@ pub enum Route {
     KeyList,
     /// `POST /v1/keys`: register a team's public key for a namespace.
     KeyAdd,
+    /// `POST /v1/uploads`: open an upload session.
+    UploadCreate,
+    /// `GET /v1/uploads/{id}`: a session and what was uploaded to it.
+    UploadStatus(String),
+    /// `DELETE /v1/uploads/{id}`: abandon a session.
+    UploadDelete(String),
+    /// `PUT /v1/uploads/{id}?expires&signature`: the file, to the registry's signed upload URL.
+    UploadData(String),
     /// `GET /v1/archives/modules/{ns}/{name}/{system}/{version}/{sha256}.tar.gz?expires&signature`
     ModuleArchive {
         /// The module.
@@ -100,6 +108,7 @@ impl Route {
                 | Route::MirrorVersion(..)
                 | Route::KeyList
                 | Route::PinList
+                | Route::UploadStatus(..)
         )
     }
 
@@ -116,6 +125,8 @@ impl Route {
                 Some(("provider.signature", format!("{addr}/{version}")))
             }
             Route::KeyAdd => Some(("key.add", String::new())),
+            Route::UploadCreate => Some(("upload.create", String::new())),
+            Route::UploadDelete(id) => Some(("upload.delete", id.clone())),
             Route::ModulePin(addr, version) => Some(("module.pin", pin_target(addr, version.as_ref()))),
             Route::ModuleUnpin(addr, version) => Some(("module.unpin", format!("{addr}/{version}"))),
             Route::ProviderPin(addr, version) => Some(("provider.pin", pin_target(addr, version.as_ref()))),
@@ -192,6 +203,19 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
                 Method::POST => Ok(Route::ModulePin(addr, Some(version))),
                 Method::DELETE => Ok(Route::ModuleUnpin(addr, version)),
                 _ => Err(not_allowed(method, "POST, DELETE")),
+            }
+        }
+        ["uploads"] => match *method {
+            Method::POST => Ok(Route::UploadCreate),
+            _ => Err(not_allowed(method, "POST")),
+        },
+        ["uploads", id] => {
+            let id = crate::handlers::uploads::parse_id(id)?;
+            match *method {
+                Method::GET | Method::HEAD => Ok(Route::UploadStatus(id)),
+                Method::PUT => Ok(Route::UploadData(id)),
+                Method::DELETE => Ok(Route::UploadDelete(id)),
+                _ => Err(not_allowed(method, "GET, HEAD, PUT, DELETE")),
             }
         }
         ["keys"] => match *method {

@@ -189,7 +189,7 @@ pub trait Storage: Send + Sync + Debug + 'static {
 }
 
 /// A stream of at most one chunk.
-struct Once(Option<Bytes>);
+pub(crate) struct Once(pub(crate) Option<Bytes>);
 
 impl Stream for Once {
     type Item = Result<Bytes, StorageError>;

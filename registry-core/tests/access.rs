@@ -61,6 +61,8 @@ enum Need {
     Public,
     Read,
     Publish,
+    /// An uploader in any namespace (upload sessions name no namespace).
+    Upload,
     Admin,
 }
 
@@ -87,6 +89,7 @@ fn cases() -> Vec<Case> {
         case(Method::GET, "/v1/tokens", Need::Admin, StatusCode::OK),
         case(Method::DELETE, "/v1/tokens/00000000000000000000", Need::Admin, StatusCode::NOT_FOUND),
         case(Method::GET, "/v1/audit", Need::Admin, StatusCode::OK),
+        case(Method::POST, "/v1/uploads", Need::Upload, StatusCode::CREATED),
     ]
 }
 
@@ -157,6 +160,7 @@ async fn every_route_every_tier_every_token_state() {
                 let uri = case.uri.replace("{ns}", ns).replace("{n}", &counter.to_string());
                 let body = match case.method {
                     Method::PUT => module(),
+                    Method::POST if uri == "/v1/uploads" => b"{}".to_vec(),
                     Method::POST => br#"{"tier": "downloader"}"#.to_vec(),
                     _ => vec![],
                 };
@@ -168,7 +172,7 @@ async fn every_route_every_tier_every_token_state() {
                     (Caller::Valid { role, namespaces }, need) => {
                         let required = match need {
                             Need::Read => Role::Downloader,
-                            Need::Publish => Role::Uploader,
+                            Need::Publish | Need::Upload => Role::Uploader,
                             _ => Role::Master,
                         };
                         let namespaced = matches!(need, Need::Read | Need::Publish);
@@ -186,7 +190,7 @@ async fn every_route_every_tier_every_token_state() {
             }
         }
     }
-    assert_eq!(checked, 10 * 12 * 2);
+    assert_eq!(checked, 10 * 13 * 2);
 }
 
 #[tokio::test]
@@ -203,7 +207,7 @@ async fn anonymous_reads_open_reads_only() {
         let uri = case.uri.replace("{ns}", "acme").replace("{n}", "9");
         let expected = match case.need {
             Need::Public | Need::Read => case.ok,
-            Need::Publish | Need::Admin => StatusCode::UNAUTHORIZED,
+            Need::Publish | Need::Upload | Need::Admin => StatusCode::UNAUTHORIZED,
         };
         assert_eq!(call(&registry, case.method.clone(), &uri, None, b"{}".to_vec()).await, expected, "{uri}");
         // A bad token is still refused, even where no token is needed.

@@ -66,6 +66,9 @@ pub enum Action<'a> {
         /// The namespace written.
         namespace: &'a str,
     },
+    /// Open an upload session, to publish a large file afterwards; publishing it is then
+    /// authorized as [`Action::Publish`] in the namespace published to.
+    Upload,
     /// Manage the registry itself (tokens, audit, pins).
     Administer,
 }

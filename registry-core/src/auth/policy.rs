@@ -23,6 +23,7 @@ impl Authorizer for RoleAuthorizer {
         let (needed, namespace, what) = match action {
             Action::Read { namespace } => (Role::Downloader, Some(*namespace), "read"),
             Action::Publish { namespace } => (Role::Uploader, Some(*namespace), "publish"),
+            Action::Upload => (Role::Uploader, None, "upload"),
             Action::Administer => (Role::Master, None, "administer the registry"),
         };
         let Some(principal) = principal else {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use super::query_value;
 use crate::address::ModuleAddress;
 use crate::auth::Principal;
 use crate::constraint::Constraints;
@@ -377,13 +378,6 @@ fn constraint(query: Option<&str>) -> Result<Option<Constraints>> {
             Constraints::parse(&decoded).map_err(Error::from)
         })
         .transpose()
-}
-
-fn query_value<'a>(query: Option<&'a str>, name: &str) -> Option<&'a str> {
-    query
-        .unwrap_or("")
-        .split('&')
-        .find_map(|pair| pair.strip_prefix(name).and_then(|rest| rest.strip_prefix('=')))
 }
 
 /// The versions a constraint pins: those it matches, pre-releases only when named exactly.

@@ -11,12 +11,16 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::auth::Principal;
-use crate::provider::{check_package, package_filename, Platform, ShaSums};
+use crate::handlers::uploads::SpooledFile;
+use crate::provider::{
+    check_package, package_filename, CheckedPackage, PackageLimits, Platform, ProviderError, ShaSums,
+};
 use crate::provider_index::{self, ProviderAddress, ProviderIndex, ProviderPlatform};
 use crate::registry::Registry;
-use crate::storage::{PutMode, StorageError};
+use crate::storage::{PutMode, Storage, StorageError};
 use crate::version::Version;
 use crate::{layout, response, Error, Result};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 /// A file of a provider version behind a signed link.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -267,9 +271,11 @@ impl Registry {
         version: &Version,
         platform: Platform,
         query: Option<&str>,
-        body: Bytes,
+        package: Package,
     ) -> Result<Response<Bytes>> {
-        self.check_upload_body(&body, "the provider package (.zip)")?;
+        if let Package::Body(body) = &package {
+            self.check_upload_body(body, "the provider package (.zip)")?;
+        }
         let protocols = parse_protocols(query)?;
         let current = provider_index::load(self.inner.storage.as_ref(), addr).await?;
         let current = current.as_ref().and_then(|index| index.get(version));
@@ -280,21 +286,16 @@ impl Registry {
         let custom = current.is_some_and(|v| v.custom_signature);
         let (type_, checked_platform) = (addr.r#type.clone(), platform.clone());
         let limits = crate::provider::PackageLimits::default();
-        let zip = body.clone();
-        let checked =
-            tokio::task::spawn_blocking(move || check_package(&zip, &type_, &checked_platform, &limits))
-                .await
-                .map_err(|e| Error::internal(e.to_string()))?
-                .map_err(|e| Error::bad_request(format!("invalid provider package: {e}")))?;
+        let source = package.try_clone()?;
+        let checked = tokio::task::spawn_blocking(move || source.check(&type_, &checked_platform, &limits))
+            .await
+            .map_err(|e| Error::internal(e.to_string()))?
+            .map_err(|e| Error::bad_request(format!("invalid provider package: {e}")))?;
         let signer = if custom { None } else { Some(self.inner.keys.signer().await?) };
 
         let storage = self.inner.storage.as_ref();
         let key = layout::provider_package(addr, version, &checked.sha256);
-        let created = match storage.put(&key, body, PutMode::Create).await {
-            Ok(_) => true,
-            Err(StorageError::AlreadyExists { .. }) => false,
-            Err(err) => return Err(err.into()),
-        };
+        let created = package.store(storage, &key).await?;
         let entry = ProviderPlatform {
             os: platform.os.clone(),
             arch: platform.arch.clone(),
@@ -519,4 +520,96 @@ fn parse_protocols(query: Option<&str>) -> Result<Vec<String>> {
         out.push(p.to_owned());
     }
     Ok(out)
+}
+
+/// A provider package to publish: a request body, or a file uploaded through a session and
+/// copied to a temporary file.
+#[derive(Debug)]
+pub(crate) enum Package {
+    Body(Bytes),
+    File(SpooledFile),
+}
+
+impl Package {
+    /// Another handle on the same content (the body is shared, the file reopened).
+    fn try_clone(&self) -> Result<Package> {
+        Ok(match self {
+            Package::Body(body) => Package::Body(body.clone()),
+            Package::File(spooled) => Package::File(SpooledFile {
+                file: spooled.file.try_clone().map_err(|e| Error::internal(e.to_string()))?,
+                size: spooled.size,
+            }),
+        })
+    }
+
+    /// Checks the package (blocking: run it off the async threads). A file is read through a
+    /// small buffer, never whole.
+    fn check(
+        self,
+        type_: &str,
+        platform: &Platform,
+        limits: &PackageLimits,
+    ) -> Result<CheckedPackage, ProviderError> {
+        match self {
+            Package::Body(body) => check_package(&body, type_, platform, limits),
+            Package::File(spooled) => check_package_reader(spooled.file, type_, platform, limits),
+        }
+    }
+
+    /// Stores the package create-only at `key` (which names its content); `false` when an
+    /// identical package was there already. A file is written chunk by chunk.
+    async fn store(self, storage: &dyn Storage, key: &str) -> Result<bool> {
+        match self {
+            Package::Body(body) => match storage.put(key, body, PutMode::Create).await {
+                Ok(_) => Ok(true),
+                Err(StorageError::AlreadyExists { .. }) => Ok(false),
+                Err(err) => Err(err.into()),
+            },
+            Package::File(spooled) => {
+                if storage.head(key).await?.is_some() {
+                    return Ok(false);
+                }
+                let io = |e: std::io::Error| Error::internal(format!("cannot read a temporary file: {e}"));
+                let mut file = tokio::fs::File::from_std(spooled.file);
+                file.seek(std::io::SeekFrom::Start(0)).await.map_err(io)?;
+                let mut writer = storage.writer(key).await?;
+                let mut buffer = vec![0u8; COPY_CHUNK_BYTES];
+                let failure = loop {
+                    match file.read(&mut buffer).await {
+                        Ok(0) => break None,
+                        Ok(read) => {
+                            if let Err(err) = writer.write(Bytes::copy_from_slice(&buffer[..read])).await {
+                                break Some(err.into());
+                            }
+                        }
+                        Err(e) => break Some(io(e)),
+                    }
+                };
+                if let Some(err) = failure {
+                    if let Err(abort) = writer.abort().await {
+                        tracing::warn!(%key, error = %abort, "could not abort a package upload");
+                    }
+                    return Err(err);
+                }
+                writer.finish().await?;
+                Ok(true)
+            }
+        }
+    }
+}
+
+/// The size of the reads that copy a spooled package to the store.
+const COPY_CHUNK_BYTES: usize = 1 << 20;
+
+// TEMPORARY until the reader-based check lands.
+fn check_package_reader(
+    mut file: std::fs::File,
+    type_: &str,
+    platform: &Platform,
+    limits: &PackageLimits,
+) -> Result<CheckedPackage, ProviderError> {
+    use std::io::Read;
+    let mut all = Vec::new();
+    file.read_to_end(&mut all).unwrap();
+    check_package(&all, type_, platform, limits)
 }
