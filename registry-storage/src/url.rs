@@ -55,7 +55,10 @@ pub fn from_url(url: &str) -> Result<ObjectStorage, ConfigError> {
                 }
             }
             let root = root.canonicalize().map_err(|e| ConfigError::new(url, e))?;
-            let store = LocalFileSystem::new_with_prefix(&root).map_err(|e| ConfigError::new(url, e))?;
+            let store = LocalFileSystem::new_with_prefix(&root)
+                .map_err(|e| ConfigError::new(url, e))?
+                // Deleting a folder's last object (an upload session's) removes the folder.
+                .with_automatic_cleanup(true);
             Ok(ObjectStorage::new(Arc::new(store), "").with_local_lock(root.join(".tfreg.lock")))
         }
         "s3" | "s3a" => cloud(url, rest, "aws"),

@@ -57,4 +57,20 @@ impl S3Server {
             ("AWS_SECRET_ACCESS_KEY", "test".into()),
         ]
     }
+
+    /// How many objects `bucket` holds under `prefix` (a plain ListObjectsV2; the server does
+    /// not check signatures).
+    pub fn count_objects(&self, bucket: &str, prefix: &str) -> usize {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let request = format!(
+            "GET /{bucket}?list-type=2&prefix={prefix} HTTP/1.0\r\nHost: 127.0.0.1:{}\r\n\r\n",
+            self.port
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(response.starts_with("HTTP/1.0 200") || response.starts_with("HTTP/1.1 200"), "{response}");
+        response.matches("<Key>").count()
+    }
 }

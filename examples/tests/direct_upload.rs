@@ -1,0 +1,142 @@
+//! End to end, direct uploads: `tfreg serve` on the local filesystem (uploads stream through the
+//! registry's signed URL) and on a real S3-compatible server on 127.0.0.1 (uploads go to a
+//! presigned S3 URL); a module and the real null provider are published by naming their
+//! sessions, bad uploads publish nothing, and the real Terraform CLI installs what was published.
+
+mod support;
+
+#[path = "../../registry-storage/tests/support/s3_server.rs"]
+mod s3_server;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use support::{null_provider, provider_zip, tar_gz, Server, Workdir, MASTER};
+
+#[test]
+fn direct_uploads_on_the_local_filesystem() {
+    let server = Server::start(&[]);
+    let uploads = server.data.path().join("store/uploads");
+    direct_uploads_install(&server, false, || {
+        std::fs::read_dir(&uploads).map_or(0, |entries| entries.filter_map(Result::ok).count())
+    });
+}
+
+#[test]
+fn direct_uploads_on_s3() {
+    let s3 = s3_server::start("tfreg-direct");
+    let env = s3.env();
+    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.push(("TFREG_STORAGE", "s3://tfreg-direct/registry"));
+    let server = Server::start_with_env(&[], &env);
+    let prefix = format!("http://127.0.0.1:{}/tfreg-direct/registry/uploads/", s3.port);
+    direct_uploads_install(&server, true, || s3.count_objects("tfreg-direct", "registry/uploads/"));
+    // Presigned URLs point into the bucket, under the registry's prefix.
+    let session = open(&server, MASTER);
+    assert!(session["upload_url"].as_str().unwrap().starts_with(&prefix), "{session}");
+}
+
+/// Opens an upload session with `token`.
+fn open(server: &Server, token: &str) -> Value {
+    let response = server.client().post(server.url("/v1/uploads")).bearer_auth(token).send().unwrap();
+    assert_eq!(response.status(), 201);
+    json(response)
+}
+
+fn json(response: reqwest::blocking::Response) -> Value {
+    serde_json::from_slice(&response.bytes().unwrap()).unwrap()
+}
+
+/// Opens a session, `PUT`s `content` to its upload URL (no token: the URL is its own proof) and
+/// returns the session id.
+fn upload(server: &Server, token: &str, content: Vec<u8>, direct: bool) -> String {
+    let session = open(server, token);
+    assert_eq!(session["direct_to_storage"], direct, "{session}");
+    let sha = hex::encode(Sha256::digest(&content));
+    let put = server.client().put(session["upload_url"].as_str().unwrap()).body(content).send().unwrap();
+    let status = put.status();
+    let text = put.text().unwrap();
+    assert_eq!(status, 200, "{text}");
+    if !direct {
+        let answer: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(answer["sha256"], sha.as_str());
+    }
+    session["id"].as_str().unwrap().to_owned()
+}
+
+fn publish(server: &Server, token: &str, path: &str, id: &str) -> reqwest::blocking::Response {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    server
+        .client()
+        .put(server.url(&format!("{path}{separator}upload={id}")))
+        .bearer_auth(token)
+        .send()
+        .unwrap()
+}
+
+fn direct_uploads_install(server: &Server, direct: bool, uploads_left: impl Fn() -> usize) {
+    let token = json(
+        server
+            .client()
+            .post(server.url("/v1/tokens"))
+            .bearer_auth(MASTER)
+            .body(r#"{"tier": "uploader", "namespaces": ["acme"]}"#)
+            .send()
+            .unwrap(),
+    );
+    let token = token["token"].as_str().unwrap().to_owned();
+
+    // Bad uploads first: a broken archive and a broken package publish nothing.
+    let garbage = upload(server, &token, b"this is not an archive".to_vec(), direct);
+    assert_eq!(publish(server, &token, "/v1/modules/acme/direct/aws/1.0.0", &garbage).status(), 400);
+    let refused = publish(server, &token, "/v1/providers/acme/null/2.1.2/linux/amd64", &garbage);
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().unwrap().contains("invalid provider package"));
+    let versions =
+        server.client().get(server.url("/v1/modules/acme/direct/aws/versions")).bearer_auth(&token);
+    assert_eq!(versions.send().unwrap().status(), 404);
+    // Out of the uploader's namespaces.
+    assert_eq!(publish(server, &token, "/v1/modules/other/direct/aws/1.0.0", &garbage).status(), 403);
+    let abandon = server.client().delete(server.url(&format!("/v1/uploads/{garbage}"))).bearer_auth(&token);
+    assert_eq!(abandon.send().unwrap().status(), 204);
+    assert_eq!(uploads_left(), 0, "abandoning a session removes its upload");
+
+    // A module and the real null provider (about 20 MB, several multipart parts).
+    let module = tar_gz("", &[("main.tf", "output \"how\" { value = \"direct\" }\n")]);
+    let id = upload(server, &token, module, direct);
+    let published = publish(server, &token, "/v1/modules/acme/direct/aws/1.0.0", &id);
+    assert_eq!(published.status(), 201, "{}", published.text().unwrap());
+    let package = provider_zip("terraform-provider-null_v2.1.2_x4", &std::fs::read(null_provider()).unwrap());
+    let sha = hex::encode(Sha256::digest(&package));
+    let id = upload(server, &token, package, direct);
+    let published = publish(server, &token, "/v1/providers/acme/null/2.1.2/linux/amd64?protocols=5.0", &id);
+    assert_eq!(published.status(), 201);
+    let published = json(published);
+    assert_eq!(published["shasum"], sha.as_str());
+    let used = server.client().get(server.url(&format!("/v1/uploads/{id}"))).bearer_auth(&token);
+    assert_eq!(used.send().unwrap().status(), 404, "a published session is used up");
+    assert_eq!(uploads_left(), 0, "published sessions leave nothing under uploads/");
+
+    let host = server.host();
+    let main_tf = format!(
+        r#"
+terraform {{
+  required_providers {{
+    null = {{
+      source  = "{host}/acme/null"
+      version = "2.1.2"
+    }}
+  }}
+}}
+module "direct" {{
+  source  = "{host}/acme/direct/aws"
+  version = "1.0.0"
+}}
+output "how" {{ value = module.direct.how }}
+"#
+    );
+    let work = Workdir::new(server, Some(&token), &main_tf);
+    let init = work.ok(&["init", "-no-color"]);
+    assert!(init.contains("self-signed, key ID"), "{init}");
+    work.ok(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(work.ok(&["output", "-raw", "how"]), "direct");
+}
