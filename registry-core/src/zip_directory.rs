@@ -40,9 +40,31 @@ pub(crate) fn central_names(input: &[u8], start: usize) -> impl Iterator<Item = 
     })
 }
 
+/// Most bytes the end of central directory record and its comment can take, plus the zip64
+/// locator before it: a reader that holds the last `END_RECORDS_MAX_LEN` bytes of a zip (or all
+/// of it, when shorter) can always pass them to [`declared_entry_count`].
+pub(crate) const END_RECORDS_MAX_LEN: usize = EOCD_LEN + u16::MAX as usize + ZIP64_LOCATOR_LEN;
+
+/// The entry count of a zip, as [`declared_entry_count`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DeclaredCount {
+    /// The declared number of entries.
+    Entries(u64),
+    /// The count is in the zip64 end of central directory record, which starts at this absolute
+    /// offset, outside the bytes given: read its [`ZIP64_EOCD_MIN_LEN`] bytes there and pass them
+    /// to [`zip64_entry_count`].
+    Zip64RecordAt(u64),
+}
+
 /// The entry count declared by the end of central directory record (or its
 /// zip64 counterpart), when it can be found cheaply and unambiguously.
-pub(crate) fn declared_entry_count(input: &[u8]) -> Option<u64> {
+///
+/// `input` is the end of a zip (or all of it), and `base` the offset in the zip of its first byte
+/// (0 for the whole zip). The end of central directory record must lie in `input`, which must
+/// therefore hold the last [`END_RECORDS_MAX_LEN`] bytes of the zip, or all of it. When the count
+/// is in a zip64 record that lies (even partly) outside `input`, returns its absolute offset; for
+/// the whole zip that means the zip64 record is missing, and the count unknown.
+pub(crate) fn declared_entry_count(input: &[u8], base: u64) -> Option<DeclaredCount> {
     let last = input.len().checked_sub(EOCD_LEN)?;
     let first = last.saturating_sub(usize::from(u16::MAX));
     // The record is followed by its comment, which must end the input.
@@ -52,15 +74,28 @@ pub(crate) fn declared_entry_count(input: &[u8]) -> Option<u64> {
     })?;
     let count = u16_at(input, eocd + 10);
     if count != u16::MAX {
-        return Some(u64::from(count));
+        return Some(DeclaredCount::Entries(u64::from(count)));
     }
     let locator = input.get(eocd.checked_sub(ZIP64_LOCATOR_LEN)?..eocd)?;
     if !locator.starts_with(ZIP64_LOCATOR_SIGNATURE) {
         return None;
     }
-    let record = usize::try_from(u64_at(locator, 8)).ok()?;
-    let zip64 = input.get(record..record.checked_add(ZIP64_EOCD_MIN_LEN)?)?;
-    zip64.starts_with(ZIP64_EOCD_SIGNATURE).then(|| u64_at(zip64, 32))
+    let record = u64_at(locator, 8);
+    let inside = record
+        .checked_sub(base)
+        .and_then(|start| usize::try_from(start).ok())
+        .and_then(|start| input.get(start..start.checked_add(ZIP64_EOCD_MIN_LEN)?));
+    match inside {
+        Some(zip64) => zip64_entry_count(zip64).map(DeclaredCount::Entries),
+        None => Some(DeclaredCount::Zip64RecordAt(record)),
+    }
+}
+
+/// The entry count of a zip64 end of central directory record, given its first
+/// [`ZIP64_EOCD_MIN_LEN`] bytes; `None` when they are not such a record.
+pub(crate) fn zip64_entry_count(record: &[u8]) -> Option<u64> {
+    let record = record.get(..ZIP64_EOCD_MIN_LEN)?;
+    record.starts_with(ZIP64_EOCD_SIGNATURE).then(|| u64_at(record, 32))
 }
 
 pub(crate) fn u16_at(bytes: &[u8], pos: usize) -> u16 {

@@ -17,7 +17,7 @@ const FORMAT: ArchiveFormat = ArchiveFormat::Zip;
 pub(super) fn read_zip(input: &[u8], budget: &mut Budget<'_>) -> Result<Vec<InputFile>, ArchiveError> {
     let max_entries = budget.limits().max_entries;
     // Refuse before parsing a directory that would be expensive to load.
-    if declared_entry_count(input).is_some_and(|n| n > max_entries as u64) {
+    if matches!(declared_entry_count(input, 0), Some(DeclaredCount::Entries(n)) if n > max_entries as u64) {
         return Err(ArchiveError::TooManyEntries { limit: max_entries, path: None });
     }
     let mut archive = ZipArchive::new(Cursor::new(input)).map_err(|e| zip_error(None, e))?;

@@ -6,15 +6,19 @@
 //! each holding the provider's executable at its root, plus a `SHA256SUMS`
 //! file ([`ShaSums`]) listing the SHA-256 of every zip, and its signature.
 //!
-//! [`check_package`] refuses uploads that Terraform could not install, or
-//! that would be unsafe or ambiguous to unpack, and computes the package's
-//! hashes, in the forms Terraform's lock file (`.terraform.lock.hcl`) uses:
+//! [`check_package`] (over bytes in memory) and [`check_package_reader`]
+//! (over any [`Read`](std::io::Read) + [`Seek`](std::io::Seek), such as a
+//! temporary file, without loading it) refuse uploads that Terraform could
+//! not install, or that would be unsafe or ambiguous to unpack, and compute
+//! the package's hashes, in the forms Terraform's lock file
+//! (`.terraform.lock.hcl`) uses:
 //!
 //! - `zh:` + the hex SHA-256 of the zip file ([`CheckedPackage::zh`]);
 //! - `h1:`, Go's `dirhash` Hash1 over the package's files
 //!   ([`CheckedPackage::h1`], [`h1_of_zip`], [`h1_of_files`]).
 //!
-//! Nothing here touches the file system or the network.
+//! Nothing here touches the file system or the network: packages come as
+//! bytes or as readers the caller opened.
 
 mod dirhash;
 mod error;
@@ -29,7 +33,7 @@ mod tests;
 
 pub use dirhash::h1_of_files;
 pub use error::ProviderError;
-pub use package::{check_package, h1_of_zip, CheckedPackage, PackageLimits};
+pub use package::{check_package, check_package_reader, h1_of_zip, CheckedPackage, PackageLimits};
 pub use platform::Platform;
 pub use shasums::ShaSums;
 pub use type_name::{package_filename, validate_type};

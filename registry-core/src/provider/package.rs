@@ -1,9 +1,11 @@
 //! Checking uploaded provider packages and computing their hashes.
 
+use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom};
+
 use sha2::{Digest, Sha256};
 
 use super::dirhash::h1_of_digests;
-use super::zip_entries::{read_files, FileDigest};
+use super::zip_entries::{read_files, unreadable, FileDigest, CHUNK_BYTES};
 use super::{validate_type, Platform, ProviderError};
 
 /// Limits applied while reading a provider package, to refuse zip bombs and
@@ -31,7 +33,8 @@ impl Default for PackageLimits {
     }
 }
 
-/// A provider package that passed [`check_package`], with its hashes.
+/// A provider package that passed [`check_package`] or
+/// [`check_package_reader`], with its hashes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CheckedPackage {
     /// `zh:` and the lower-case hex SHA-256 of the zip file: the hash
@@ -49,10 +52,10 @@ pub struct CheckedPackage {
     pub size: u64,
 }
 
-/// Checks an uploaded provider package for provider type `type_` on
-/// `platform` and computes its hashes.
+/// Checks an uploaded provider package held in memory, for provider type
+/// `type_` on `platform`, and computes its hashes.
 ///
-/// The zip is read entirely in memory. Refused:
+/// The same as [`check_package_reader`] over a [`Cursor`] on `zip`. Refused:
 ///
 /// - anything that is not a readable zip, and entries that fail their CRC or
 ///   hold another size than declared;
@@ -77,18 +80,60 @@ pub struct CheckedPackage {
 ///
 /// When several files qualify, [`CheckedPackage::executable`] is the first in
 /// name order, the one Terraform runs.
+///
+/// Also refused, as not a readable zip: a central directory that takes more
+/// than 16 MiB with the end records after it (a real provider package's takes
+/// a few hundred bytes).
 pub fn check_package(
     zip: &[u8],
     type_: &str,
     platform: &Platform,
     limits: &PackageLimits,
 ) -> Result<CheckedPackage, ProviderError> {
+    check_package_reader(Cursor::new(zip), type_, platform, limits)
+}
+
+/// Checks an uploaded provider package read from `reader`, for provider type
+/// `type_` on `platform`, and computes its hashes, with exactly the checks,
+/// limits and errors of [`check_package`].
+///
+/// The package is the whole content of `reader`, from offset 0 to the end
+/// (found by seeking there), whatever its current position: typically a
+/// temporary [`File`](std::fs::File) holding an upload. It is never read in
+/// memory whole: memory use is that of its central directory (refused past
+/// 16 MiB) and of a few 64 KiB buffers, however large the package. The
+/// content is read once to check and hash each file, then once more to
+/// compute [`CheckedPackage::sha256`].
+///
+/// Errors reading `reader` are refusals too, as [`ProviderError::NotAZip`]
+/// (or [`ProviderError::Corrupt`] while reading an entry), as is a package
+/// that ends before the length first found.
+pub fn check_package_reader<R: Read + Seek>(
+    mut reader: R,
+    type_: &str,
+    platform: &Platform,
+    limits: &PackageLimits,
+) -> Result<CheckedPackage, ProviderError> {
     validate_type(type_)?;
-    let mut files = read_files(zip, limits)?;
+    let size = reader.seek(SeekFrom::End(0)).map_err(unreadable)?;
+    let mut files = read_files(&mut reader, size, limits)?;
     let executable = find_executable(&files, type_, platform)?.to_owned();
     let h1 = h1_of_file_digests(&mut files)?;
-    let sha256 = hex::encode(Sha256::digest(zip));
-    Ok(CheckedPackage { zh: format!("zh:{sha256}"), sha256, h1, executable, size: zip.len() as u64 })
+    let sha256 = sha256_of(&mut reader, size)?;
+    Ok(CheckedPackage { zh: format!("zh:{sha256}"), sha256, h1, executable, size })
+}
+
+/// The lower-case hex SHA-256 of the first `len` bytes of `reader`, streamed
+/// in [`CHUNK_BYTES`] chunks.
+fn sha256_of<R: Read + Seek>(reader: &mut R, len: u64) -> Result<String, ProviderError> {
+    reader.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+    let mut hasher = Sha256::new();
+    let mut chunks = BufReader::with_capacity(CHUNK_BYTES, reader.take(len));
+    let read = io::copy(&mut chunks, &mut hasher).map_err(unreadable)?;
+    if read != len {
+        return Err(ProviderError::NotAZip { reason: format!("it ended after {read} of its {len} bytes") });
+    }
+    Ok(hex::encode(hasher.finalize()))
 }
 
 /// Computes the `h1:` hash of a zip's files, as Go's `dirhash.HashZip` and
@@ -99,7 +144,7 @@ pub fn check_package(
 /// directory entries, unsafe names or anything else refused there has no
 /// `h1:` hash that Terraform would agree on.
 pub fn h1_of_zip(zip: &[u8]) -> Result<String, ProviderError> {
-    let mut files = read_files(zip, &PackageLimits::default())?;
+    let mut files = read_files(&mut Cursor::new(zip), zip.len() as u64, &PackageLimits::default())?;
     h1_of_file_digests(&mut files)
 }
 

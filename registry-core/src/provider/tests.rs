@@ -1,7 +1,8 @@
 //! Tests of package checks and hashes over zips built in code, and property
 //! tests of the parsers.
 
-use std::io::{Cursor, Write};
+use std::fs::File;
+use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};
@@ -9,6 +10,7 @@ use zip::write::{FullFileOptions, SimpleFileOptions};
 use zip::{CompressionMethod, ZipWriter};
 
 use super::*;
+use crate::zip_directory::{declared_entry_count, DeclaredCount, END_RECORDS_MAX_LEN};
 
 /// One entry of a test zip.
 enum Entry<'a> {
@@ -56,8 +58,29 @@ fn windows() -> Platform {
     Platform::parse("windows_amd64").unwrap()
 }
 
+/// Writes `zip` to a temporary file, leaving its position at the end.
+fn temp_file(zip: &[u8]) -> File {
+    let mut file = tempfile::tempfile().unwrap();
+    file.write_all(zip).unwrap();
+    file
+}
+
+/// Checks `zip` both in memory and from a temporary file, and asserts that
+/// both give the same result.
+fn check_both(
+    zip: &[u8],
+    type_: &str,
+    platform: &Platform,
+    limits: &PackageLimits,
+) -> Result<CheckedPackage, ProviderError> {
+    let in_memory = check_package(zip, type_, platform, limits);
+    let from_file = check_package_reader(temp_file(zip), type_, platform, limits);
+    assert_eq!(from_file, in_memory, "checked from a file and in memory");
+    in_memory
+}
+
 fn check(zip: &[u8], type_: &str) -> Result<CheckedPackage, ProviderError> {
-    check_package(zip, type_, &linux(), &PackageLimits::default())
+    check_both(zip, type_, &linux(), &PackageLimits::default())
 }
 
 fn refused(zip: &[u8], type_: &str) -> ProviderError {
@@ -424,6 +447,224 @@ fn refuses_names_renamed_by_a_unicode_path_field() {
     patch_all(&mut zip, &[0xfe, 0xca, 28, 0], &[0x75, 0x70, 28, 0]);
     let err = refused(&zip, "null");
     assert!(matches!(&err, ProviderError::UnsafeName { entry, .. } if entry == "README.md"), "{err}");
+}
+
+/// A few files, deflated and stored, in a folder too.
+fn few_files_package() -> Vec<u8> {
+    build(&[
+        Entry::Exe(NULL_EXE, b"\x7fELF pretend provider, pretend provider"),
+        Entry::File("LICENSE", b"MPL-2.0\n"),
+        Entry::Stored("README.md", b"# null\n"),
+        Entry::File("docs/guide.md", b"# Guide\n"),
+    ])
+}
+
+#[test]
+fn reader_over_a_file_matches_check_package() {
+    let zip = few_files_package();
+    let in_memory = check_package(&zip, "null", &linux(), &PackageLimits::default()).unwrap();
+    assert_eq!(in_memory.size, zip.len() as u64);
+    assert_eq!(in_memory.sha256, hex::encode(Sha256::digest(&zip)));
+
+    // The position is at the end after writing: the package is still read from offset 0.
+    let mut file = temp_file(&zip);
+    let from_file = check_package_reader(&mut file, "null", &linux(), &PackageLimits::default()).unwrap();
+    assert_eq!(from_file, in_memory);
+    // And from the middle, by value.
+    file.seek(SeekFrom::Start(7)).unwrap();
+    assert_eq!(check_package_reader(file, "null", &linux(), &PackageLimits::default()).unwrap(), in_memory);
+    assert_eq!(
+        check_package_reader(Cursor::new(&zip), "null", &linux(), &PackageLimits::default()),
+        Ok(in_memory)
+    );
+}
+
+/// `len` bytes from a xorshift generator: incompressible, and the same every run.
+fn noise(len: usize) -> Vec<u8> {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut bytes = Vec::with_capacity(len + 8);
+    while bytes.len() < len {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        bytes.extend_from_slice(&state.to_le_bytes());
+    }
+    bytes.truncate(len);
+    bytes
+}
+
+#[test]
+fn large_package_from_a_file() {
+    let executable = noise(20 << 20);
+    let mut file = tempfile::tempfile().unwrap();
+    let mut writer = ZipWriter::new(&mut file);
+    writer.start_file(NULL_EXE, options(0o755).compression_method(CompressionMethod::Stored)).unwrap();
+    writer.write_all(&executable).unwrap();
+    writer.start_file("LICENSE", options(0o644)).unwrap();
+    writer.write_all(b"MPL-2.0\n").unwrap();
+    writer.finish().unwrap();
+
+    let from_file = check_package_reader(&mut file, "null", &linux(), &PackageLimits::default()).unwrap();
+    let mut zip = Vec::new();
+    file.seek(SeekFrom::Start(0)).unwrap();
+    file.read_to_end(&mut zip).unwrap();
+    assert!(zip.len() > 20 << 20, "stored, not compressed: {}", zip.len());
+    assert_eq!(from_file, check_package(&zip, "null", &linux(), &PackageLimits::default()).unwrap());
+    assert_eq!(from_file.size, zip.len() as u64);
+    assert_eq!(from_file.sha256, hex::encode(Sha256::digest(&zip)));
+    assert_eq!(from_file.executable, NULL_EXE);
+    let files = [(NULL_EXE.to_owned(), executable), ("LICENSE".to_owned(), b"MPL-2.0\n".to_vec())];
+    assert_eq!(from_file.h1, h1_of_files(&files).unwrap());
+}
+
+#[test]
+fn refusals_are_the_same_from_a_file() {
+    let limits = PackageLimits::default();
+    let from_file = |zip: &[u8], limits: &PackageLimits| {
+        check_package_reader(temp_file(zip), "null", &linux(), limits).unwrap_err()
+    };
+
+    let mut duplicate =
+        build(&[Entry::Exe(NULL_EXE, b"1"), Entry::File("README.md", b"1"), Entry::File("README.mX", b"2")]);
+    patch_all(&mut duplicate, b"README.mX", b"README.md");
+    assert_eq!(from_file(&duplicate, &limits), ProviderError::DuplicateEntry { entry: "README.md".into() });
+
+    for garbage in [&b""[..], b"not a zip at all", &[0u8; 100_000]] {
+        let err = from_file(garbage, &limits);
+        assert!(matches!(err, ProviderError::NotAZip { .. }), "{err}");
+        assert_eq!(Err(err), check(garbage, "null"));
+    }
+
+    let few = PackageLimits { max_entries: 3, ..limits };
+    assert_eq!(from_file(&few_files_package(), &few), ProviderError::TooManyEntries { limit: 3 });
+
+    let zeros = vec![0u8; 4 << 20];
+    let bomb = build(&[Entry::Exe(NULL_EXE, b"bin"), Entry::File("zeros", &zeros)]);
+    assert_eq!(
+        from_file(&bomb, &limits),
+        ProviderError::CompressionRatio { entry: "zeros".into(), limit: 100 }
+    );
+
+    let unsafe_name = build(&[Entry::Exe(NULL_EXE, b"bin"), Entry::File("../x", b"x")]);
+    assert!(matches!(from_file(&unsafe_name, &limits), ProviderError::UnsafeName { .. }));
+
+    let mut corrupt = build(&[Entry::Stored(NULL_EXE, b"provider bytes")]);
+    patch_all(&mut corrupt, b"provider bytes", b"provider bytez");
+    assert!(matches!(from_file(&corrupt, &limits), ProviderError::Corrupt { .. }));
+}
+
+/// Rewrites the end of central directory record of `zip` (which must have no
+/// comment) as a zip64 record declaring `count` entries, its locator, and an
+/// end record pointing to them, followed by a comment of `comment_len` bytes.
+fn as_zip64(zip: &[u8], count: u64, comment_len: u16) -> Vec<u8> {
+    let eocd = zip.len() - 22;
+    assert_eq!(&zip[eocd..eocd + 4], b"PK\x05\x06");
+    let u32_at = |pos: usize| u64::from(u32::from_le_bytes(zip[pos..pos + 4].try_into().unwrap()));
+    let (directory_size, directory_offset) = (u32_at(eocd + 12), u32_at(eocd + 16));
+    let mut out = zip[..eocd].to_vec();
+    let record = out.len() as u64;
+    out.extend_from_slice(b"PK\x06\x06");
+    out.extend_from_slice(&44u64.to_le_bytes());
+    out.extend_from_slice(&[45, 0, 45, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    for field in [count, count, directory_size, directory_offset] {
+        out.extend_from_slice(&field.to_le_bytes());
+    }
+    out.extend_from_slice(b"PK\x06\x07\0\0\0\0");
+    out.extend_from_slice(&record.to_le_bytes());
+    out.extend_from_slice(&1u32.to_le_bytes());
+    out.extend_from_slice(b"PK\x05\x06\0\0\0\0\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff");
+    out.extend_from_slice(&comment_len.to_le_bytes());
+    out.resize(out.len() + usize::from(comment_len), b'c');
+    out
+}
+
+#[test]
+fn zip64_counts_are_found_in_and_out_of_the_tail() {
+    let zip = few_files_package();
+    let tail = |zip: &[u8]| {
+        let base = zip.len().saturating_sub(END_RECORDS_MAX_LEN);
+        declared_entry_count(&zip[base..], base as u64)
+    };
+    let short = as_zip64(&zip, 4, 10);
+    assert_eq!(declared_entry_count(&short, 0), Some(DeclaredCount::Entries(4)));
+    assert_eq!(tail(&short), Some(DeclaredCount::Entries(4)));
+    // A longest comment pushes the zip64 record out of the last bytes.
+    let long = as_zip64(&zip, 4, u16::MAX);
+    let record = (zip.len() - 22) as u64;
+    assert_eq!(declared_entry_count(&long, 0), Some(DeclaredCount::Entries(4)));
+    assert_eq!(tail(&long), Some(DeclaredCount::Zip64RecordAt(record)));
+    assert_eq!(tail(&long[..long.len() - 1]), None, "the comment must end the zip");
+
+    // Both are valid packages, checked alike from memory and from a file.
+    let expected = check(&zip, "null").unwrap();
+    for zip64 in [short, long] {
+        let package = check(&zip64, "null").unwrap();
+        assert_eq!((package.h1, package.executable), (expected.h1.clone(), expected.executable.clone()));
+    }
+    // A count past the limit is refused before the zip is opened, wherever the record is.
+    for comment_len in [0, u16::MAX] {
+        let lying = as_zip64(&zip, 1 << 40, comment_len);
+        assert_eq!(check(&lying, "null"), Err(ProviderError::TooManyEntries { limit: 64 }));
+    }
+}
+
+#[test]
+fn refuses_a_huge_central_directory() {
+    // 300 entries whose central headers carry 60 000 bytes of extra data.
+    let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..300 {
+        let mut opts = FullFileOptions::default().compression_method(CompressionMethod::Stored);
+        opts.add_extra_data(0xcafe, vec![b'x'; 60_000].into_boxed_slice(), true).unwrap();
+        let name = if i == 0 { NULL_EXE.to_owned() } else { format!("file{i:03}") };
+        writer.start_file(name, opts).unwrap();
+        writer.write_all(b"x").unwrap();
+    }
+    let zip = writer.finish().unwrap().into_inner();
+    let many = PackageLimits { max_entries: 1000, ..PackageLimits::default() };
+    let err = check_both(&zip, "null", &linux(), &many).unwrap_err();
+    let ProviderError::NotAZip { reason } = &err else { panic!("{err}") };
+    assert!(reason.starts_with("its central directory and end records take 18"), "{err}");
+    assert!(reason.ends_with("more than the 16777216 a provider package may use"), "{err}");
+}
+
+/// A reader that fails to read the bytes in `broken`.
+struct FailingReader {
+    inner: Cursor<Vec<u8>>,
+    broken: std::ops::Range<u64>,
+}
+
+impl Read for FailingReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let position = self.inner.position();
+        if self.broken.contains(&position) {
+            return Err(io::Error::other("disk on fire"));
+        }
+        let readable = self.broken.start.checked_sub(position).filter(|&n| n > 0).unwrap_or(u64::MAX);
+        let len = buf.len().min(usize::try_from(readable).unwrap_or(usize::MAX));
+        self.inner.read(&mut buf[..len])
+    }
+}
+
+impl Seek for FailingReader {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+#[test]
+fn read_errors_are_refusals() {
+    // Larger than the end records read first, so the entry is read on its own.
+    let zip = build(&[Entry::Stored(NULL_EXE, &noise(200_000))]);
+    let check_failing = |broken| {
+        let reader = FailingReader { inner: Cursor::new(zip.clone()), broken };
+        check_package_reader(reader, "null", &linux(), &PackageLimits::default())
+    };
+    let len = zip.len() as u64;
+    let err = check_failing(len - 10..len).unwrap_err();
+    assert_eq!(err, ProviderError::NotAZip { reason: "disk on fire".into() });
+    let err = check_failing(50_000..50_001).unwrap_err();
+    assert_eq!(err, ProviderError::Corrupt { entry: NULL_EXE.into(), reason: "disk on fire".into() });
+    assert_eq!(check_failing(0..0), check(&zip, "null"));
 }
 
 fn valid_shasums() -> impl Strategy<Value = String> {

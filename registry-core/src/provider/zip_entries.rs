@@ -1,10 +1,15 @@
 //! Reading and checking the entries of an uploaded provider zip.
 //!
-//! Everything is read in memory and streamed through SHA-256: no file
-//! content is buffered, so memory use stays small however large the package.
+//! The zip is read through [`Read`] and [`Seek`], never whole: only its end
+//! records (at most the last 64 KiB or so) and its central directory (at most
+//! [`MAX_CENTRAL_DIRECTORY_BYTES`]) are held in memory, and file contents are
+//! streamed through SHA-256 in [`CHUNK_BYTES`] chunks, so memory use stays
+//! small however large the package.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::io::{self, Cursor, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 
 use sha2::{Digest, Sha256};
 use zip::result::ZipError;
@@ -17,8 +22,16 @@ use crate::zip_directory::*;
 /// unpacked, so small, highly compressible packages are never refused.
 const RATIO_FLOOR_BYTES: u64 = 1 << 20;
 
-/// Size of the buffer entries are read through.
-const CHUNK_BYTES: usize = 64 * 1024;
+/// Size of the buffers entries and whole packages are read through.
+pub(super) const CHUNK_BYTES: usize = 64 * 1024;
+
+/// Most bytes the central directory and the end records after it may take.
+///
+/// A real provider package has a handful of entries, and at most
+/// [`PackageLimits::max_entries`] (64 by default), each header taking at most
+/// 46 bytes and three 64 KiB fields: 16 MiB holds 64 of the largest headers
+/// possible, and thousands of ordinary ones.
+pub(super) const MAX_CENTRAL_DIRECTORY_BYTES: u64 = 16 << 20;
 
 /// Why an entry renamed by an Info-ZIP Unicode Path extra field is refused:
 /// Go's zip reader ignores the field, Info-ZIP's `unzip` and the Rust reader
@@ -35,29 +48,41 @@ pub(super) struct FileDigest {
     pub(super) sha256: [u8; 32],
 }
 
-/// Reads every entry of `zip` (as listed by its central directory, which is
-/// what Go's `archive/zip`, and so Terraform, reads), checks it and hashes
-/// its content, within `limits`.
+/// Reads every entry of the zip that is the whole content of `reader`, `len`
+/// bytes from offset 0 (as listed by its central directory, which is what
+/// Go's `archive/zip`, and so Terraform, reads), checks it and hashes its
+/// content, within `limits`.
 ///
 /// Refuses anything that is not a plain regular file with a safe,
-/// unambiguous name: see [`check_package`](super::check_package).
-pub(super) fn read_files(zip: &[u8], limits: &PackageLimits) -> Result<Vec<FileDigest>, ProviderError> {
+/// unambiguous name: see [`check_package`](super::check_package). Errors
+/// reading `reader` are [`ProviderError::NotAZip`] (or
+/// [`ProviderError::Corrupt`] while reading an entry).
+pub(super) fn read_files<R: Read + Seek>(
+    reader: &mut R,
+    len: u64,
+    limits: &PackageLimits,
+) -> Result<Vec<FileDigest>, ProviderError> {
     let too_many = || ProviderError::TooManyEntries { limit: limits.max_entries };
     // Refuse before the zip reader loads a huge central directory.
-    if declared_entry_count(zip).is_some_and(|n| n > u64::try_from(limits.max_entries).unwrap_or(u64::MAX)) {
+    let tail = Tail::read(reader, len)?;
+    let max_entries = u64::try_from(limits.max_entries).unwrap_or(u64::MAX);
+    if tail.declared_entry_count(reader, len)?.is_some_and(|n| n > max_entries) {
         return Err(too_many());
     }
+    let reader = RefCell::new(reader);
     let mut archive =
-        ZipArchive::new(Cursor::new(zip)).map_err(|e| ProviderError::NotAZip { reason: reason(e) })?;
+        ZipArchive::new(Shared(&reader)).map_err(|e| ProviderError::NotAZip { reason: reason(e) })?;
     if archive.len() > limits.max_entries {
         return Err(too_many());
     }
-    let raw_names = raw_central_names(zip, &archive, limits.max_entries)?;
+    let directory =
+        tail.central_directory(&mut **reader.borrow_mut(), len, archive.central_directory_start())?;
+    let raw_names = raw_central_names(&directory, archive.len(), limits.max_entries)?;
     if raw_names.len() > limits.max_entries {
         return Err(too_many());
     }
 
-    let mut budget = Budget { limits, zip_len: zip.len() as u64, total: 0 };
+    let mut budget = Budget { limits, zip_len: len, total: 0 };
     let mut buffer = vec![0u8; CHUNK_BYTES];
     let mut files = Vec::with_capacity(archive.len());
     let mut seen: HashMap<String, Seen> = HashMap::new();
@@ -101,6 +126,102 @@ pub(super) fn read_files(zip: &[u8], limits: &PackageLimits) -> Result<Vec<FileD
         files.push(FileDigest { name: name.to_owned(), sha256 });
     }
     Ok(files)
+}
+
+/// The last bytes of a zip, where its end of central directory record is.
+struct Tail {
+    /// The last [`END_RECORDS_MAX_LEN`] bytes of the zip, or all of it.
+    bytes: Vec<u8>,
+    /// The offset in the zip of the first of `bytes`.
+    base: u64,
+}
+
+impl Tail {
+    /// Reads the last bytes of the `len` bytes of `reader`.
+    fn read<R: Read + Seek>(reader: &mut R, len: u64) -> Result<Tail, ProviderError> {
+        let base = len.saturating_sub(END_RECORDS_MAX_LEN as u64);
+        // At most END_RECORDS_MAX_LEN bytes.
+        let bytes = read_region(reader, base, (len - base) as usize)?;
+        Ok(Tail { bytes, base })
+    }
+
+    /// The entry count the zip declares, when it can be found cheaply and
+    /// unambiguously (see [`declared_entry_count`]). A zip64 end of central
+    /// directory record outside the tail is read from `reader`.
+    fn declared_entry_count<R: Read + Seek>(
+        &self,
+        reader: &mut R,
+        len: u64,
+    ) -> Result<Option<u64>, ProviderError> {
+        Ok(match declared_entry_count(&self.bytes, self.base) {
+            Some(DeclaredCount::Entries(count)) => Some(count),
+            Some(DeclaredCount::Zip64RecordAt(start))
+                if start.checked_add(ZIP64_EOCD_MIN_LEN as u64).is_some_and(|end| end <= len) =>
+            {
+                zip64_entry_count(&read_region(reader, start, ZIP64_EOCD_MIN_LEN)?)
+            }
+            _ => None,
+        })
+    }
+
+    /// The bytes of the zip from `start`, where the zip reader found its
+    /// central directory, to its end: taken from the tail when it holds them,
+    /// else read from `reader`. Refuses to hold more than
+    /// [`MAX_CENTRAL_DIRECTORY_BYTES`].
+    fn central_directory<'t, R: Read + Seek>(
+        &'t self,
+        reader: &mut R,
+        len: u64,
+        start: u64,
+    ) -> Result<Cow<'t, [u8]>, ProviderError> {
+        // The zip reader may place the directory of an empty zip past its end.
+        let size = len - start.min(len);
+        if size > MAX_CENTRAL_DIRECTORY_BYTES {
+            return Err(ProviderError::NotAZip {
+                reason: format!(
+                    "its central directory and end records take {size} bytes, more than the \
+                     {MAX_CENTRAL_DIRECTORY_BYTES} a provider package may use"
+                ),
+            });
+        }
+        // At most MAX_CENTRAL_DIRECTORY_BYTES.
+        let size = size as usize;
+        Ok(match self.bytes.len().checked_sub(size) {
+            Some(skip) => Cow::Borrowed(&self.bytes[skip..]),
+            None => Cow::Owned(read_region(reader, len - size as u64, size)?),
+        })
+    }
+}
+
+/// Reads the `len` bytes of `reader` from offset `start`.
+fn read_region<R: Read + Seek>(reader: &mut R, start: u64, len: usize) -> Result<Vec<u8>, ProviderError> {
+    let mut bytes = vec![0; len];
+    reader.seek(SeekFrom::Start(start)).map_err(unreadable)?;
+    reader.read_exact(&mut bytes).map_err(unreadable)?;
+    Ok(bytes)
+}
+
+/// Maps an error reading the package itself (not one of its entries).
+pub(super) fn unreadable(err: io::Error) -> ProviderError {
+    ProviderError::NotAZip { reason: err.to_string() }
+}
+
+/// A handle on a reader shared by the zip reader and [`read_files`], which
+/// reads the raw central directory itself once the zip reader has opened the
+/// zip. From then on the zip reader seeks to each entry before reading it, so
+/// neither depends on where the other left the position.
+struct Shared<'r, R>(&'r RefCell<R>);
+
+impl<R: Read> Read for Shared<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.borrow_mut().read(buf)
+    }
+}
+
+impl<R: Seek> Seek for Shared<'_, R> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.0.borrow_mut().seek(pos)
+    }
 }
 
 /// Running total of decompressed bytes, checked against the limits.
@@ -268,19 +389,20 @@ fn special_kind(mode: u32) -> Option<String> {
 }
 
 /// The raw names of the central directory's headers, in order, read
-/// straight from the bytes; at most `max_entries + 1` of them.
+/// straight from `directory`, the bytes from the central directory's start to
+/// the zip's end; at most `max_entries + 1` of them. `entries` is the number
+/// of entries the zip reader found.
 ///
 /// The zip reader keeps a single entry per name and lets an Info-ZIP Unicode
 /// Path field replace a name, which Go's reader ignores: reading the headers
 /// directly finds repeated names, and lets the caller compare names.
-fn raw_central_names<'z>(
-    zip: &'z [u8],
-    archive: &ZipArchive<Cursor<&[u8]>>,
+fn raw_central_names(
+    directory: &[u8],
+    entries: usize,
     max_entries: usize,
-) -> Result<Vec<&'z [u8]>, ProviderError> {
-    let start = usize::try_from(archive.central_directory_start()).unwrap_or(usize::MAX);
-    let names: Vec<&[u8]> = central_names(zip, start).take(max_entries.saturating_add(1)).collect();
-    if names.len() == archive.len() || names.len() > max_entries {
+) -> Result<Vec<&[u8]>, ProviderError> {
+    let names: Vec<&[u8]> = central_names(directory, 0).take(max_entries.saturating_add(1)).collect();
+    if names.len() == entries || names.len() > max_entries {
         return Ok(names);
     }
     let mut seen = std::collections::HashSet::new();
@@ -291,7 +413,7 @@ fn raw_central_names<'z>(
         reason: format!(
             "its central directory holds {} entry headers but {} distinct entries could be read",
             names.len(),
-            archive.len()
+            entries
         ),
     })
 }
