@@ -13,7 +13,8 @@ use serde_json::json;
 use crate::auth::Principal;
 use crate::handlers::uploads::SpooledFile;
 use crate::provider::{
-    check_package, package_filename, CheckedPackage, PackageLimits, Platform, ProviderError, ShaSums,
+    check_package, check_package_reader, package_filename, CheckedPackage, PackageLimits, Platform,
+    ProviderError, ShaSums,
 };
 use crate::provider_index::{self, ProviderAddress, ProviderIndex, ProviderPlatform};
 use crate::registry::Registry;
@@ -600,16 +601,3 @@ impl Package {
 
 /// The size of the reads that copy a spooled package to the store.
 const COPY_CHUNK_BYTES: usize = 1 << 20;
-
-// TEMPORARY until the reader-based check lands.
-fn check_package_reader(
-    mut file: std::fs::File,
-    type_: &str,
-    platform: &Platform,
-    limits: &PackageLimits,
-) -> Result<CheckedPackage, ProviderError> {
-    use std::io::Read;
-    let mut all = Vec::new();
-    file.read_to_end(&mut all).unwrap();
-    check_package(&all, type_, platform, limits)
-}
