@@ -14,6 +14,9 @@ locals {
     TFREG_ANONYMOUS_READ   = var.anonymous_read ? "true" : "false"
     TFREG_MAX_UPLOAD_BYTES = tostring(var.max_upload_bytes)
     TFREG_LOG              = var.log_level
+
+    # Upload sessions: at most what /tmp can hold beside the function's own files.
+    TFREG_MAX_SESSION_UPLOAD_BYTES = tostring((var.ephemeral_storage_mb - 64) * 1048576)
   }
 }
 
@@ -77,6 +80,25 @@ resource "aws_s3_bucket_lifecycle_configuration" "data" {
 
     abort_incomplete_multipart_upload {
       days_after_initiation = 1
+    }
+  }
+
+  # Upload sessions (large files PUT straight to the bucket by presigned URL) are removed by the
+  # registry once used or expired; this is the backstop for any it could not remove.
+  rule {
+    id     = "expire-abandoned-uploads"
+    status = "Enabled"
+
+    filter {
+      prefix = local.prefix == "" ? "uploads/" : "${local.prefix}/uploads/"
+    }
+
+    expiration {
+      days = 2
+    }
+
+    noncurrent_version_expiration {
+      noncurrent_days = 1
     }
   }
 
@@ -203,6 +225,11 @@ resource "aws_lambda_function" "registry" {
   architectures    = ["arm64"]
   memory_size      = var.memory_size
   timeout          = var.timeout
+
+  # Publishing a file from an upload session copies it to /tmp to check it.
+  ephemeral_storage {
+    size = var.ephemeral_storage_mb
+  }
 
   reserved_concurrent_executions = var.reserved_concurrency
 

@@ -64,6 +64,12 @@ variable "max_upload_bytes" {
   default     = 6291456
 }
 
+variable "ephemeral_storage_mb" {
+  description = "The function's /tmp, in MB (512 to 10240). Publishing through an upload session copies the file there to check it, so this bounds the largest file (64 MB are kept spare)."
+  type        = number
+  default     = 1024
+}
+
 variable "memory_size" {
   description = "The function's memory in MB (CPU grows with it; 512 hashes archives quickly)."
   type        = number
