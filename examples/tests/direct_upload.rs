@@ -10,7 +10,7 @@ mod s3_server;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use support::{null_provider, provider_zip, tar_gz, Server, Workdir, MASTER};
+use support::{null_and_module, null_provider, provider_zip, tar_gz, Server, Workdir, MASTER};
 
 #[test]
 fn direct_uploads_on_the_local_filesystem() {
@@ -117,23 +117,8 @@ fn direct_uploads_install(server: &Server, direct: bool, uploads_left: impl Fn()
     assert_eq!(uploads_left(), 0, "published sessions leave nothing under uploads/");
 
     let host = server.host();
-    let main_tf = format!(
-        r#"
-terraform {{
-  required_providers {{
-    null = {{
-      source  = "{host}/acme/null"
-      version = "2.1.2"
-    }}
-  }}
-}}
-module "direct" {{
-  source  = "{host}/acme/direct/aws"
-  version = "1.0.0"
-}}
-output "how" {{ value = module.direct.how }}
-"#
-    );
+    let main_tf =
+        null_and_module(&format!("{host}/acme/null"), &format!("{host}/acme/direct/aws"), "1.0.0", "how");
     let work = Workdir::new(server, Some(&token), &main_tf);
     let init = work.ok(&["init", "-no-color"]);
     assert!(init.contains("self-signed, key ID"), "{init}");

@@ -5,7 +5,7 @@ mod support;
 
 use std::path::PathBuf;
 
-use support::{null_provider, provider_zip, tar_gz, Server, Workdir, MASTER};
+use support::{null_and_module, null_provider, provider_zip, tar_gz, Server, Workdir, MASTER};
 
 /// A PEM bundle trusting both servers' development certificates (Terraform talks to the proxy
 /// for metadata and to the upstream for archives).
@@ -52,28 +52,17 @@ fn terraform_installs_through_the_proxy_and_the_policy_and_cache_hold() {
     let trust = bundle(&certs, &[&proxy, &upstream]);
 
     let host = proxy.host();
-    let main_tf = format!(
-        r#"
-terraform {{
-  required_providers {{
-    null = {{
-      source  = "{host}/hashicorp/null"
-      version = "2.1.2"
-    }}
-  }}
-}}
-module "net" {{
-  source  = "{host}/acme/net/aws"
-  version = "~> 1.0"
-}}
-output "net" {{ value = module.net.version }}
-"#
+    let main_tf = null_and_module(
+        &format!("{host}/hashicorp/null"),
+        &format!("{host}/acme/net/aws"),
+        "~> 1.0",
+        "version",
     );
     let work = Workdir::new(&proxy, Some(MASTER), &main_tf).trusting(&trust);
     let init = work.ok(&["init", "-no-color"]);
     assert!(init.contains(&format!("key ID {upstream_key}")), "verified against the upstream's key:\n{init}");
     work.ok(&["apply", "-auto-approve", "-no-color"]);
-    assert_eq!(work.ok(&["output", "-raw", "net"]), "1.1.0");
+    assert_eq!(work.ok(&["output", "-raw", "version"]), "1.1.0");
 
     // A denied prefix fails with the policy message.
     let denied = proxy
@@ -105,7 +94,7 @@ output "net" {{ value = module.net.version }}
         "pinned, still the upstream's signature:\n{init}"
     );
     fresh.ok(&["apply", "-auto-approve", "-no-color"]);
-    assert_eq!(fresh.ok(&["output", "-raw", "net"]), "1.1.0");
+    assert_eq!(fresh.ok(&["output", "-raw", "version"]), "1.1.0");
     let unpinned_tf =
         format!("module \"u\" {{\n  source  = \"{host}/acme/unpinned/aws\"\n  version = \"1.0.0\"\n}}\n");
     let out = Workdir::new(&proxy, Some(MASTER), &unpinned_tf).trusting(&trust).run(&["init", "-no-color"]);

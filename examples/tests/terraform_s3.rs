@@ -7,7 +7,7 @@ mod support;
 #[path = "../../registry-storage/tests/support/s3_server.rs"]
 mod s3_server;
 
-use support::{null_provider, provider_zip, tar_gz, Server, Workdir, MASTER};
+use support::{null_and_module, null_provider, provider_zip, tar_gz, Server, Workdir, MASTER};
 
 #[test]
 fn terraform_installs_from_s3_through_presigned_urls() {
@@ -50,23 +50,8 @@ fn terraform_installs_from_s3_through_presigned_urls() {
     assert!(presigned.contains("X-Amz-Signature"), "{presigned}");
 
     let host = server.host();
-    let main_tf = format!(
-        r#"
-terraform {{
-  required_providers {{
-    null = {{
-      source  = "{host}/acme/null"
-      version = "2.1.2"
-    }}
-  }}
-}}
-module "bucket" {{
-  source  = "{host}/acme/bucket/aws"
-  version = "1.0.0"
-}}
-output "where" {{ value = module.bucket.where }}
-"#
-    );
+    let main_tf =
+        null_and_module(&format!("{host}/acme/null"), &format!("{host}/acme/bucket/aws"), "1.0.0", "where");
     let work = Workdir::new(&server, Some(MASTER), &main_tf);
     let init = work.ok(&["init", "-no-color"]);
     assert!(init.contains("self-signed, key ID"), "{init}");

@@ -131,12 +131,7 @@ fn backend(key: &str, err: object_store::Error) -> StorageError {
 #[async_trait]
 impl Storage for ObjectStorage {
     async fn get(&self, key: &str) -> Result<Option<StoredObject>, StorageError> {
-        let path = self.path(key)?;
-        let result = match self.store.get(&path).await {
-            Ok(result) => result,
-            Err(object_store::Error::NotFound { .. }) => return Ok(None),
-            Err(err) => return Err(backend(key, err)),
-        };
+        let Some(result) = self.open(key).await? else { return Ok(None) };
         let info = self.info(&result.meta);
         let body = result.bytes().await.map_err(|e| backend(key, e))?;
         Ok(Some(StoredObject { info, body }))
@@ -205,12 +200,7 @@ impl Storage for ObjectStorage {
     }
 
     async fn get_stream(&self, key: &str) -> Result<Option<StreamedObject>, StorageError> {
-        let path = self.path(key)?;
-        let result = match self.store.get(&path).await {
-            Ok(result) => result,
-            Err(object_store::Error::NotFound { .. }) => return Ok(None),
-            Err(err) => return Err(backend(key, err)),
-        };
+        let Some(result) = self.open(key).await? else { return Ok(None) };
         let info = self.info(&result.meta);
         let key = key.to_owned();
         let body = result.into_stream().map_err(move |e| backend(&key, e));
@@ -229,6 +219,15 @@ impl Storage for ObjectStorage {
 }
 
 impl ObjectStorage {
+    /// Starts reading an object; `None` if there is none with this key.
+    async fn open(&self, key: &str) -> Result<Option<object_store::GetResult>, StorageError> {
+        match self.store.get(&self.path(key)?).await {
+            Ok(result) => Ok(Some(result)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(err) => Err(backend(key, err)),
+        }
+    }
+
     #[cfg(any(feature = "aws", feature = "gcp", feature = "azure"))]
     async fn presign(
         &self,

@@ -151,6 +151,29 @@ fn fetched(script: &str, what: &str) -> PathBuf {
     path
 }
 
+/// A configuration that requires the null provider 2.1.2 from `provider` (`host/ns/null`) and
+/// calls the module at `module` (`host/ns/name/system`) within `version`, passing its output
+/// `output` on as the root output of that name.
+pub fn null_and_module(provider: &str, module: &str, version: &str, output: &str) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    null = {{
+      source  = "{provider}"
+      version = "2.1.2"
+    }}
+  }}
+}}
+module "m" {{
+  source  = "{module}"
+  version = "{version}"
+}}
+output "{output}" {{ value = module.m.{output} }}
+"#
+    )
+}
+
 /// A provider package (zip) holding `binary` as `name`, executable, stored uncompressed.
 pub fn provider_zip(name: &str, binary: &[u8]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
