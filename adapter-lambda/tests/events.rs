@@ -344,3 +344,31 @@ async fn publish_under_base_path(registry: &tfreg_core::Registry) {
     let answer = lambda(registry, &LambdaOptions::default(), &event).await;
     assert_eq!(answer.status, 201, "{:?}", answer.body);
 }
+
+#[actix_web::test]
+async fn an_upload_session_works_through_events() {
+    let registry = registry(RegistryConfig::default()).await;
+    let options = LambdaOptions::default();
+    // Open a session: the upload URL is absolute, on the host and scheme the client used.
+    let open = v2(put_event(b""), "POST", "/v1/uploads", "");
+    let session = lambda(&registry, &options, &open).await;
+    assert_eq!(session.status, 201, "{:?}", session.body);
+    let session = session.json();
+    let url = session["upload_url"].as_str().unwrap();
+    let link = url.strip_prefix("https://registry.example.com").expect("absolute, on the request's host");
+    // The file, as the base64 body of an event without a token: the signed URL is the proof.
+    let archive = module();
+    let (path, query) = split_link(link);
+    let event = without_header(v2(put_event(&archive), "PUT", path, query), "authorization");
+    let received = lambda(&registry, &options, &event).await;
+    assert_eq!(received.status, 200, "{:?}", received.body);
+    assert_eq!(received.json()["size"], archive.len());
+    // Publish by naming the session, with an empty body.
+    let id = session["id"].as_str().unwrap();
+    let publish = v2(put_event(b""), "PUT", "/v1/modules/acme/vpc/aws/1.0.0", &format!("upload={id}"));
+    let published = lambda(&registry, &options, &publish).await;
+    assert_eq!(published.status, 201, "{:?}", published.body);
+    let versions = v2(put_event(b""), "GET", VERSIONS, "");
+    let versions = lambda(&registry, &options, &versions).await;
+    assert_eq!(versions.json()["modules"][0]["versions"][0]["version"], "1.0.0");
+}

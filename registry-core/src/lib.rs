@@ -19,7 +19,10 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Adapters (`tfreg-actix`, `tfreg-lambda`) only convert requests and responses.
+//! Adapters (`tfreg-actix`, `tfreg-lambda`) only convert requests and responses. An adapter
+//! whose server reads bodies as streams hands them to [`Registry::handle_streamed`], so uploads to
+//! the registry's signed upload URLs go to the store chunk by chunk instead of being held in
+//! memory; [`Registry::handle`] takes a body already read whole.
 
 pub mod address;
 pub mod archive;
