@@ -1,12 +1,12 @@
 //! End to end, direct uploads: `tfreg serve` on the local filesystem (uploads stream through the
-//! registry's signed URL) and on a real S3-compatible server on 127.0.0.1 (uploads go to a
-//! presigned S3 URL); a module and the real null provider are published by naming their
+//! registry's signed URL), on a real S3-compatible server and on the Azure Blob emulator on
+//! 127.0.0.1 (uploads go to a presigned URL); a module and the real null provider are published by naming their
 //! sessions, bad uploads publish nothing, and the real Terraform CLI installs what was published.
 
 mod support;
 
-#[path = "../../registry-storage/tests/support/s3_server.rs"]
-mod s3_server;
+#[path = "../../registry-storage/tests/support/servers.rs"]
+mod servers;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -15,24 +15,54 @@ use support::{null_and_module, null_provider, provider_zip, tar_gz, Server, Work
 #[test]
 fn direct_uploads_on_the_local_filesystem() {
     let server = Server::start(&[]);
-    let uploads = server.data.path().join("store/uploads");
-    direct_uploads_install(&server, false, || {
-        std::fs::read_dir(&uploads).map_or(0, |entries| entries.filter_map(Result::ok).count())
-    });
+    let store = format!("file://{}", server.data.path().join("store").display());
+    direct_uploads_install(&server, false, || uploads_in(&store, &[]));
+    // Emptied session folders are removed too.
+    assert!(!server.data.path().join("store/uploads").exists());
 }
 
 #[test]
 fn direct_uploads_on_s3() {
-    let s3 = s3_server::start("tfreg-direct");
+    let s3 = servers::s3("tfreg-direct");
     let env = s3.env();
-    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    env.push(("TFREG_STORAGE", "s3://tfreg-direct/registry"));
-    let server = Server::start_with_env(&[], &env);
-    let prefix = format!("http://127.0.0.1:{}/tfreg-direct/registry/uploads/", s3.port);
-    direct_uploads_install(&server, true, || s3.count_objects("tfreg-direct", "registry/uploads/"));
+    let server = serve_on(&env, "s3://tfreg-direct/registry");
+    direct_uploads_install(&server, true, || uploads_in("s3://tfreg-direct/registry", &env));
     // Presigned URLs point into the bucket, under the registry's prefix.
     let session = open(&server, MASTER);
+    let prefix = format!("http://127.0.0.1:{}/tfreg-direct/registry/uploads/", s3.port);
     assert!(session["upload_url"].as_str().unwrap().starts_with(&prefix), "{session}");
+}
+
+#[test]
+fn direct_uploads_on_azure() {
+    let azure = servers::azure("tfreg-direct");
+    let env = azure.azure_env();
+    let server = serve_on(&env, "az://tfreg-direct/registry");
+    direct_uploads_install(&server, true, || uploads_in("az://tfreg-direct/registry", &env));
+    // SAS URLs into the container, which need the blob type header.
+    let session = open(&server, MASTER);
+    let prefix = format!("http://127.0.0.1:{}/devstoreaccount1/tfreg-direct/registry/uploads/", azure.port);
+    assert!(session["upload_url"].as_str().unwrap().starts_with(&prefix), "{session}");
+    assert_eq!(session["upload_headers"]["x-ms-blob-type"], "BlockBlob");
+}
+
+/// `tfreg serve` on the store at `url`, configured by the storage server's `env`.
+fn serve_on(env: &[(&'static str, String)], url: &'static str) -> Server {
+    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.push(("TFREG_STORAGE", url));
+    Server::start_with_env(&[], &env)
+}
+
+/// How many objects the store at `url` (configured by `env`, as the server is) holds under
+/// `uploads/`, listed through the storage crate.
+fn uploads_in(url: &str, env: &[(&'static str, String)]) -> usize {
+    for (key, value) in env {
+        // Each kind of store has variables of its own names, so tests side by side do not clash.
+        std::env::set_var(key, value);
+    }
+    let storage = tfreg_storage::from_url(url).unwrap();
+    let runtime = actix_rt::Runtime::new().unwrap();
+    runtime.block_on(tfreg_core::storage::Storage::list(&storage, "uploads/")).unwrap().len()
 }
 
 /// Opens an upload session with `token`.
@@ -52,10 +82,14 @@ fn upload(server: &Server, token: &str, content: Vec<u8>, direct: bool) -> Strin
     let session = open(server, token);
     assert_eq!(session["direct_to_storage"], direct, "{session}");
     let sha = hex::encode(Sha256::digest(&content));
-    let put = server.client().put(session["upload_url"].as_str().unwrap()).body(content).send().unwrap();
+    let mut put = server.client().put(session["upload_url"].as_str().unwrap()).body(content);
+    for (name, value) in session["upload_headers"].as_object().unwrap() {
+        put = put.header(name, value.as_str().unwrap());
+    }
+    let put = put.send().unwrap();
     let status = put.status();
     let text = put.text().unwrap();
-    assert_eq!(status, 200, "{text}");
+    assert!(status.is_success(), "{status}: {text}");
     if !direct {
         let answer: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(answer["sha256"], sha.as_str());

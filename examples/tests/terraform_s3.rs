@@ -4,14 +4,14 @@
 
 mod support;
 
-#[path = "../../registry-storage/tests/support/s3_server.rs"]
-mod s3_server;
+#[path = "../../registry-storage/tests/support/servers.rs"]
+mod servers;
 
 use support::{null_and_module, null_provider, provider_zip, tar_gz, Server, Workdir, MASTER};
 
 #[test]
 fn terraform_installs_from_s3_through_presigned_urls() {
-    let s3 = s3_server::start("tfreg-e2e");
+    let s3 = servers::s3("tfreg-e2e");
     let env = s3.env();
     let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     env.push(("TFREG_STORAGE", "s3://tfreg-e2e/registry"));

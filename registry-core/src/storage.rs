@@ -67,6 +67,16 @@ pub trait ObjectWriter: Send {
     async fn abort(self: Box<Self>) -> Result<(), StorageError>;
 }
 
+/// A URL presigned for `PUT` (see [`Storage::presign_put`]) and the headers a client must send
+/// with it (Azure, for one, needs `x-ms-blob-type: BlockBlob`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PresignedPut {
+    /// The URL.
+    pub url: String,
+    /// Headers to send with the `PUT`, as `(name, value)`.
+    pub headers: Vec<(String, String)>,
+}
+
 /// How [`Storage::put`] treats an object that exists already.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PutMode {
@@ -164,7 +174,11 @@ pub trait Storage: Send + Sync + Debug + 'static {
     /// A URL at which anyone holding it may `PUT` the object (replacing it) for `expires_in`,
     /// when the backend can presign. `None` means uploads go through the registry's own signed
     /// URL, which streams them to [`Storage::writer`].
-    async fn presign_put(&self, key: &str, expires_in: Duration) -> Result<Option<String>, StorageError> {
+    async fn presign_put(
+        &self,
+        key: &str,
+        expires_in: Duration,
+    ) -> Result<Option<PresignedPut>, StorageError> {
         let _ = (key, expires_in);
         Ok(None)
     }

@@ -61,6 +61,7 @@ async fn open(registry: &Registry, token: &str) -> (String, String) {
     let local = url.strip_prefix("https://registry.test:8443").expect("absolute URL on the request's host");
     assert_eq!(created["upload_method"], "PUT");
     assert_eq!(created["direct_to_storage"], false);
+    assert_eq!(created["upload_headers"], serde_json::json!({}), "the registry's own URL needs none");
     (created["id"].as_str().unwrap().to_owned(), local.to_owned())
 }
 

@@ -10,7 +10,7 @@ use object_store::path::Path;
 use object_store::signer::Signer;
 use object_store::{ObjectStore, ObjectStoreExt, PutOptions, UpdateVersion, WriteMultipart};
 use tfreg_core::storage::{
-    ObjectInfo, ObjectWriter, PutMode, Storage, StorageError, StoredObject, StreamedObject,
+    ObjectInfo, ObjectWriter, PresignedPut, PutMode, Storage, StorageError, StoredObject, StreamedObject,
 };
 
 use crate::local_lock::LocalLock;
@@ -23,6 +23,8 @@ pub struct ObjectStorage {
     signer: Option<Arc<dyn Signer>>,
     prefix: String,
     local_lock: Option<Arc<LocalLock>>,
+    /// Headers a presigned `PUT` must carry.
+    put_headers: Vec<(String, String)>,
 }
 
 impl ObjectStorage {
@@ -36,6 +38,7 @@ impl ObjectStorage {
             signer: None,
             prefix,
             local_lock: None,
+            put_headers: Vec::new(),
         }
     }
 
@@ -44,6 +47,13 @@ impl ObjectStorage {
     /// go straight to the store.
     pub fn with_signer(mut self, signer: Arc<dyn Signer>) -> Self {
         self.signer = Some(signer);
+        self
+    }
+
+    /// Tells clients of presigned `PUT` URLs to send these headers too (Azure needs
+    /// `x-ms-blob-type: BlockBlob`).
+    pub fn with_presigned_put_headers(mut self, headers: &[(&str, &str)]) -> Self {
+        self.put_headers = headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
         self
     }
 
@@ -195,8 +205,9 @@ impl Storage for ObjectStorage {
         &self,
         key: &str,
         expires_in: std::time::Duration,
-    ) -> Result<Option<String>, StorageError> {
-        self.presign(http::Method::PUT, key, expires_in).await
+    ) -> Result<Option<PresignedPut>, StorageError> {
+        let url = self.presign(http::Method::PUT, key, expires_in).await?;
+        Ok(url.map(|url| PresignedPut { url, headers: self.put_headers.clone() }))
     }
 
     async fn get_stream(&self, key: &str) -> Result<Option<StreamedObject>, StorageError> {

@@ -31,7 +31,8 @@ impl ConfigError {
 ///   `AWS_*` environment variables (`AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
 ///   `AWS_ALLOW_HTTP`, ...). Conditional writes use `If-Match`/`If-None-Match`.
 /// - `gs://BUCKET[/PREFIX]` — Google Cloud Storage, from `GOOGLE_*` variables.
-/// - `az://CONTAINER[/PREFIX]` — Azure Blob Storage, from `AZURE_*` variables.
+/// - `az://CONTAINER[/PREFIX]` — Azure Blob Storage, from `AZURE_*` variables
+///   (`AZURE_STORAGE_USE_EMULATOR=true` and `AZURITE_BLOB_STORAGE_URL` for Azurite).
 pub fn from_url(url: &str) -> Result<ObjectStorage, ConfigError> {
     let (scheme, rest) = url.split_once("://").ok_or_else(|| {
         ConfigError::new(url, "expected a URL such as file://./tfreg-data or s3://bucket/prefix")
@@ -114,7 +115,9 @@ fn cloud(url: &str, rest: &str, kind: &str) -> Result<ObjectStorage, ConfigError
                 .build()
                 .map_err(|e| ConfigError::new(url, e))?;
             let store = Arc::new(store);
-            Ok(ObjectStorage::new(store.clone(), prefix).with_signer(store))
+            Ok(ObjectStorage::new(store.clone(), prefix)
+                .with_signer(store)
+                .with_presigned_put_headers(&[("x-ms-blob-type", "BlockBlob")]))
         }
         _ => Err(ConfigError::new(url, format!("this build has no {kind} support (cargo feature {kind:?})"))),
     }

@@ -110,14 +110,16 @@ impl Registry {
         storage.put(&layout::upload_session(&id), Bytes::from(record), PutMode::Create).await?;
         let presigned = storage.presign_put(&layout::upload_object(&id), ttl).await?;
         let direct = presigned.is_some();
-        let url = match presigned {
-            Some(url) => url,
+        let (url, headers) = match presigned {
+            Some(presigned) => (presigned.url, presigned.headers),
             None => {
                 let path = format!("/v1/uploads/{id}");
                 let query = self.inner.signer.sign(&path, session.expires);
-                format!("{}{}?{query}", self.request_origin(parts), self.link(&path))
+                (format!("{}{}?{query}", self.request_origin(parts), self.link(&path)), Vec::new())
             }
         };
+        let headers: serde_json::Map<String, serde_json::Value> =
+            headers.into_iter().map(|(name, value)| (name, value.into())).collect();
         self.maybe_sweep(now).await;
         tracing::info!(upload = %id, by = %session.created_by, direct, "upload session opened");
         Ok(response::json(
@@ -126,6 +128,7 @@ impl Registry {
                 "id": id,
                 "upload_url": url,
                 "upload_method": "PUT",
+                "upload_headers": headers,
                 "direct_to_storage": direct,
                 "expires_at": crate::time::rfc3339(session.expires),
                 "max_bytes": self.inner.config.max_session_upload_bytes,
