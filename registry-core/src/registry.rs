@@ -45,7 +45,7 @@ pub(crate) struct Inner {
     pub(crate) keys: KeyRing,
     pub(crate) upstream: Option<Arc<Upstream>>,
     /// Memoised signed archive links, by `ns/name/system/version`.
-    pub(crate) links: TtlCache<Arc<str>>,
+    pub(crate) links: TtlCache<HeaderValue>,
     /// When this instance last swept expired upload sessions (seconds since the epoch).
     pub(crate) last_upload_sweep: AtomicU64,
     discovery: Bytes,

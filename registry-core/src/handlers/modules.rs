@@ -210,26 +210,27 @@ impl Registry {
     ) -> Result<Response<Bytes>> {
         let module = self.cached_module(addr).await?;
         let local = module.found.as_ref().and_then(|found| found.versions.iter().find(|(v, _)| v == version));
-        let location: Arc<str> = match (local, &module.found, &self.inner.upstream) {
-            (Some((version, sha256)), _, _) => self.archive_link(addr, version, sha256),
+        let location: HeaderValue = match (local, &module.found, &self.inner.upstream) {
+            (Some((version, sha256)), _, _) => self.archive_link(addr, version, sha256)?,
             (None, found, Some(upstream)) if found.as_ref().is_none_or(|f| f.all_pinned) => {
-                self.upstream_module_location(upstream, addr, version).await?.into()
+                let location = self.upstream_module_location(upstream, addr, version).await?;
+                HeaderValue::try_from(location).map_err(|e| Error::internal(e.to_string()))?
             }
             (None, None, _) => return Err(missing_module(addr)),
             (None, Some(_), _) => return Err(missing_version(addr, version)),
         };
-        let value = HeaderValue::from_str(&location).map_err(|e| Error::internal(e.to_string()))?;
         let wants_json = parts
             .headers
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("application/json"));
         let mut response = if wants_json {
-            response::json(StatusCode::OK, &json!({ "location": &*location }))
+            let text = location.to_str().map_err(|e| Error::internal(e.to_string()))?;
+            response::json(StatusCode::OK, &json!({ "location": text }))
         } else {
             response::empty(StatusCode::NO_CONTENT)
         };
-        response.headers_mut().insert(X_TERRAFORM_GET, value);
+        response.headers_mut().insert(X_TERRAFORM_GET, location);
         Ok(response)
     }
 
@@ -265,17 +266,19 @@ impl Registry {
         addr: &ModuleAddress,
         version: &Version,
         sha256: &[u8; 32],
-    ) -> Arc<str> {
+    ) -> Result<HeaderValue> {
         let memo_key = format!("{}/{version}", addr.key());
         if let Some(link) = self.inner.links.get(&memo_key) {
-            return Arc::clone(&link);
+            // A header value shares its bytes: this clone copies no link.
+            return Ok(HeaderValue::clone(&link));
         }
         let path = format!("/v1/archives/modules/{}/{version}/{}.tar.gz", addr.key(), hex::encode(sha256));
         let expires = crate::time::unix_now() + self.inner.config.link_ttl.as_secs();
         let query = self.inner.signer.sign(&path, expires);
-        let link: Arc<str> = format!("{}?{query}", self.link(&path)).into();
-        self.inner.links.insert(memo_key, Arc::new(Arc::clone(&link)));
-        link
+        let link = HeaderValue::try_from(format!("{}?{query}", self.link(&path)))
+            .map_err(|e| Error::internal(e.to_string()))?;
+        self.inner.links.insert(memo_key, Arc::new(link.clone()));
+        Ok(link)
     }
 
     /// The JSON description of one version, as upload and the detail endpoints show it.
