@@ -10,7 +10,7 @@ use object_store::path::Path;
 use object_store::signer::Signer;
 use object_store::{ObjectStore, ObjectStoreExt, PutOptions, UpdateVersion, WriteMultipart};
 use tfreg_core::storage::{
-    ObjectInfo, ObjectWriter, PresignedPut, PutMode, Storage, StorageError, StoredObject, StreamedObject,
+    ObjectInfo, ObjectWriter, PutMode, Storage, StorageError, StoredObject, StreamedObject,
 };
 
 use crate::local_lock::LocalLock;
@@ -205,9 +205,9 @@ impl Storage for ObjectStorage {
         &self,
         key: &str,
         expires_in: std::time::Duration,
-    ) -> Result<Option<PresignedPut>, StorageError> {
+    ) -> Result<Option<tfreg_core::storage::PresignedPut>, StorageError> {
         let url = self.presign(http::Method::PUT, key, expires_in).await?;
-        Ok(url.map(|url| PresignedPut { url, headers: self.put_headers.clone() }))
+        Ok(url.map(|url| tfreg_core::storage::PresignedPut { url, headers: self.put_headers.clone() }))
     }
 
     async fn get_stream(&self, key: &str) -> Result<Option<StreamedObject>, StorageError> {
