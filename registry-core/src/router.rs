@@ -338,6 +338,22 @@ mod tests {
     }
 
     #[test]
+    fn routes_upload_sessions() {
+        let id = "0123456789abcdef0123456789abcdef";
+        let path = format!("/v1/uploads/{id}");
+        assert_eq!(route(&Method::POST, "/v1/uploads").unwrap(), Route::UploadCreate);
+        assert_eq!(route(&Method::PUT, &path).unwrap(), Route::UploadData(id.into()));
+        assert_eq!(route(&Method::GET, &path).unwrap(), Route::UploadStatus(id.into()));
+        assert_eq!(route(&Method::DELETE, &path).unwrap(), Route::UploadDelete(id.into()));
+        assert_eq!(status(Method::GET, "/v1/uploads"), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(status(Method::PATCH, &path), StatusCode::METHOD_NOT_ALLOWED);
+        for bad in ["/v1/uploads/..", "/v1/uploads/0123456789ABCDEF0123456789ABCDEF", "/v1/uploads/abc"] {
+            assert_eq!(status(Method::PUT, bad), StatusCode::BAD_REQUEST, "{bad}");
+        }
+        assert_eq!(status(Method::PUT, &format!("{path}/x")), StatusCode::NOT_FOUND);
+    }
+
+    #[test]
     fn routes_the_module_protocol() {
         let addr = ModuleAddress::parse("acme", "vpc", "aws").unwrap();
         let v = Version::parse("1.2.0").unwrap();

@@ -310,3 +310,124 @@ async fn expired_sessions_are_refused_and_swept() {
             .await;
     assert_eq!(published.status(), StatusCode::CREATED);
 }
+
+/// A store that works, but whose chunked writes fail while `failing` is on, as a backend that
+/// drops the connection in the middle of a large upload.
+#[derive(Debug)]
+struct FlakyWrites {
+    inner: Arc<dyn Storage>,
+    failing: std::sync::atomic::AtomicBool,
+}
+
+/// A writer that takes one chunk, then fails.
+struct FailingWriter<'a> {
+    inner: Box<dyn tfreg_core::storage::ObjectWriter + 'a>,
+    key: String,
+    written: usize,
+}
+
+#[async_trait::async_trait]
+impl tfreg_core::storage::ObjectWriter for FailingWriter<'_> {
+    async fn write(&mut self, chunk: Bytes) -> Result<(), tfreg_core::storage::StorageError> {
+        self.written += 1;
+        if self.written > 1 {
+            return Err(tfreg_core::storage::StorageError::Backend {
+                key: self.key.clone(),
+                transient: true,
+                source: "connection reset".into(),
+            });
+        }
+        self.inner.write(chunk).await
+    }
+    async fn finish(
+        self: Box<Self>,
+    ) -> Result<tfreg_core::storage::ObjectInfo, tfreg_core::storage::StorageError> {
+        self.inner.finish().await
+    }
+    async fn abort(self: Box<Self>) -> Result<(), tfreg_core::storage::StorageError> {
+        self.inner.abort().await
+    }
+}
+
+#[async_trait::async_trait]
+impl Storage for FlakyWrites {
+    async fn get(
+        &self,
+        key: &str,
+    ) -> Result<Option<tfreg_core::storage::StoredObject>, tfreg_core::storage::StorageError> {
+        self.inner.get(key).await
+    }
+    async fn head(
+        &self,
+        key: &str,
+    ) -> Result<Option<tfreg_core::storage::ObjectInfo>, tfreg_core::storage::StorageError> {
+        self.inner.head(key).await
+    }
+    async fn put(
+        &self,
+        key: &str,
+        body: Bytes,
+        mode: PutMode,
+    ) -> Result<tfreg_core::storage::ObjectInfo, tfreg_core::storage::StorageError> {
+        self.inner.put(key, body, mode).await
+    }
+    async fn delete(&self, key: &str) -> Result<(), tfreg_core::storage::StorageError> {
+        self.inner.delete(key).await
+    }
+    async fn list(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<tfreg_core::storage::ObjectInfo>, tfreg_core::storage::StorageError> {
+        self.inner.list(prefix).await
+    }
+    async fn get_stream(
+        &self,
+        key: &str,
+    ) -> Result<Option<tfreg_core::storage::StreamedObject>, tfreg_core::storage::StorageError> {
+        self.inner.get_stream(key).await
+    }
+    async fn writer<'a>(
+        &'a self,
+        key: &str,
+    ) -> Result<Box<dyn tfreg_core::storage::ObjectWriter + 'a>, tfreg_core::storage::StorageError> {
+        let inner = self.inner.writer(key).await?;
+        if !self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(inner);
+        }
+        Ok(Box::new(FailingWriter { inner, key: key.to_owned(), written: 0 }))
+    }
+}
+
+#[tokio::test]
+async fn a_storage_fault_mid_upload_is_a_5xx_and_loses_nothing() {
+    let inner = memory();
+    let flaky = Arc::new(FlakyWrites { inner: inner.clone(), failing: false.into() });
+    let registry = registry(flaky.clone(), RegistryConfig::default()).await;
+    let token = uploader(&registry, None).await;
+    let set_failing = |on: bool| flaky.failing.store(on, std::sync::atomic::Ordering::SeqCst);
+
+    // The store fails during the streamed upload: 503, and no object under the session.
+    let (id, url) = open(&registry, &token).await;
+    let package = provider_zip(1 << 20);
+    set_failing(true);
+    let failed = upload(&registry, &url, &package).await;
+    assert_eq!(failed.status(), StatusCode::SERVICE_UNAVAILABLE, "{:?}", failed.body());
+    assert_eq!(failed.headers()["retry-after"], "1");
+    assert!(inner.head(&format!("uploads/{id}/object")).await.unwrap().is_none());
+
+    // Uploaded fine, but the store fails while the package is written to its key: 503, nothing
+    // published, and the session is kept for a retry, which then publishes.
+    set_failing(false);
+    assert_eq!(upload(&registry, &url, &package).await.status(), StatusCode::OK);
+    set_failing(true);
+    let publish = format!("/v1/providers/acme/big/1.0.0/linux/amd64?upload={id}");
+    let failed = call(&registry, Method::PUT, &publish, &token, vec![]).await;
+    assert_eq!(failed.status(), StatusCode::SERVICE_UNAVAILABLE, "{:?}", failed.body());
+    assert!(keys(inner.as_ref(), "providers/").await.is_empty(), "nothing published");
+    let versions = call(&registry, Method::GET, "/v1/providers/acme/big/versions", &token, vec![]).await;
+    assert_eq!(versions.status(), StatusCode::NOT_FOUND);
+    set_failing(false);
+    let published = call(&registry, Method::PUT, &publish, &token, vec![]).await;
+    assert_eq!(published.status(), StatusCode::CREATED, "{:?}", published.body());
+    assert!(keys(inner.as_ref(), "uploads/").await.is_empty());
+}
