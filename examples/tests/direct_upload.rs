@@ -8,9 +8,11 @@ mod support;
 #[path = "../../registry-storage/tests/support/servers.rs"]
 mod servers;
 
-use serde_json::Value;
 use sha2::{Digest, Sha256};
-use support::{null_and_module, null_provider, provider_zip, tar_gz, Server, Workdir, MASTER};
+use support::{
+    issue, json, null_and_module, null_provider, open, provider_zip, publish, serve_on, tar_gz, upload,
+    Server, Workdir, MASTER,
+};
 
 #[test]
 fn direct_uploads_on_the_local_filesystem() {
@@ -25,7 +27,7 @@ fn direct_uploads_on_the_local_filesystem() {
 fn direct_uploads_on_s3() {
     let s3 = servers::s3("tfreg-direct");
     let env = s3.env();
-    let server = serve_on(&env, "s3://tfreg-direct/registry");
+    let server = serve_on(&env, "s3://tfreg-direct/registry", &[]);
     direct_uploads_install(&server, true, || uploads_in("s3://tfreg-direct/registry", &env));
     // Presigned URLs point into the bucket, under the registry's prefix.
     let session = open(&server, MASTER);
@@ -37,20 +39,13 @@ fn direct_uploads_on_s3() {
 fn direct_uploads_on_azure() {
     let azure = servers::azure("tfreg-direct");
     let env = azure.azure_env();
-    let server = serve_on(&env, "az://tfreg-direct/registry");
+    let server = serve_on(&env, "az://tfreg-direct/registry", &[]);
     direct_uploads_install(&server, true, || uploads_in("az://tfreg-direct/registry", &env));
     // SAS URLs into the container, which need the blob type header.
     let session = open(&server, MASTER);
     let prefix = format!("http://127.0.0.1:{}/devstoreaccount1/tfreg-direct/registry/uploads/", azure.port);
     assert!(session["upload_url"].as_str().unwrap().starts_with(&prefix), "{session}");
     assert_eq!(session["upload_headers"]["x-ms-blob-type"], "BlockBlob");
-}
-
-/// `tfreg serve` on the store at `url`, configured by the storage server's `env`.
-fn serve_on(env: &[(&'static str, String)], url: &'static str) -> Server {
-    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    env.push(("TFREG_STORAGE", url));
-    Server::start_with_env(&[], &env)
 }
 
 /// How many objects the store at `url` (configured by `env`, as the server is) holds under
@@ -65,59 +60,8 @@ fn uploads_in(url: &str, env: &[(&'static str, String)]) -> usize {
     runtime.block_on(tfreg_core::storage::Storage::list(&storage, "uploads/")).unwrap().len()
 }
 
-/// Opens an upload session with `token`.
-fn open(server: &Server, token: &str) -> Value {
-    let response = server.client().post(server.url("/v1/uploads")).bearer_auth(token).send().unwrap();
-    assert_eq!(response.status(), 201);
-    json(response)
-}
-
-fn json(response: reqwest::blocking::Response) -> Value {
-    serde_json::from_slice(&response.bytes().unwrap()).unwrap()
-}
-
-/// Opens a session, `PUT`s `content` to its upload URL (no token: the URL is its own proof) and
-/// returns the session id.
-fn upload(server: &Server, token: &str, content: Vec<u8>, direct: bool) -> String {
-    let session = open(server, token);
-    assert_eq!(session["direct_to_storage"], direct, "{session}");
-    let sha = hex::encode(Sha256::digest(&content));
-    let mut put = server.client().put(session["upload_url"].as_str().unwrap()).body(content);
-    for (name, value) in session["upload_headers"].as_object().unwrap() {
-        put = put.header(name, value.as_str().unwrap());
-    }
-    let put = put.send().unwrap();
-    let status = put.status();
-    let text = put.text().unwrap();
-    assert!(status.is_success(), "{status}: {text}");
-    if !direct {
-        let answer: Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(answer["sha256"], sha.as_str());
-    }
-    session["id"].as_str().unwrap().to_owned()
-}
-
-fn publish(server: &Server, token: &str, path: &str, id: &str) -> reqwest::blocking::Response {
-    let separator = if path.contains('?') { '&' } else { '?' };
-    server
-        .client()
-        .put(server.url(&format!("{path}{separator}upload={id}")))
-        .bearer_auth(token)
-        .send()
-        .unwrap()
-}
-
 fn direct_uploads_install(server: &Server, direct: bool, uploads_left: impl Fn() -> usize) {
-    let token = json(
-        server
-            .client()
-            .post(server.url("/v1/tokens"))
-            .bearer_auth(MASTER)
-            .body(r#"{"tier": "uploader", "namespaces": ["acme"]}"#)
-            .send()
-            .unwrap(),
-    );
-    let token = token["token"].as_str().unwrap().to_owned();
+    let (_, token) = issue(server, r#"{"tier": "uploader", "namespaces": ["acme"]}"#);
 
     // Bad uploads first: a broken archive and a broken package publish nothing.
     let garbage = upload(server, &token, b"this is not an archive".to_vec(), direct);

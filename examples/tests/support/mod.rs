@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
 /// A running `tfreg serve` that is killed on drop.
 pub struct Server {
     child: Child,
@@ -259,4 +262,70 @@ impl Workdir {
         );
         String::from_utf8(out.stdout).unwrap()
     }
+}
+
+/// `tfreg serve` on the store at `url`, configured by the storage server's `env`.
+pub fn serve_on(env: &[(&'static str, String)], url: &str, extra: &[&str]) -> Server {
+    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.push(("TFREG_STORAGE", url));
+    Server::start_with_env(extra, &env)
+}
+
+/// Issues a token with the master token (`spec` is the JSON body of `POST /v1/tokens`) and
+/// returns its id and value.
+pub fn issue(server: &Server, spec: &str) -> (String, String) {
+    let response = server
+        .client()
+        .post(server.url("/v1/tokens"))
+        .bearer_auth(MASTER)
+        .body(spec.to_owned())
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let token = json(response);
+    (token["id"].as_str().unwrap().to_owned(), token["token"].as_str().unwrap().to_owned())
+}
+
+/// Opens an upload session with `token`.
+pub fn open(server: &Server, token: &str) -> Value {
+    let response = server.client().post(server.url("/v1/uploads")).bearer_auth(token).send().unwrap();
+    assert_eq!(response.status(), 201);
+    json(response)
+}
+
+/// A response's JSON body.
+pub fn json(response: reqwest::blocking::Response) -> Value {
+    serde_json::from_slice(&response.bytes().unwrap()).unwrap()
+}
+
+/// Opens a session, `PUT`s `content` to its upload URL (no token: the URL is its own proof) and
+/// returns the session id.
+pub fn upload(server: &Server, token: &str, content: Vec<u8>, direct: bool) -> String {
+    let session = open(server, token);
+    assert_eq!(session["direct_to_storage"], direct, "{session}");
+    let sha = hex::encode(Sha256::digest(&content));
+    let mut put = server.client().put(session["upload_url"].as_str().unwrap()).body(content);
+    for (name, value) in session["upload_headers"].as_object().unwrap() {
+        put = put.header(name, value.as_str().unwrap());
+    }
+    let put = put.send().unwrap();
+    let status = put.status();
+    let text = put.text().unwrap();
+    assert!(status.is_success(), "{status}: {text}");
+    if !direct {
+        let answer: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(answer["sha256"], sha.as_str());
+    }
+    session["id"].as_str().unwrap().to_owned()
+}
+
+/// Publishes what was uploaded to session `id` at `path` (a module or provider publishing path).
+pub fn publish(server: &Server, token: &str, path: &str, id: &str) -> reqwest::blocking::Response {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    server
+        .client()
+        .put(server.url(&format!("{path}{separator}upload={id}")))
+        .bearer_auth(token)
+        .send()
+        .unwrap()
 }
