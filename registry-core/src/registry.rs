@@ -2,7 +2,6 @@
 
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use http::{header, HeaderValue, Method, Request, Response, StatusCode};
@@ -44,8 +43,6 @@ pub(crate) struct Inner {
     pub(crate) providers: TtlCache<Option<ProviderIndex>>,
     pub(crate) keys: KeyRing,
     pub(crate) upstream: Option<Arc<Upstream>>,
-    /// Memoised signed archive links, by `ns/name/system/version`.
-    pub(crate) links: TtlCache<HeaderValue>,
     /// When this instance last swept expired upload sessions (seconds since the epoch).
     pub(crate) last_upload_sweep: AtomicU64,
     discovery: Bytes,
@@ -134,10 +131,6 @@ impl RegistryBuilder {
                 storage: self.storage,
                 modules: TtlCache::new(config.cache_ttl, config.cache_capacity),
                 providers: TtlCache::new(config.cache_ttl, config.cache_capacity),
-                links: TtlCache::new(
-                    (config.link_ttl / 2).min(Duration::from_secs(60)),
-                    config.cache_capacity,
-                ),
                 config,
                 authenticator,
                 authorizer: self.authorizer,

@@ -212,6 +212,40 @@ async fn archive_links_refuse_tampering_and_expiry() {
     );
 }
 
+/// The link's expiry (seconds since the epoch), from its query.
+fn link_expiry(location: &str) -> u64 {
+    let query = location.split_once('?').unwrap().1;
+    query.split('&').find_map(|p| p.strip_prefix("expires=")).unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn download_links_are_reused_only_while_at_least_half_their_life_is_left() {
+    let now = tfreg_core::time::unix_now();
+    // Short-lived cache entries (the default 5 s): one link per entry, reused.
+    let h = harness(RegistryConfig::default()).await;
+    h.publish("acme/vpc/aws", "1.0.0", module("1.0.0")).await;
+    let link = |r: Response<Bytes>| r.headers()["x-terraform-get"].to_str().unwrap().to_owned();
+    let first = link(h.get("/v1/modules/acme/vpc/aws/1.0.0/download").await);
+    let second = link(h.get("/v1/modules/acme/vpc/aws/1.0.0/download").await);
+    assert_eq!(first, second, "reused within the cache entry");
+    assert!(link_expiry(&first) >= now + 600, "a fresh link has its whole life");
+    // A cache TTL longer than half a link's life: every download signs a link of its own, so
+    // none handed out is close to expiry.
+    let config = RegistryConfig {
+        cache_ttl: std::time::Duration::from_secs(3600),
+        link_ttl: std::time::Duration::from_secs(2),
+        ..Default::default()
+    };
+    let h = harness(config).await;
+    h.publish("acme/vpc/aws", "1.0.0", module("1.0.0")).await;
+    let first = link(h.get("/v1/modules/acme/vpc/aws/1.0.0/download").await);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let later = link(h.get("/v1/modules/acme/vpc/aws/1.0.0/download").await);
+    assert!(link_expiry(&later) > link_expiry(&first), "{first} then {later}");
+    let archive = h.call(Method::GET, &later, None, vec![]).await;
+    assert_eq!(archive.status(), StatusCode::OK);
+}
+
 #[tokio::test]
 async fn bad_uploads_are_refused_and_store_nothing() {
     let h = harness(RegistryConfig { max_upload_bytes: 4096, ..Default::default() }).await;

@@ -1,6 +1,7 @@
 //! Reading modules: version lists, descriptions, and download locations.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{header, HeaderValue, Response, StatusCode};
@@ -34,6 +35,9 @@ struct HotModule {
     versions_json: Bytes,
     /// Every version with its archive's SHA-256, newest first.
     versions: Box<[(Version, [u8; 32])]>,
+    /// Each version's signed archive link, made on its first download while this entry lives
+    /// (see [`Registry::archive_link`]).
+    links: Box<[OnceLock<HeaderValue>]>,
     /// Whether every version was pinned from the upstream (so the upstream's other versions
     /// are still offered).
     all_pinned: bool,
@@ -59,9 +63,10 @@ impl HotModule {
                 })?;
                 Ok((v.version.clone(), sha))
             })
-            .collect::<Result<_>>()?;
+            .collect::<Result<Box<[_]>>>()?;
+        let links = versions.iter().map(|_| OnceLock::new()).collect();
         let all_pinned = index.versions.iter().all(|v| v.pinned);
-        Ok(Self { source: index.source().into(), versions_json, versions, all_pinned })
+        Ok(Self { source: index.source().into(), versions_json, versions, links, all_pinned })
     }
 }
 
@@ -209,9 +214,12 @@ impl Registry {
         version: &Version,
     ) -> Result<Response<Bytes>> {
         let module = self.cached_module(addr).await?;
-        let local = module.found.as_ref().and_then(|found| found.versions.iter().find(|(v, _)| v == version));
+        let local = module.found.as_ref().and_then(|found| {
+            let at = found.versions.iter().position(|(v, _)| v == version)?;
+            Some((found, at))
+        });
         let location: HeaderValue = match (local, &module.found, &self.inner.upstream) {
-            (Some((version, sha256)), _, _) => self.archive_link(addr, version, sha256)?,
+            (Some((found, at)), _, _) => self.archive_link(addr, found, at)?,
             (None, found, Some(upstream)) if found.as_ref().is_none_or(|f| f.all_pinned) => {
                 let location = self.upstream_module_location(upstream, addr, version).await?;
                 HeaderValue::try_from(location).map_err(|e| Error::internal(e.to_string()))?
@@ -257,27 +265,30 @@ impl Registry {
         Ok(crate::upstream::resolve(&url, &location))
     }
 
-    /// A signed, expiring link to a version's archive. Links are memoised for a short while
-    /// (at most a minute, and at most half their lifetime), so the download hot path signs
-    /// once a minute per version rather than once a request; every link handed out still has
-    /// at least half of `link_ttl` left.
-    pub(crate) fn archive_link(
-        &self,
-        addr: &ModuleAddress,
-        version: &Version,
-        sha256: &[u8; 32],
-    ) -> Result<HeaderValue> {
-        let memo_key = format!("{}/{version}", addr.key());
-        if let Some(link) = self.inner.links.get(&memo_key) {
-            // A header value shares its bytes: this clone copies no link.
-            return Ok(HeaderValue::clone(&link));
+    /// A signed, expiring link to the archive of the `at`-th version of a cached module. The
+    /// link is made once per cache entry, on the first download, while entries live no longer
+    /// than half a link's lifetime (and at most a minute): the download hot path then reads it
+    /// with one atomic load, and every link handed out still has at least half of `link_ttl`
+    /// left. With a longer cache TTL each download signs its own link.
+    fn archive_link(&self, addr: &ModuleAddress, found: &HotModule, at: usize) -> Result<HeaderValue> {
+        let config = &self.inner.config;
+        let reusable = config.cache_ttl <= (config.link_ttl / 2).min(Duration::from_secs(60));
+        if reusable {
+            if let Some(link) = found.links[at].get() {
+                // A header value shares its bytes: this clone copies no link.
+                return Ok(link.clone());
+            }
         }
+        let (version, sha256) = &found.versions[at];
         let path = format!("/v1/archives/modules/{}/{version}/{}.tar.gz", addr.key(), hex::encode(sha256));
-        let expires = crate::time::unix_now() + self.inner.config.link_ttl.as_secs();
+        let expires = crate::time::unix_now() + config.link_ttl.as_secs();
         let query = self.inner.signer.sign(&path, expires);
         let link = HeaderValue::try_from(format!("{}?{query}", self.link(&path)))
             .map_err(|e| Error::internal(e.to_string()))?;
-        self.inner.links.insert(memo_key, Arc::new(link.clone()));
+        if reusable {
+            // Another request may have set it first; either link is as good.
+            let _ = found.links[at].set(link.clone());
+        }
         Ok(link)
     }
 
