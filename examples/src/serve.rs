@@ -62,7 +62,9 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
         // Expired upload sessions are also swept as new ones open; this catches quiet periods.
         let sweeper = registry.clone();
         actix_web::rt::spawn(async move {
-            let mut tick = actix_web::rt::time::interval(UPLOAD_SWEEP_INTERVAL);
+            // Not at start-up, which stays quick: sessions are also swept as new ones open.
+            let first = actix_web::rt::time::Instant::now() + UPLOAD_SWEEP_INTERVAL;
+            let mut tick = actix_web::rt::time::interval_at(first, UPLOAD_SWEEP_INTERVAL);
             loop {
                 tick.tick().await;
                 if let Err(err) = sweeper.sweep_uploads().await {

@@ -36,8 +36,9 @@ struct HotModule {
     /// Every version with its archive's SHA-256, newest first.
     versions: Box<[(Version, [u8; 32])]>,
     /// Each version's signed archive link, made on its first download while this entry lives
-    /// (see [`Registry::archive_link`]).
-    links: Box<[OnceLock<HeaderValue>]>,
+    /// (see [`Registry::archive_link`]); the slots themselves only once the module is downloaded,
+    /// so modules that are only listed cost nothing more.
+    links: OnceLock<Box<[OnceLock<HeaderValue>]>>,
     /// Whether every version was pinned from the upstream (so the upstream's other versions
     /// are still offered).
     all_pinned: bool,
@@ -64,7 +65,7 @@ impl HotModule {
                 Ok((v.version.clone(), sha))
             })
             .collect::<Result<Box<[_]>>>()?;
-        let links = versions.iter().map(|_| OnceLock::new()).collect();
+        let links = OnceLock::new();
         let all_pinned = index.versions.iter().all(|v| v.pinned);
         Ok(Self { source: index.source().into(), versions_json, versions, links, all_pinned })
     }
@@ -273,8 +274,9 @@ impl Registry {
     fn archive_link(&self, addr: &ModuleAddress, found: &HotModule, at: usize) -> Result<HeaderValue> {
         let config = &self.inner.config;
         let reusable = config.cache_ttl <= (config.link_ttl / 2).min(Duration::from_secs(60));
+        let slots = || found.links.get_or_init(|| found.versions.iter().map(|_| OnceLock::new()).collect());
         if reusable {
-            if let Some(link) = found.links[at].get() {
+            if let Some(link) = slots()[at].get() {
                 // A header value shares its bytes: this clone copies no link.
                 return Ok(link.clone());
             }
@@ -287,7 +289,7 @@ impl Registry {
             .map_err(|e| Error::internal(e.to_string()))?;
         if reusable {
             // Another request may have set it first; either link is as good.
-            let _ = found.links[at].set(link.clone());
+            let _ = slots()[at].set(link.clone());
         }
         Ok(link)
     }
