@@ -232,8 +232,7 @@ impl Registry {
                 let Route::UploadData(id) = router::route(&parts.method, path)? else {
                     return Err(crate::Error::internal("a streamed route that is not an upload"));
                 };
-                self.inner.signer.verify(path, parts.uri.query(), crate::time::unix_now())?;
-                self.upload_receive(&id, declared, body).await
+                self.upload_receive(path, parts.uri.query(), &id, declared, body).await
             };
             return result.await.unwrap_or_else(crate::Error::into_response);
         }
@@ -263,9 +262,8 @@ impl Registry {
             }
             Route::KeyList => return self.key_list().await,
             Route::UploadData(id) => {
-                self.inner.signer.verify(path, parts.uri.query(), crate::time::unix_now())?;
                 let once = crate::storage::Once(Some(body));
-                return self.upload_receive(&id, None, once).await;
+                return self.upload_receive(path, parts.uri.query(), &id, None, once).await;
             }
             _ => {}
         }

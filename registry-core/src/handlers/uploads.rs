@@ -168,11 +168,14 @@ impl Registry {
         Ok(response::empty(StatusCode::NO_CONTENT))
     }
 
-    /// `PUT /v1/uploads/{id}?expires&signature`: streams the body to the session's object,
-    /// refusing it past [`RegistryConfig::max_session_upload_bytes`](crate::RegistryConfig).
-    /// Answers with the size and SHA-256 of what was stored, so the client can compare.
+    /// `PUT /v1/uploads/{id}?expires&signature` (`path` relative to the base path): checks the
+    /// signature, then streams the body to the session's object, refusing it past
+    /// [`RegistryConfig::max_session_upload_bytes`](crate::RegistryConfig). Answers with the size
+    /// and SHA-256 of what was stored, so the client can compare.
     pub(crate) async fn upload_receive<S, E>(
         &self,
+        path: &str,
+        query: Option<&str>,
         id: &str,
         declared_len: Option<u64>,
         mut body: S,
@@ -181,6 +184,7 @@ impl Registry {
         S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
     {
+        self.inner.signer.verify(path, query, crate::time::unix_now())?;
         let session = self.load_session(id).await?;
         if session.expires < crate::time::unix_now() {
             return Err(expired(id));
