@@ -180,7 +180,11 @@ async fn modules_and_providers_publish_through_sessions() {
 #[tokio::test]
 async fn bad_uploads_and_misuse_publish_nothing() {
     let storage = memory();
-    let config = RegistryConfig { max_session_upload_bytes: 1 << 20, ..Default::default() };
+    let config = RegistryConfig {
+        max_session_upload_bytes: 1 << 20,
+        max_upload_bytes: 64 << 10,
+        ..Default::default()
+    };
     let registry = registry(storage.clone(), config).await;
     let token = uploader(&registry, None).await;
     let other = uploader(&registry, None).await;
@@ -219,6 +223,12 @@ async fn bad_uploads_and_misuse_publish_nothing() {
     let provider = call(&registry, Method::PUT, &provider_uri, &token, vec![]).await;
     assert_eq!(code(&provider), StatusCode::BAD_REQUEST);
     assert!(json(&provider)["errors"][0].as_str().unwrap().contains("invalid provider package"));
+    // Within the session's limit but over the body limit modules are held to: 413 as a module.
+    assert_eq!(code(&upload(&registry, &url, &vec![0u8; 100 << 10]).await), StatusCode::OK);
+    let module =
+        call(&registry, Method::PUT, &format!("/v1/modules/acme/vpc/aws/1.0.0?upload={id}"), &token, vec![])
+            .await;
+    assert_eq!(code(&module), StatusCode::PAYLOAD_TOO_LARGE, "{:?}", module.body());
     // A package without the provider's executable.
     let wrong = zip(&[("terraform-provider-other", b"x")]);
     assert_eq!(code(&upload(&registry, &url, &wrong).await), StatusCode::OK);

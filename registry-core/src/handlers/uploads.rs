@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::io::{Seek, SeekFrom};
 use std::sync::atomic::Ordering;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 use http::{Response, StatusCode};
 use serde::{Deserialize, Serialize};
@@ -232,34 +232,27 @@ impl Registry {
     /// The content uploaded to session `id`, read whole (module archives, which are checked in
     /// memory under the request body limit).
     pub(crate) async fn session_bytes(&self, principal: Option<&Principal>, id: &str) -> Result<Bytes> {
-        self.usable_session(principal, id).await?;
         let limit = self.inner.config.max_upload_bytes;
-        let key = layout::upload_object(id);
-        let info = self.inner.storage.head(&key).await?.ok_or_else(|| nothing_uploaded(id))?;
-        if info.size > limit {
-            return Err(Error::PayloadTooLarge { limit });
+        let (size, mut stream) = self.session_object(principal, id, limit).await?;
+        let mut body = BytesMut::with_capacity(usize::try_from(size).unwrap_or(0));
+        while let Some(chunk) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
+            let chunk = chunk?;
+            if (body.len() + chunk.len()) as u64 > limit {
+                return Err(Error::PayloadTooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
         }
-        let object = self.inner.storage.get(&key).await?.ok_or_else(|| nothing_uploaded(id))?;
-        if object.body.len() as u64 > limit {
-            return Err(Error::PayloadTooLarge { limit });
-        }
-        Ok(object.body)
+        Ok(body.freeze())
     }
 
     /// The content uploaded to session `id`, copied chunk by chunk into an unnamed temporary
     /// file (provider packages, which may be hundreds of megabytes).
     pub(crate) async fn session_file(&self, principal: Option<&Principal>, id: &str) -> Result<SpooledFile> {
-        self.usable_session(principal, id).await?;
         let limit = self.inner.config.max_session_upload_bytes;
-        let key = layout::upload_object(id);
-        let object = self.inner.storage.get_stream(&key).await?.ok_or_else(|| nothing_uploaded(id))?;
-        if object.info.size > limit {
-            return Err(Error::PayloadTooLarge { limit });
-        }
+        let (_, mut stream) = self.session_object(principal, id, limit).await?;
         let temp = |e: std::io::Error| Error::internal(format!("cannot write a temporary file: {e}"));
         let file = tempfile::tempfile().map_err(temp)?;
         let mut writer = tokio::fs::File::from_std(file.try_clone().map_err(temp)?);
-        let mut stream = object.body;
         let mut size = 0u64;
         while let Some(chunk) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
             let chunk = chunk?;
@@ -274,6 +267,24 @@ impl Registry {
         let mut file = file;
         file.seek(SeekFrom::Start(0)).map_err(temp)?;
         Ok(SpooledFile { file, size })
+    }
+
+    /// Opens what was uploaded to session `id`, if `principal` may use the session: its size
+    /// and content, refused (413) when the store says it is larger than `limit`. Readers still
+    /// count the bytes, as an object may be replaced while it is read.
+    async fn session_object(
+        &self,
+        principal: Option<&Principal>,
+        id: &str,
+        limit: u64,
+    ) -> Result<(u64, crate::storage::ByteStream)> {
+        self.usable_session(principal, id).await?;
+        let key = layout::upload_object(id);
+        let object = self.inner.storage.get_stream(&key).await?.ok_or_else(|| nothing_uploaded(id))?;
+        if object.info.size > limit {
+            return Err(Error::PayloadTooLarge { limit });
+        }
+        Ok((object.info.size, object.body))
     }
 
     /// Forgets a session once its upload is published (or abandoned): the object first, so no
