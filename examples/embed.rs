@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 use actix_web::{web, App, HttpServer};
 use tfreg_core::auth::MasterToken;
-use tfreg_core::{Registry, RegistryConfig};
+use tfreg_core::Registry;
+use tfreg_core::RegistryConfig;
 
 /// Builds the registry over `storage_url`, mounted at `/registry`.
 async fn registry(storage_url: &str, token: &str) -> Result<Registry, Box<dyn std::error::Error>> {

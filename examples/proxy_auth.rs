@@ -15,7 +15,8 @@ use std::sync::Arc;
 use actix_web::{web, App, HttpServer};
 use async_trait::async_trait;
 use tfreg_core::auth::{Authenticator, MasterToken, Principal, Role, TokenAuthenticator, TokenStore};
-use tfreg_core::{Registry, Result};
+use tfreg_core::Registry;
+use tfreg_core::Result;
 
 /// The groups that map to registry roles.
 const ADMINS: &str = "platform-admins";

@@ -7,13 +7,13 @@ shopt -s lastpipe
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --locked --features tfreg-core/fuzzing -- -D warnings
 # Fetch the Terraform CLI and the null provider up front so a failure to get them is reported
 # once, clearly.
 bash scripts/fetch-terraform.sh >/dev/null
 bash scripts/fetch-null-provider.sh >/dev/null
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-cargo test --workspace --locked 2>&1 | tee "$log"
+cargo test --workspace --locked --features tfreg-core/fuzzing 2>&1 | tee "$log"
 # One closing line for the whole run.
 awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"

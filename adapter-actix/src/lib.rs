@@ -28,7 +28,7 @@
 mod convert;
 
 use actix_web::{web, HttpRequest, HttpResponse, Resource};
-use tfreg_core::router::DISCOVERY_PATH;
+use tfreg_core::http::router::DISCOVERY_PATH;
 use tfreg_core::Registry;
 
 /// Mounts every registry route into a scope (or an app at its root): use with

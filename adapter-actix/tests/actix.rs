@@ -6,7 +6,8 @@ use std::sync::Arc;
 use actix_web::body::{BodySize, MessageBody};
 use actix_web::{test, web, App};
 use tfreg_core::auth::hash_token;
-use tfreg_core::{Registry, RegistryConfig};
+use tfreg_core::Registry;
+use tfreg_core::RegistryConfig;
 
 const TOKEN: &str = "tfreg_actix-test-token";
 

@@ -6,7 +6,8 @@ use http::header::{self, HeaderName, HeaderValue};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, RequestExt};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
-use tfreg_core::{Error, X_TERRAFORM_GET};
+use tfreg_core::Error;
+use tfreg_core::X_TERRAFORM_GET;
 
 use crate::LambdaOptions;
 

@@ -20,7 +20,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tfreg_core::auth::{MasterToken, RoleAuthorizer, TokenStore};
-use tfreg_core::{Registry, RegistryConfig};
+use tfreg_core::Registry;
+use tfreg_core::RegistryConfig;
 use tfreg_lambda::LambdaOptions;
 
 /// Errors of the binary: boxed, with `?` from anything.

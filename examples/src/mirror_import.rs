@@ -8,9 +8,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use tfreg_core::provider::Platform;
-use tfreg_core::provider_index::ProviderAddress;
-use tfreg_core::version::Version;
+use tfreg_core::types::version::Version;
+use tfreg_core::types::Platform;
+use tfreg_core::types::ProviderAddress;
 use tfreg_core::Registry;
 
 use crate::cli::ImportArgs;

@@ -4,8 +4,8 @@
 mod support;
 
 use support::{tar_gz, Server, Workdir, MASTER};
-use tfreg_core::constraint::Constraints;
-use tfreg_core::version::Version;
+use tfreg_core::types::constraint::Constraints;
+use tfreg_core::types::version::Version;
 
 fn module_files(version: &str) -> Vec<(String, String)> {
     vec![

@@ -1,7 +1,7 @@
 //! Fuzzes version and constraint parsing and matching.
 //!
 //! Run with `cargo +nightly fuzz run version_constraint fuzz/corpus/version_constraint` from
-//! the repository root. The invariants live in `tfreg_core::constraint::check_version_constraint`
+//! the repository root. The invariants live in `tfreg_core::fuzzing::check_version_constraint`
 //! so that `registry-core/tests/fuzz_corpus_versions.rs` replays the committed seeds through
 //! the very same checks on every `cargo test`.
 
@@ -9,8 +9,9 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use tfreg_core::constraint::{check_version_constraint, Constraints};
-use tfreg_core::version::Version;
+use tfreg_core::fuzzing::check_version_constraint;
+use tfreg_core::types::constraint::Constraints;
+use tfreg_core::types::version::Version;
 
 /// One fuzz case: a version string and a constraint string.
 #[derive(Arbitrary, Debug)]

@@ -10,11 +10,11 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use http::{Request, StatusCode};
-use tfreg_core::address::ModuleAddress;
 use tfreg_core::auth::hash_token;
-use tfreg_core::index::{self, ModuleVersion};
+use tfreg_core::modules::index::{self, ModuleVersion};
 use tfreg_core::storage::Storage;
-use tfreg_core::version::Version;
+use tfreg_core::types::address::ModuleAddress;
+use tfreg_core::types::version::Version;
 use tfreg_core::Registry;
 
 const TOKEN: &str = "tfreg_bench-token";

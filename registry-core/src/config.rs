@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::archive::ArchiveLimits;
+use crate::modules::archive::ArchiveLimits;
 
 /// The settings of a [`Registry`](crate::Registry).
 #[derive(Clone)]

@@ -141,7 +141,7 @@ impl Error {
             tracing::error!(error = %self, source = ?std::error::Error::source(&self), "request failed");
         }
         let body = serde_json::json!({ "errors": [self.to_string()] });
-        let mut response = crate::response::json(status, &body);
+        let mut response = crate::http::response::json(status, &body);
         let headers = response.headers_mut();
         match &self {
             Self::Unauthorized { .. } => {
@@ -166,20 +166,20 @@ impl From<StorageError> for Error {
     }
 }
 
-impl From<crate::version::VersionError> for Error {
-    fn from(err: crate::version::VersionError) -> Self {
+impl From<crate::types::version::VersionError> for Error {
+    fn from(err: crate::types::version::VersionError) -> Self {
         Self::bad_request(err.to_string())
     }
 }
 
-impl From<crate::constraint::ConstraintError> for Error {
-    fn from(err: crate::constraint::ConstraintError) -> Self {
+impl From<crate::types::constraint::ConstraintError> for Error {
+    fn from(err: crate::types::constraint::ConstraintError) -> Self {
         Self::bad_request(err.to_string())
     }
 }
 
-impl From<crate::archive::ArchiveError> for Error {
-    fn from(err: crate::archive::ArchiveError) -> Self {
+impl From<crate::modules::archive::ArchiveError> for Error {
+    fn from(err: crate::modules::archive::ArchiveError) -> Self {
         Self::bad_request(format!("invalid module archive: {err}"))
     }
 }

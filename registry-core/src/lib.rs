@@ -24,38 +24,30 @@
 //! the registry's signed upload URLs go to the store chunk by chunk instead of being held in
 //! memory; [`Registry::handle`] takes a body already read whole.
 
-pub mod address;
-pub mod archive;
-pub mod audit;
+pub mod admin;
 pub mod auth;
-mod body;
 pub mod cache;
-pub mod cas;
+pub mod clock;
 pub mod config;
-pub mod conformance;
-pub mod constraint;
 mod error;
-mod handlers;
-pub mod index;
-pub mod keyring;
-pub mod layout;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
+pub mod http;
+pub mod mirror;
+pub mod modules;
 pub mod pgp;
-pub mod provider;
-pub mod provider_index;
+pub mod providers;
+pub mod proxy;
 pub mod random;
 mod registry;
-pub mod response;
-pub mod router;
-pub mod signing;
 pub mod storage;
-pub mod time;
-pub mod upstream;
-pub mod version;
+pub mod types;
+pub mod uploads;
 mod zip_directory;
 
 pub use config::RegistryConfig;
 pub use error::{Error, Result};
-pub use handlers::modules::X_TERRAFORM_GET;
-pub use handlers::pins::PinRecord;
-pub use handlers::providers::ProviderFile;
+pub use modules::X_TERRAFORM_GET;
+pub use providers::ProviderFile;
+pub use proxy::PinRecord;
 pub use registry::{Registry, RegistryBuilder};

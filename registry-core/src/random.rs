@@ -1,6 +1,8 @@
 //! Secure random bytes from the operating system.
 
-use crate::{Error, Result};
+use crate::Error;
+
+use crate::Result;
 
 /// `N` random bytes, or a 500 if the operating system's generator fails.
 pub fn bytes<const N: usize>() -> Result<[u8; N]> {

@@ -6,21 +6,21 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{header, HeaderValue, Method, Request, Response, StatusCode};
 
-use crate::audit::AuditLog;
+use crate::admin::audit::AuditLog;
 use crate::auth::{
     Action, Authenticator, Authorizer, Principal, RoleAuthorizer, TokenAuthenticator, TokenStore,
 };
 use crate::cache::TtlCache;
 use crate::config::RegistryConfig;
-use crate::handlers::modules::CachedModule;
-use crate::handlers::providers::Package;
-use crate::handlers::uploads::session_param;
-use crate::keyring::KeyRing;
-use crate::provider_index::ProviderIndex;
-use crate::router::{self, Route, DISCOVERY_PATH};
-use crate::signing::UrlSigner;
+use crate::http::router::{self, Route, DISCOVERY_PATH};
+use crate::http::signing::UrlSigner;
+use crate::modules::read::CachedModule;
+use crate::providers::handlers::Package;
+use crate::providers::index::ProviderIndex;
+use crate::providers::keyring::KeyRing;
+use crate::proxy::upstream::Upstream;
 use crate::storage::Storage;
-use crate::upstream::Upstream;
+use crate::uploads::session_param;
 use crate::Result;
 
 /// A Terraform registry over a [`Storage`], answering `http::Request`s with
@@ -236,7 +236,7 @@ impl Registry {
             };
             return result.await.unwrap_or_else(crate::Error::into_response);
         }
-        match crate::body::read_limited(body, declared, self.max_body_bytes()).await {
+        match crate::http::body::read_limited(body, declared, self.max_body_bytes()).await {
             Ok(bytes) => self.handle(Request::from_parts(parts, bytes)).await,
             Err(err) => err.into_response(),
         }
@@ -248,15 +248,15 @@ impl Registry {
         let route = router::route(&parts.method, path)?;
         match route {
             Route::Discovery => {
-                return Ok(crate::response::json_bytes(StatusCode::OK, self.inner.discovery.clone()))
+                return Ok(crate::http::response::json_bytes(StatusCode::OK, self.inner.discovery.clone()))
             }
             Route::ModuleArchive { addr, version, sha256 } => {
-                self.inner.signer.verify(path, parts.uri.query(), crate::time::unix_now())?;
+                self.inner.signer.verify(path, parts.uri.query(), crate::clock::unix_now())?;
                 let head = parts.method == Method::HEAD;
                 return self.module_archive(&addr, &version, &sha256, head).await;
             }
             Route::ProviderFile(addr, version, file) => {
-                self.inner.signer.verify(path, parts.uri.query(), crate::time::unix_now())?;
+                self.inner.signer.verify(path, parts.uri.query(), crate::clock::unix_now())?;
                 let head = parts.method == Method::HEAD;
                 return self.provider_file(&addr, &version, &file, head).await;
             }
@@ -449,7 +449,7 @@ impl Registry {
             Some(rest) if rest.starts_with('/') => Ok(rest),
             _ => Err(crate::Error::not_found(format!(
                 "no such endpoint: {:?}; the registry is mounted at {base}/",
-                crate::address::truncate(path)
+                crate::types::address::truncate(path)
             ))),
         }
     }

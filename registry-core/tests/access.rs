@@ -9,8 +9,9 @@ use bytes::Bytes;
 use http::{Method, Request, StatusCode};
 use support::tiny_module as module;
 use tfreg_core::auth::{hash_token, NewToken, Role, RoleAuthorizer};
+use tfreg_core::storage::layout;
 use tfreg_core::storage::{PutMode, Storage};
-use tfreg_core::{layout, Registry};
+use tfreg_core::Registry;
 
 const MASTER: &str = "tfreg_access-master-token";
 
@@ -51,7 +52,7 @@ async fn expired(registry: &Registry, storage: &dyn Storage) -> String {
     let key = layout::token(&record.id);
     let mut json: serde_json::Value =
         serde_json::from_slice(&storage.get(&key).await.unwrap().unwrap().body).unwrap();
-    json["expires_at_unix"] = serde_json::json!(tfreg_core::time::unix_now() - 3600);
+    json["expires_at_unix"] = serde_json::json!(tfreg_core::clock::unix_now() - 3600);
     storage.put(&key, Bytes::from(json.to_string()), PutMode::Overwrite).await.unwrap();
     token
 }

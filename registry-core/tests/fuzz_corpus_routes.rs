@@ -1,11 +1,12 @@
 //! Replays the router's fuzz seeds (`fuzz/corpus/route.txt`, `SELECTOR<TAB>PATH` per line, and
 //! the raw files in `fuzz/corpus/route/`: first byte the method selector, the rest the path)
-//! through the fuzz target's checks, `tfreg_core::router::check_route`.
+//! through the fuzz target's checks, `tfreg_core::fuzzing::check_route`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use tfreg_core::router::{check_route, fuzz_method, route};
+use tfreg_core::fuzzing::{check_route, fuzz_method};
+use tfreg_core::http::router::route;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus")

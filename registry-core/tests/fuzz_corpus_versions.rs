@@ -1,5 +1,5 @@
 //! Replays the version/constraint fuzz seeds through the fuzz target's invariant checks
-//! (`tfreg_core::constraint::check_version_constraint`), so they run on every `cargo test`:
+//! (`tfreg_core::fuzzing::check_version_constraint`), so they run on every `cargo test`:
 //!
 //! * `fuzz/corpus/version_constraint.txt`: one case per line, `VERSION<TAB>CONSTRAINT`; blank
 //!   lines and lines starting with `#` are skipped;
@@ -10,8 +10,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use tfreg_core::constraint::{check_version_constraint, Constraints};
-use tfreg_core::version::Version;
+use tfreg_core::fuzzing::check_version_constraint;
+use tfreg_core::types::constraint::Constraints;
+use tfreg_core::types::version::Version;
 
 fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus")

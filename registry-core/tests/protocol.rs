@@ -11,9 +11,10 @@ use http::{Method, Request, Response, StatusCode};
 use serde_json::Value;
 use support::tar_gz;
 use tfreg_core::auth::{hash_token, RoleAuthorizer};
-use tfreg_core::signing::UrlSigner;
+use tfreg_core::http::signing::UrlSigner;
 use tfreg_core::storage::Storage;
-use tfreg_core::{Registry, RegistryConfig};
+use tfreg_core::Registry;
+use tfreg_core::RegistryConfig;
 
 const TOKEN: &str = "tfreg_test-master-token";
 
@@ -220,7 +221,7 @@ fn link_expiry(location: &str) -> u64 {
 
 #[tokio::test]
 async fn download_links_are_reused_only_while_at_least_half_their_life_is_left() {
-    let now = tfreg_core::time::unix_now();
+    let now = tfreg_core::clock::unix_now();
     // Short-lived cache entries (the default 5 s): one link per entry, reused.
     let h = harness(RegistryConfig::default()).await;
     h.publish("acme/vpc/aws", "1.0.0", module("1.0.0")).await;

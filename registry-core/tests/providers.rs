@@ -12,7 +12,8 @@ use support::zip;
 use tfreg_core::auth::hash_token;
 use tfreg_core::pgp::{PublicKey, SigningKey};
 use tfreg_core::storage::Storage;
-use tfreg_core::{Registry, RegistryConfig};
+use tfreg_core::Registry;
+use tfreg_core::RegistryConfig;
 
 const TOKEN: &str = "tfreg_provider-test-master";
 const KEY_A: &str = include_str!("../src/pgp/testdata/signing-key.asc");
@@ -179,17 +180,16 @@ async fn the_network_mirror_serves_own_and_imported_providers() {
     call(&registry, Method::PUT, "/v1/providers/acme/null/1.2.0/linux/amd64", package("1.2.0", "linux"))
         .await;
     let addr =
-        tfreg_core::provider_index::ProviderAddress::on_host("registry.terraform.io", "hashicorp", "null")
-            .unwrap();
-    let version = tfreg_core::version::Version::parse("2.1.2").unwrap();
-    let platform = tfreg_core::provider::Platform::parse("linux_amd64").unwrap();
+        tfreg_core::types::ProviderAddress::on_host("registry.terraform.io", "hashicorp", "null").unwrap();
+    let version = tfreg_core::types::version::Version::parse("2.1.2").unwrap();
+    let platform = tfreg_core::types::Platform::parse("linux_amd64").unwrap();
     let imported = package("2.1.2", "public");
     registry
         .import_provider_package(None, &addr, &version, &platform, Bytes::from(imported.clone()), &[])
         .await
         .unwrap();
     let wrong = ["h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".to_owned()];
-    let other = tfreg_core::version::Version::parse("2.1.3").unwrap();
+    let other = tfreg_core::types::version::Version::parse("2.1.3").unwrap();
     let refused =
         registry.import_provider_package(None, &addr, &other, &platform, Bytes::from(imported), &wrong).await;
     assert_eq!(refused.unwrap_err().status(), StatusCode::BAD_REQUEST);

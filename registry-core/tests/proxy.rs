@@ -13,9 +13,12 @@ use http::{Method, Request, Response, StatusCode};
 use serde_json::Value;
 use support::tiny_module as module;
 use tfreg_core::auth::{hash_token, RoleAuthorizer};
+use tfreg_core::proxy::upstream::{
+    Upstream, UpstreamClient, UpstreamConfig, UpstreamError, UpstreamResponse,
+};
 use tfreg_core::storage::Storage;
-use tfreg_core::upstream::{Upstream, UpstreamClient, UpstreamConfig, UpstreamError, UpstreamResponse};
-use tfreg_core::{Registry, RegistryConfig};
+use tfreg_core::Registry;
+use tfreg_core::RegistryConfig;
 
 const TOKEN: &str = "tfreg_proxy-test-master";
 const UPSTREAM: &str = "https://upstream.test";

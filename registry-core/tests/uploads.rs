@@ -13,7 +13,8 @@ use serde_json::Value;
 use support::{tiny_module, zip};
 use tfreg_core::auth::{hash_token, NewToken, Role};
 use tfreg_core::storage::{PutMode, Storage};
-use tfreg_core::{Registry, RegistryConfig};
+use tfreg_core::Registry;
+use tfreg_core::RegistryConfig;
 
 const MASTER: &str = "tfreg_upload-test-master";
 const KEY: &str = include_str!("../src/pgp/testdata/signing-key.asc");

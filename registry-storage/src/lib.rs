@@ -11,7 +11,7 @@
 //! ```
 //!
 //! ## Key layout
-//! The registry decides its keys ([`tfreg_core::layout`]); this crate puts them under the
+//! The registry decides its keys ([`tfreg_core::storage::layout`]); this crate puts them under the
 //! store's prefix unchanged:
 //!
 //! | key | what | written |

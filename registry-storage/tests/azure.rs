@@ -21,7 +21,7 @@ async fn azure_blob_emulator_conforms() {
     }
     let storage = tfreg_storage::from_url("az://tfreg-conformance/registry/prefix").unwrap();
     let storage: Arc<dyn Storage> = Arc::new(storage);
-    tfreg_core::conformance::run_all(storage.clone()).await;
+    tfreg_core::storage::conformance::run_all(storage.clone()).await;
 
     // Presigned downloads (a SAS URL) go straight to the store; a tampered one is refused.
     let key = "presign/object.bin";

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use tfreg_core::conformance;
+use tfreg_core::storage::conformance;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn memory_store_conforms() {

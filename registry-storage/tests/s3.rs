@@ -23,7 +23,7 @@ async fn s3_compatible_server_conforms() {
     }
     let storage = tfreg_storage::from_url("s3://tfreg-conformance/registry/prefix").unwrap();
     let storage: Arc<dyn Storage> = Arc::new(storage);
-    tfreg_core::conformance::run_all(storage.clone()).await;
+    tfreg_core::storage::conformance::run_all(storage.clone()).await;
 
     // Presigned downloads go straight to the store.
     storage

@@ -12,7 +12,8 @@ use base64::Engine;
 use bytes::Bytes;
 use serde_json::{json, Value};
 use tfreg_core::auth::hash_token;
-use tfreg_core::{Registry, RegistryConfig};
+use tfreg_core::Registry;
+use tfreg_core::RegistryConfig;
 
 /// The master token; the fixtures' `Authorization` headers carry it.
 pub const TOKEN: &str = "tfreg_lambda-test-token";

@@ -1,7 +1,8 @@
 //! The built-in authorizer: rights by [`Role`], limited to the principal's namespaces.
 
 use super::{Action, Authorizer, Principal, Role};
-use crate::{Error, Result};
+use crate::Error;
+use crate::Result;
 
 /// Grants by role: reads need a [`Role::Downloader`] (or nothing, when anonymous reads are
 /// on), publishing a [`Role::Uploader`], administration a [`Role::Master`]; each within the

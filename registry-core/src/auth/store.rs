@@ -15,8 +15,10 @@ use subtle::ConstantTimeEq;
 
 use super::{generate_token, hash_token, Principal, Role};
 use crate::cache::TtlCache;
+use crate::storage::layout;
 use crate::storage::{PutMode, Storage, StorageError};
-use crate::{layout, Error, Result};
+use crate::Error;
+use crate::Result;
 
 /// How long a token record (or its absence) is trusted without reading the store again.
 pub const DEFAULT_TOKEN_CACHE_TTL: Duration = Duration::from_secs(10);
@@ -94,7 +96,7 @@ impl TokenStore {
     /// Issues a token; returns the secret (shown once) and its record.
     pub async fn create(&self, spec: NewToken, created_by: &str) -> Result<(String, TokenRecord)> {
         let tier = spec.tier.unwrap_or(Role::Downloader);
-        let now = crate::time::unix_now();
+        let now = crate::clock::unix_now();
         let expires_at_unix = spec.expires_in_days.map(|days| now + days * 86_400);
         loop {
             let token = generate_token()?;
@@ -105,9 +107,9 @@ impl TokenStore {
                 tier,
                 namespaces: spec.namespaces.clone(),
                 description: spec.description.clone(),
-                created_at: crate::time::rfc3339(now),
+                created_at: crate::clock::rfc3339(now),
                 created_by: created_by.to_owned(),
-                expires_at: expires_at_unix.map(crate::time::rfc3339),
+                expires_at: expires_at_unix.map(crate::clock::rfc3339),
                 expires_at_unix,
             };
             let body = serde_json::to_vec_pretty(&record).map_err(|e| Error::internal(e.to_string()))?;
@@ -141,7 +143,7 @@ impl TokenStore {
         if id.len() != 20 || !id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
             return Err(Error::bad_request(format!(
                 "invalid token id {:?}: ids are 20 lower-case hex digits",
-                crate::address::truncate(id)
+                crate::types::address::truncate(id)
             )));
         }
         let key = layout::token(id);
@@ -170,7 +172,7 @@ impl TokenStore {
         let Some(record) = record.as_ref() else {
             return Err(Error::unauthorized("the token is not valid for this registry (unknown or revoked)"));
         };
-        if record.expires_at_unix.is_some_and(|at| at <= crate::time::unix_now()) {
+        if record.expires_at_unix.is_some_and(|at| at <= crate::clock::unix_now()) {
             return Err(Error::unauthorized(format!(
                 "the token {} expired at {}; ask for a new one",
                 record.id,

@@ -14,9 +14,10 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::{Authenticator, Principal, Role, TokenStore};
-use crate::layout;
+use crate::storage::layout;
 use crate::storage::{PutMode, Storage, StorageError};
-use crate::{Error, Result};
+use crate::Error;
+use crate::Result;
 
 /// The prefix of every token the registry issues.
 pub const TOKEN_PREFIX: &str = "tfreg_";

@@ -1,0 +1,141 @@
+//! The token API (`/v1/tokens`) and the audit trail's page (`/v1/audit`), for `master` only.
+
+use bytes::Bytes;
+use http::{Response, StatusCode};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::{NewToken, Principal, Role};
+use crate::http::response;
+use crate::registry::Registry;
+use crate::types::address::Name;
+use crate::Error;
+use crate::Result;
+
+/// The longest description a token may carry.
+const MAX_DESCRIPTION: usize = 256;
+/// The longest lifetime a token may be given, in days (ten years).
+const MAX_DAYS: u64 = 3650;
+/// The most entries one audit page holds.
+const MAX_AUDIT_PAGE: usize = 500;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateBody {
+    tier: String,
+    namespaces: Option<Vec<String>>,
+    description: Option<String>,
+    expires_in_days: Option<u64>,
+}
+
+impl Registry {
+    /// `POST /v1/tokens`
+    pub(crate) async fn token_create(
+        &self,
+        who: Option<&Principal>,
+        body: &Bytes,
+    ) -> Result<Response<Bytes>> {
+        let spec = parse_new_token(body)?;
+        let creator = who.map_or("anonymous", |p| p.id.as_str());
+        let (token, record) = self.inner.tokens.create(spec, creator).await?;
+        let mut view = record.public_view();
+        view["token"] = json!(token);
+        Ok(response::json(StatusCode::CREATED, &view))
+    }
+
+    /// `GET /v1/tokens`
+    pub(crate) async fn token_list(&self) -> Result<Response<Bytes>> {
+        let tokens: Vec<_> = self.inner.tokens.list().await?.iter().map(|r| r.public_view()).collect();
+        Ok(response::json(StatusCode::OK, &json!({ "tokens": tokens })))
+    }
+
+    /// `DELETE /v1/tokens/{id}`
+    pub(crate) async fn token_revoke(&self, id: &str) -> Result<Response<Bytes>> {
+        match self.inner.tokens.revoke(id).await? {
+            Some(_) => Ok(response::empty(StatusCode::NO_CONTENT)),
+            None => Err(Error::not_found(format!("no token has the id {id}"))),
+        }
+    }
+
+    /// `GET /v1/audit?limit=50&after=<id>`
+    pub(crate) async fn audit_page(&self, query: Option<&str>) -> Result<Response<Bytes>> {
+        let (mut limit, mut after) = (50, None);
+        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            match pair.split_once('=') {
+                Some(("limit", v)) => {
+                    limit = v.parse::<usize>().ok().filter(|n| (1..=MAX_AUDIT_PAGE).contains(n)).ok_or_else(
+                        || Error::bad_request(format!("limit must be a number from 1 to {MAX_AUDIT_PAGE}")),
+                    )?;
+                }
+                Some(("after", v)) => {
+                    let valid = v.len() == 29
+                        && v.bytes().enumerate().all(|(i, b)| match i {
+                            20 => b == b'-',
+                            0..=19 => b.is_ascii_digit(),
+                            _ => b.is_ascii_hexdigit(),
+                        });
+                    if !valid {
+                        return Err(Error::bad_request(
+                            "after must be an audit entry id from an earlier page",
+                        ));
+                    }
+                    after = Some(v);
+                }
+                _ => {
+                    return Err(Error::bad_request(format!(
+                        "unknown query parameter {pair:?}; use limit and after"
+                    )))
+                }
+            }
+        }
+        let (entries, next) = self.inner.audit.recent(limit, after).await?;
+        Ok(response::json(StatusCode::OK, &json!({ "entries": entries, "next": next })))
+    }
+}
+
+fn parse_new_token(body: &[u8]) -> Result<NewToken> {
+    let body: CreateBody = serde_json::from_slice(body).map_err(|e| {
+        Error::bad_request(format!(
+            "the body must be JSON like {{\"tier\": \"uploader\", \"namespaces\": [\"acme\"], \"description\": \"ci\", \"expires_in_days\": 90}}: {e}"
+        ))
+    })?;
+    let tier = match body.tier.as_str() {
+        "uploader" => Role::Uploader,
+        "downloader" => Role::Downloader,
+        other => {
+            return Err(Error::bad_request(format!(
+                "unknown tier {:?}: use \"uploader\" or \"downloader\"",
+                crate::types::address::truncate(other)
+            )))
+        }
+    };
+    let namespaces = match body.namespaces {
+        None => None,
+        Some(list) if list.is_empty() => {
+            return Err(Error::bad_request(
+                "namespaces must not be empty: leave it out for a token that covers every namespace",
+            ))
+        }
+        Some(list) => {
+            let mut keys = list
+                .iter()
+                .map(|n| Name::parse(n, "namespace").map(|n| n.key().to_owned()))
+                .collect::<Result<Vec<_>>>()?;
+            keys.sort();
+            keys.dedup();
+            Some(keys)
+        }
+    };
+    if body.description.as_ref().is_some_and(|d| d.chars().count() > MAX_DESCRIPTION) {
+        return Err(Error::bad_request(format!("description must be at most {MAX_DESCRIPTION} characters")));
+    }
+    if body.expires_in_days.is_some_and(|d| d == 0 || d > MAX_DAYS) {
+        return Err(Error::bad_request(format!("expires_in_days must be from 1 to {MAX_DAYS}")));
+    }
+    Ok(NewToken {
+        tier: Some(tier),
+        namespaces,
+        description: body.description,
+        expires_in_days: body.expires_in_days,
+    })
+}

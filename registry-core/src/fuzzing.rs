@@ -1,0 +1,30 @@
+//! The invariants the fuzz targets in `fuzz/` check, shared with the tests that replay their
+//! seed corpora on every `cargo test`. Built with the `fuzzing` feature (and for this crate's
+//! own tests); not part of the registry's API.
+
+use http::Method;
+
+use crate::http::router::route;
+
+pub use crate::types::constraint::oracle::check_version_constraint;
+
+/// The invariants the `route` fuzz target checks, shared with the test that replays its seed
+/// corpus: routing never panics, refusals are 4xx, and a route found for `GET` is found for
+/// `HEAD` too.
+pub fn check_route(method: &Method, path: &str) {
+    match route(method, path) {
+        Ok(found) => {
+            if *method == Method::GET {
+                assert_eq!(route(&Method::HEAD, path).ok(), Some(found), "HEAD follows GET for {path:?}");
+            }
+        }
+        Err(err) => assert!(err.status().is_client_error(), "{path:?}: {err} is not a 4xx"),
+    }
+}
+
+/// The method a fuzz input's selector byte stands for.
+pub fn fuzz_method(selector: u8) -> Method {
+    const METHODS: [Method; 6] =
+        [Method::GET, Method::HEAD, Method::PUT, Method::POST, Method::DELETE, Method::PATCH];
+    METHODS[usize::from(selector) % METHODS.len()].clone()
+}

@@ -1,0 +1,383 @@
+//! Maps a method and a path (relative to where the registry is mounted) to a [`Route`]. A pure
+//! function, fuzzed (`fuzz/fuzz_targets/route.rs`): any input gives a route or an error, never a
+//! panic.
+
+use http::Method;
+
+use crate::providers::handlers::ProviderFile;
+use crate::types::address::ModuleAddress;
+use crate::types::version::Version;
+use crate::types::Platform;
+use crate::types::ProviderAddress;
+use crate::Error;
+use crate::Result;
+
+/// The path of service discovery, always at the root of the host.
+pub const DISCOVERY_PATH: &str = "/.well-known/terraform.json";
+
+/// Everything the registry answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Route {
+    /// `GET /.well-known/terraform.json`
+    Discovery,
+    /// `GET /v1/modules/{ns}/{name}/{system}`: the module and its versions.
+    Module(ModuleAddress),
+    /// `GET /v1/modules/{ns}/{name}/{system}/versions`
+    ModuleVersions(ModuleAddress),
+    /// `GET /v1/modules/{ns}/{name}/{system}/download`: redirect to the latest version.
+    ModuleLatestDownload(ModuleAddress),
+    /// `GET /v1/modules/{ns}/{name}/{system}/{version}`: one version's description.
+    ModuleVersion(ModuleAddress, Version),
+    /// `GET /v1/modules/{ns}/{name}/{system}/{version}/download`
+    ModuleDownload(ModuleAddress, Version),
+    /// `PUT /v1/modules/{ns}/{name}/{system}/{version}` with the archive as the body.
+    ModuleUpload(ModuleAddress, Version),
+    /// `POST /v1/tokens`: issue a token.
+    TokenCreate,
+    /// `GET /v1/tokens`: list issued tokens.
+    TokenList,
+    /// `DELETE /v1/tokens/{id}`: revoke a token.
+    TokenRevoke(String),
+    /// `GET /v1/audit?limit&after`: the audit trail, newest first.
+    Audit,
+    /// `GET /v1/providers/{ns}/{type}/versions`
+    ProviderVersions(ProviderAddress),
+    /// `GET /v1/providers/{ns}/{type}/{version}/download/{os}/{arch}`
+    ProviderDownload(ProviderAddress, Version, Platform),
+    /// `PUT /v1/providers/{ns}/{type}/{version}/{os}/{arch}?protocols=5.0` with the zip.
+    ProviderUpload(ProviderAddress, Version, Platform),
+    /// `PUT /v1/providers/{ns}/{type}/{version}/shasums` with the team's SHA256SUMS and signature.
+    ProviderShaSums(ProviderAddress, Version),
+    /// `GET /v1/archives/providers/{host}/{ns}/{type}/{version}/{file}?expires&signature`
+    ProviderFile(ProviderAddress, Version, ProviderFile),
+    /// `GET /v1/mirror/{host}/{ns}/{type}/index.json` (host, namespace, type as given).
+    MirrorIndex(String, String, String),
+    /// `GET /v1/mirror/{host}/{ns}/{type}/{version}.json`
+    MirrorVersion(String, String, String, Version),
+    /// `POST /v1/pins/{ns}/{name}/{system}[/{version}]`: copy from the upstream.
+    ModulePin(ModuleAddress, Option<Version>),
+    /// `DELETE /v1/pins/{ns}/{name}/{system}/{version}`
+    ModuleUnpin(ModuleAddress, Version),
+    /// `POST /v1/pins/providers/{ns}/{type}[/{version}]`: copy from the upstream.
+    ProviderPin(ProviderAddress, Option<Version>),
+    /// `DELETE /v1/pins/providers/{ns}/{type}/{version}`
+    ProviderUnpin(ProviderAddress, Version),
+    /// `GET /v1/pins`
+    PinList,
+    /// `GET /v1/keys`: the public signing keys.
+    KeyList,
+    /// `POST /v1/keys`: register a team's public key for a namespace.
+    KeyAdd,
+    /// `POST /v1/uploads`: open an upload session.
+    UploadCreate,
+    /// `GET /v1/uploads/{id}`: a session and what was uploaded to it.
+    UploadStatus(String),
+    /// `DELETE /v1/uploads/{id}`: abandon a session.
+    UploadDelete(String),
+    /// `PUT /v1/uploads/{id}?expires&signature`: the file, to the registry's signed upload URL.
+    UploadData(String),
+    /// `GET /v1/archives/modules/{ns}/{name}/{system}/{version}/{sha256}.tar.gz?expires&signature`
+    ModuleArchive {
+        /// The module.
+        addr: ModuleAddress,
+        /// The version.
+        version: Version,
+        /// The archive's content hash, lower-case hex.
+        sha256: String,
+    },
+}
+
+impl Route {
+    /// Whether the route only reads (so `HEAD` is answered like `GET`).
+    pub fn is_read(&self) -> bool {
+        matches!(
+            self,
+            Route::Discovery
+                | Route::Module(..)
+                | Route::ModuleVersions(..)
+                | Route::ModuleLatestDownload(..)
+                | Route::ModuleVersion(..)
+                | Route::ModuleDownload(..)
+                | Route::TokenList
+                | Route::Audit
+                | Route::ModuleArchive { .. }
+                | Route::ProviderVersions(..)
+                | Route::ProviderDownload(..)
+                | Route::ProviderFile(..)
+                | Route::MirrorIndex(..)
+                | Route::MirrorVersion(..)
+                | Route::KeyList
+                | Route::PinList
+                | Route::UploadStatus(..)
+        )
+    }
+
+    /// For routes that change something: the audit action and its target.
+    pub fn change(&self) -> Option<(&'static str, String)> {
+        match self {
+            Route::ModuleUpload(addr, version) => Some(("module.publish", format!("{addr}/{version}"))),
+            Route::TokenCreate => Some(("token.create", String::new())),
+            Route::TokenRevoke(id) => Some(("token.revoke", id.clone())),
+            Route::ProviderUpload(addr, version, platform) => {
+                Some(("provider.publish", format!("{addr}/{version}/{platform}")))
+            }
+            Route::ProviderShaSums(addr, version) => {
+                Some(("provider.signature", format!("{addr}/{version}")))
+            }
+            Route::KeyAdd => Some(("key.add", String::new())),
+            Route::UploadCreate => Some(("upload.create", String::new())),
+            Route::UploadDelete(id) => Some(("upload.delete", id.clone())),
+            Route::ModulePin(addr, version) => Some(("module.pin", pin_target(addr, version.as_ref()))),
+            Route::ModuleUnpin(addr, version) => Some(("module.unpin", format!("{addr}/{version}"))),
+            Route::ProviderPin(addr, version) => Some(("provider.pin", pin_target(addr, version.as_ref()))),
+            Route::ProviderUnpin(addr, version) => Some(("provider.unpin", format!("{addr}/{version}"))),
+            _ => None,
+        }
+    }
+}
+
+const READ: &str = "GET, HEAD";
+const READ_WRITE: &str = "GET, HEAD, PUT";
+
+/// Finds the route for `method` and `path`. `path` is relative to the registry's base path and
+/// starts with `/`. 404 for unknown paths, 405 for a known path with another method, 400 for a
+/// malformed address or version.
+pub fn route(method: &Method, path: &str) -> Result<Route> {
+    if path == DISCOVERY_PATH {
+        return read(method, Route::Discovery);
+    }
+    let Some(rest) = path.strip_prefix("/v1/") else {
+        return Err(not_found(path));
+    };
+    let parts: Vec<&str> = rest.split('/').collect();
+    match parts.as_slice() {
+        ["modules", ns, name, system] => read(method, Route::Module(module(ns, name, system)?)),
+        ["modules", ns, name, system, "versions"] => {
+            read(method, Route::ModuleVersions(module(ns, name, system)?))
+        }
+        ["modules", ns, name, system, "download"] => {
+            read(method, Route::ModuleLatestDownload(module(ns, name, system)?))
+        }
+        ["modules", ns, name, system, version] => {
+            let (addr, version) = (module(ns, name, system)?, Version::parse(version)?);
+            match *method {
+                Method::PUT => Ok(Route::ModuleUpload(addr, version)),
+                Method::GET | Method::HEAD => Ok(Route::ModuleVersion(addr, version)),
+                _ => Err(not_allowed(method, READ_WRITE)),
+            }
+        }
+        ["modules", ns, name, system, version, "download"] => {
+            let addr = module(ns, name, system)?;
+            read(method, Route::ModuleDownload(addr, Version::parse(version)?))
+        }
+        ["tokens"] => match *method {
+            Method::POST => Ok(Route::TokenCreate),
+            Method::GET | Method::HEAD => Ok(Route::TokenList),
+            _ => Err(not_allowed(method, "GET, HEAD, POST")),
+        },
+        ["tokens", id] => match *method {
+            Method::DELETE => Ok(Route::TokenRevoke((*id).to_owned())),
+            _ => Err(not_allowed(method, "DELETE")),
+        },
+        ["audit"] => read(method, Route::Audit),
+        ["pins"] => read(method, Route::PinList),
+        ["pins", "providers", ns, ty] => match *method {
+            Method::POST => Ok(Route::ProviderPin(ProviderAddress::local(ns, ty)?, None)),
+            _ => Err(not_allowed(method, "POST")),
+        },
+        ["pins", "providers", ns, ty, version] => {
+            let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);
+            match *method {
+                Method::POST => Ok(Route::ProviderPin(addr, Some(version))),
+                Method::DELETE => Ok(Route::ProviderUnpin(addr, version)),
+                _ => Err(not_allowed(method, "POST, DELETE")),
+            }
+        }
+        ["pins", ns, name, system] => match *method {
+            Method::POST => Ok(Route::ModulePin(module(ns, name, system)?, None)),
+            _ => Err(not_allowed(method, "POST")),
+        },
+        ["pins", ns, name, system, version] => {
+            let (addr, version) = (module(ns, name, system)?, Version::parse(version)?);
+            match *method {
+                Method::POST => Ok(Route::ModulePin(addr, Some(version))),
+                Method::DELETE => Ok(Route::ModuleUnpin(addr, version)),
+                _ => Err(not_allowed(method, "POST, DELETE")),
+            }
+        }
+        ["uploads"] => match *method {
+            Method::POST => Ok(Route::UploadCreate),
+            _ => Err(not_allowed(method, "POST")),
+        },
+        ["uploads", id] => {
+            let id = crate::uploads::parse_id(id)?;
+            match *method {
+                Method::GET | Method::HEAD => Ok(Route::UploadStatus(id)),
+                Method::PUT => Ok(Route::UploadData(id)),
+                Method::DELETE => Ok(Route::UploadDelete(id)),
+                _ => Err(not_allowed(method, "GET, HEAD, PUT, DELETE")),
+            }
+        }
+        ["keys"] => match *method {
+            Method::POST => Ok(Route::KeyAdd),
+            Method::GET | Method::HEAD => Ok(Route::KeyList),
+            _ => Err(not_allowed(method, "GET, HEAD, POST")),
+        },
+        ["providers", ns, ty, "versions"] => {
+            read(method, Route::ProviderVersions(ProviderAddress::local(ns, ty)?))
+        }
+        ["providers", ns, ty, version, "shasums"] => {
+            let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);
+            match *method {
+                Method::PUT => Ok(Route::ProviderShaSums(addr, version)),
+                _ => Err(not_allowed(method, "PUT")),
+            }
+        }
+        ["providers", ns, ty, version, os, arch] => {
+            let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);
+            let platform = Platform::new(os, arch).map_err(|e| Error::bad_request(e.to_string()))?;
+            match *method {
+                Method::PUT => Ok(Route::ProviderUpload(addr, version, platform)),
+                _ => Err(not_allowed(method, "PUT")),
+            }
+        }
+        ["providers", ns, ty, version, "download", os, arch] => {
+            let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);
+            let platform = Platform::new(os, arch).map_err(|e| Error::bad_request(e.to_string()))?;
+            read(method, Route::ProviderDownload(addr, version, platform))
+        }
+        ["archives", "providers", host, ns, ty, version, file] => {
+            let addr = ProviderAddress::on_host(host, ns, ty)?;
+            let version = Version::parse(version)?;
+            let file = ProviderFile::parse(file).ok_or_else(|| not_found(path))?;
+            read(method, Route::ProviderFile(addr, version, file))
+        }
+        ["mirror", host, ns, ty, "index.json"] => {
+            read(method, Route::MirrorIndex((*host).to_owned(), (*ns).to_owned(), (*ty).to_owned()))
+        }
+        ["mirror", host, ns, ty, file] => {
+            let version = file.strip_suffix(".json").ok_or_else(|| not_found(path))?;
+            let version = Version::parse(version)?;
+            read(
+                method,
+                Route::MirrorVersion((*host).to_owned(), (*ns).to_owned(), (*ty).to_owned(), version),
+            )
+        }
+        ["archives", "modules", ns, name, system, version, file] => {
+            let addr = module(ns, name, system)?;
+            let version = Version::parse(version)?;
+            let sha256 = file
+                .strip_suffix(".tar.gz")
+                .filter(|h| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+                .ok_or_else(|| not_found(path))?;
+            read(method, Route::ModuleArchive { addr, version, sha256: sha256.to_owned() })
+        }
+        _ => Err(not_found(path)),
+    }
+}
+
+fn pin_target(addr: &impl std::fmt::Display, version: Option<&Version>) -> String {
+    match version {
+        Some(version) => format!("{addr}/{version}"),
+        None => format!("{addr} (by constraint)"),
+    }
+}
+
+fn module(ns: &str, name: &str, system: &str) -> Result<ModuleAddress> {
+    ModuleAddress::parse(ns, name, system)
+}
+
+fn read(method: &Method, route: Route) -> Result<Route> {
+    match *method {
+        Method::GET | Method::HEAD => Ok(route),
+        _ => Err(not_allowed(method, READ)),
+    }
+}
+
+fn not_allowed(method: &Method, allowed: &'static str) -> Error {
+    Error::MethodNotAllowed { method: method.to_string(), allowed }
+}
+
+fn not_found(path: &str) -> Error {
+    Error::not_found(format!(
+        "no such endpoint: {:?}; see /.well-known/terraform.json",
+        crate::types::address::truncate(path)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::StatusCode;
+
+    fn status(method: Method, path: &str) -> StatusCode {
+        route(&method, path).err().map(|e| e.status()).unwrap_or(StatusCode::OK)
+    }
+
+    #[test]
+    fn routes_upload_sessions() {
+        let id = "0123456789abcdef0123456789abcdef";
+        let path = format!("/v1/uploads/{id}");
+        assert_eq!(route(&Method::POST, "/v1/uploads").unwrap(), Route::UploadCreate);
+        assert_eq!(route(&Method::PUT, &path).unwrap(), Route::UploadData(id.into()));
+        assert_eq!(route(&Method::GET, &path).unwrap(), Route::UploadStatus(id.into()));
+        assert_eq!(route(&Method::DELETE, &path).unwrap(), Route::UploadDelete(id.into()));
+        assert_eq!(status(Method::GET, "/v1/uploads"), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(status(Method::PATCH, &path), StatusCode::METHOD_NOT_ALLOWED);
+        for bad in ["/v1/uploads/..", "/v1/uploads/0123456789ABCDEF0123456789ABCDEF", "/v1/uploads/abc"] {
+            assert_eq!(status(Method::PUT, bad), StatusCode::BAD_REQUEST, "{bad}");
+        }
+        assert_eq!(status(Method::PUT, &format!("{path}/x")), StatusCode::NOT_FOUND);
+    }
+
+    #[test]
+    fn routes_the_module_protocol() {
+        let addr = ModuleAddress::parse("acme", "vpc", "aws").unwrap();
+        let v = Version::parse("1.2.0").unwrap();
+        let cases = [
+            (Method::GET, "/.well-known/terraform.json", Route::Discovery),
+            (Method::GET, "/v1/modules/acme/vpc/aws/versions", Route::ModuleVersions(addr.clone())),
+            (Method::HEAD, "/v1/modules/acme/vpc/aws/versions", Route::ModuleVersions(addr.clone())),
+            (Method::GET, "/v1/modules/acme/vpc/aws", Route::Module(addr.clone())),
+            (Method::GET, "/v1/modules/acme/vpc/aws/download", Route::ModuleLatestDownload(addr.clone())),
+            (
+                Method::GET,
+                "/v1/modules/acme/vpc/aws/1.2.0/download",
+                Route::ModuleDownload(addr.clone(), v.clone()),
+            ),
+            (
+                Method::GET,
+                "/v1/modules/acme/vpc/aws/v1.2/download",
+                Route::ModuleDownload(addr.clone(), v.clone()),
+            ),
+            (Method::PUT, "/v1/modules/acme/vpc/aws/1.2.0", Route::ModuleUpload(addr.clone(), v.clone())),
+            (Method::GET, "/v1/modules/acme/vpc/aws/1.2.0", Route::ModuleVersion(addr.clone(), v.clone())),
+        ];
+        for (method, path, expected) in cases {
+            assert_eq!(route(&method, path).unwrap(), expected, "{method} {path}");
+        }
+        let sha = "a".repeat(64);
+        let archive = format!("/v1/archives/modules/acme/vpc/aws/1.2.0/{sha}.tar.gz");
+        assert_eq!(
+            route(&Method::GET, &archive).unwrap(),
+            Route::ModuleArchive { addr, version: v, sha256: sha }
+        );
+    }
+
+    #[test]
+    fn refuses_what_it_does_not_know() {
+        assert_eq!(status(Method::GET, "/"), StatusCode::NOT_FOUND);
+        assert_eq!(status(Method::GET, "/v1/modules/acme/vpc/aws/versions/"), StatusCode::NOT_FOUND);
+        assert_eq!(status(Method::GET, "/v2/modules/acme/vpc/aws/versions"), StatusCode::NOT_FOUND);
+        assert_eq!(status(Method::POST, "/v1/modules/acme/vpc/aws/versions"), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(status(Method::DELETE, "/v1/modules/acme/vpc/aws/1.0.0"), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(status(Method::GET, "/v1/modules/ac..me/vpc/aws/versions"), StatusCode::BAD_REQUEST);
+        assert_eq!(status(Method::GET, "/v1/modules/acme/vpc/AWS/versions"), StatusCode::BAD_REQUEST);
+        assert_eq!(status(Method::PUT, "/v1/modules/acme/vpc/aws/1.2.x"), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            status(Method::GET, "/v1/archives/modules/acme/vpc/aws/1.0.0/zz.tar.gz"),
+            StatusCode::NOT_FOUND
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! The per-provider version index in the store: every version, its platforms, and the signed
+//! SHA256SUMS that covers them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::storage::Storage;
+use crate::types::{ProviderAddress, Version};
+use crate::Error;
+use crate::Result;
+
+/// Every version of one provider.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ProviderIndex {
+    /// [`LOCAL_HOST`](crate::types::LOCAL_HOST) or the original host name.
+    pub host: String,
+    /// The namespace as first published.
+    pub namespace: String,
+    /// The provider type.
+    pub r#type: String,
+    /// The versions, newest first.
+    pub versions: Vec<ProviderVersion>,
+}
+
+/// One version of a provider.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ProviderVersion {
+    /// The normalised version.
+    pub version: Version,
+    /// Plugin protocol versions (`5.0`, `6.0`).
+    pub protocols: Vec<String>,
+    /// The published platforms.
+    pub platforms: Vec<ProviderPlatform>,
+    /// The SHA256SUMS text that covers the platforms (exactly the signed bytes).
+    pub shasums: Option<String>,
+    /// Base64 of the binary detached OpenPGP signature over `shasums`.
+    pub signature: Option<String>,
+    /// The id of the key that made `signature`.
+    pub key_id: Option<String>,
+    /// Whether the publisher uploaded SHA256SUMS and its signature themselves.
+    #[serde(default)]
+    pub custom_signature: bool,
+}
+
+/// One platform's package.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ProviderPlatform {
+    /// Operating system (`linux`).
+    pub os: String,
+    /// Architecture (`amd64`).
+    pub arch: String,
+    /// `terraform-provider-{type}_{version}_{os}_{arch}.zip`
+    pub filename: String,
+    /// Lower-case hex SHA-256 of the zip; also part of its key.
+    pub sha256: String,
+    /// The `h1:` hash of the zip's contents (what lock files record).
+    pub h1: String,
+    /// Size of the zip in bytes.
+    pub size: u64,
+    /// When it was published (RFC 3339).
+    pub published_at: String,
+    /// Who published it.
+    pub published_by: String,
+}
+
+impl ProviderIndex {
+    /// An index with no versions.
+    pub fn empty(addr: &ProviderAddress) -> Self {
+        Self {
+            host: addr.host.clone(),
+            namespace: addr.namespace.to_string(),
+            r#type: addr.r#type.clone(),
+            versions: Vec::new(),
+        }
+    }
+
+    /// The entry for `version`.
+    pub fn get(&self, version: &Version) -> Option<&ProviderVersion> {
+        self.versions.iter().find(|v| &v.version == version)
+    }
+
+    /// The entry for `version`, created (with `protocols`) if missing, keeping newest first.
+    pub fn get_or_insert(&mut self, version: &Version, protocols: &[String]) -> &mut ProviderVersion {
+        let at = match self.versions.iter().position(|v| &v.version == version) {
+            Some(at) => at,
+            None => {
+                let at = self.versions.partition_point(|v| v.version > *version);
+                let entry = ProviderVersion {
+                    version: version.clone(),
+                    protocols: protocols.to_vec(),
+                    platforms: Vec::new(),
+                    shasums: None,
+                    signature: None,
+                    key_id: None,
+                    custom_signature: false,
+                };
+                self.versions.insert(at, entry);
+                at
+            }
+        };
+        &mut self.versions[at]
+    }
+}
+
+impl ProviderVersion {
+    /// The platform `os_arch`, if published.
+    pub fn platform(&self, os: &str, arch: &str) -> Option<&ProviderPlatform> {
+        self.platforms.iter().find(|p| p.os == os && p.arch == arch)
+    }
+}
+
+/// Reads a provider's index; `None` if it has never been published.
+pub async fn load(storage: &dyn Storage, addr: &ProviderAddress) -> Result<Option<ProviderIndex>> {
+    let key = crate::storage::layout::provider_index(addr);
+    let Some(object) = storage.get(&key).await? else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&object.body)
+        .map(Some)
+        .map_err(|err| Error::internal(format!("the provider index {key} is corrupt: {err}")))
+}

@@ -1,0 +1,228 @@
+//! The storage conformance suite: one set of async checks that every [`Storage`] backend's
+//! tests run (in-memory, local filesystem, S3-compatible), so all of them keep the promises
+//! the registry relies on. Each check panics with a message on failure and cleans up nothing:
+//! give each run a fresh, empty store (or prefix).
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::modules::index::{self, ModuleVersion};
+use crate::storage::{PutMode, Storage, StorageError};
+use crate::types::address::ModuleAddress;
+use crate::types::version::Version;
+
+/// Runs every check in turn.
+pub async fn run_all(storage: Arc<dyn Storage>) {
+    round_trip(storage.as_ref()).await;
+    missing_objects(storage.as_ref()).await;
+    create_is_create_only(storage.as_ref()).await;
+    update_if_match_is_compare_and_swap(storage.as_ref()).await;
+    list_by_prefix(storage.as_ref()).await;
+    streamed_write_and_read(storage.as_ref()).await;
+    aborted_write_leaves_nothing(storage.as_ref()).await;
+    concurrent_creates_have_one_winner(storage.clone()).await;
+    concurrent_updates_lose_nothing(storage.clone()).await;
+    concurrent_publishes_lose_no_version(storage.clone()).await;
+}
+
+/// Put, get, head and delete keep content and sizes.
+pub async fn round_trip(storage: &dyn Storage) {
+    let key = "conformance/round-trip/a.bin";
+    let body = Bytes::from((0..=255u8).cycle().take(70_000).collect::<Vec<_>>());
+    let info = storage.put(key, body.clone(), PutMode::Overwrite).await.expect("put");
+    assert_eq!(info.size, body.len() as u64, "put reports the size");
+    let object = storage.get(key).await.expect("get").expect("object exists");
+    assert_eq!(object.body, body, "get returns what was put");
+    assert_eq!(object.info.size, body.len() as u64);
+    let head = storage.head(key).await.expect("head").expect("object exists");
+    assert_eq!(head.size, body.len() as u64);
+    storage.put(key, Bytes::from_static(b"second"), PutMode::Overwrite).await.expect("overwrite");
+    assert_eq!(storage.get(key).await.unwrap().unwrap().body, Bytes::from_static(b"second"));
+    storage.delete(key).await.expect("delete");
+    assert!(storage.get(key).await.unwrap().is_none(), "deleted objects are gone");
+}
+
+/// An object written in chunks (more than one multipart part, in uneven chunks) reads back
+/// whole, by `get` and as a stream, and replaces what had the key; a missing object streams as
+/// `None`.
+pub async fn streamed_write_and_read(storage: &dyn Storage) {
+    let key = "conformance/streamed/large.bin";
+    storage.put(key, Bytes::from_static(b"old"), PutMode::Overwrite).await.expect("put");
+    let body = Bytes::from((0..12 * 1024 * 1024u32).map(|i| (i * 7 % 251) as u8).collect::<Vec<_>>());
+    let mut writer = storage.writer(key).await.expect("writer");
+    for chunk in body.chunks(777_777) {
+        writer.write(Bytes::copy_from_slice(chunk)).await.expect("write");
+    }
+    assert_eq!(
+        storage.get(key).await.unwrap().unwrap().body,
+        Bytes::from_static(b"old"),
+        "nothing changes before finish"
+    );
+    let info = writer.finish().await.expect("finish");
+    assert_eq!(info.size, body.len() as u64, "finish reports the size");
+    assert_eq!(storage.head(key).await.unwrap().unwrap().size, body.len() as u64);
+    let object = storage.get_stream(key).await.expect("get_stream").expect("object exists");
+    assert_eq!(object.info.size, body.len() as u64);
+    let mut stream = object.body;
+    let mut read = Vec::with_capacity(body.len());
+    while let Some(chunk) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
+        read.extend_from_slice(&chunk.expect("chunk"));
+    }
+    assert!(read == body, "the stream returns what was written");
+    assert!(storage.get_stream("conformance/streamed/missing").await.expect("get_stream").is_none());
+    storage.delete(key).await.expect("delete");
+}
+
+/// An aborted chunked write leaves no object behind.
+pub async fn aborted_write_leaves_nothing(storage: &dyn Storage) {
+    let key = "conformance/streamed/aborted.bin";
+    let mut writer = storage.writer(key).await.expect("writer");
+    writer.write(Bytes::from(vec![1u8; 6 * 1024 * 1024])).await.expect("write");
+    writer.abort().await.expect("abort");
+    assert!(storage.head(key).await.unwrap().is_none(), "an aborted write stores nothing");
+    assert!(storage.list("conformance/streamed/").await.unwrap().iter().all(|o| o.key != key));
+}
+
+/// Missing objects read as `None`, and deleting one is not an error.
+pub async fn missing_objects(storage: &dyn Storage) {
+    let key = "conformance/missing/nothing-here";
+    assert!(storage.get(key).await.expect("get").is_none());
+    assert!(storage.head(key).await.expect("head").is_none());
+    storage.delete(key).await.expect("deleting a missing object is fine");
+}
+
+/// A create-only write fails on an existing key and leaves the first content in place.
+pub async fn create_is_create_only(storage: &dyn Storage) {
+    let key = "conformance/create/once";
+    storage.put(key, Bytes::from_static(b"first"), PutMode::Create).await.expect("first create");
+    let err = storage.put(key, Bytes::from_static(b"second"), PutMode::Create).await.unwrap_err();
+    assert!(matches!(err, StorageError::AlreadyExists { .. }), "second create: {err:?}");
+    assert_eq!(storage.get(key).await.unwrap().unwrap().body, Bytes::from_static(b"first"));
+}
+
+/// `UpdateIfMatch` writes only over the etag it names.
+pub async fn update_if_match_is_compare_and_swap(storage: &dyn Storage) {
+    let key = "conformance/cas/object";
+    let first = storage.put(key, Bytes::from_static(b"v1"), PutMode::Create).await.expect("create");
+    let etag1 = first.etag.clone().expect("backends report etags");
+    let got = storage.get(key).await.unwrap().unwrap();
+    assert_eq!(got.info.etag.as_ref(), Some(&etag1), "get reports the etag put returned");
+    let second = storage
+        .put(key, Bytes::from_static(b"v2"), PutMode::UpdateIfMatch(etag1.clone()))
+        .await
+        .expect("update with the current etag");
+    assert_ne!(second.etag.as_ref(), Some(&etag1), "a write changes the etag");
+    let stale = storage.put(key, Bytes::from_static(b"v3"), PutMode::UpdateIfMatch(etag1)).await.unwrap_err();
+    assert!(matches!(stale, StorageError::Precondition { .. }), "stale etag: {stale:?}");
+    assert_eq!(storage.get(key).await.unwrap().unwrap().body, Bytes::from_static(b"v2"));
+    let missing = storage
+        .put("conformance/cas/missing", Bytes::from_static(b"x"), PutMode::UpdateIfMatch("nope".into()))
+        .await
+        .unwrap_err();
+    assert!(matches!(missing, StorageError::Precondition { .. }), "update of a missing object: {missing:?}");
+    assert!(storage.get("conformance/cas/missing").await.unwrap().is_none());
+}
+
+/// `list` returns exactly the keys under a prefix, in order.
+pub async fn list_by_prefix(storage: &dyn Storage) {
+    for key in ["conformance/list/b", "conformance/list/a", "conformance/list/sub/c", "conformance/listx"] {
+        storage.put(key, Bytes::from_static(b"x"), PutMode::Overwrite).await.expect("put");
+    }
+    let keys: Vec<String> =
+        storage.list("conformance/list/").await.expect("list").into_iter().map(|i| i.key).collect();
+    assert_eq!(keys, ["conformance/list/a", "conformance/list/b", "conformance/list/sub/c"]);
+}
+
+/// Of many concurrent creates of one key, exactly one succeeds.
+pub async fn concurrent_creates_have_one_winner(storage: Arc<dyn Storage>) {
+    let tasks: Vec<_> = (0..8u8)
+        .map(|i| {
+            let storage = storage.clone();
+            tokio::spawn(async move {
+                storage.put("conformance/race/create", Bytes::from(vec![i; 1024]), PutMode::Create).await
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for (i, task) in tasks.into_iter().enumerate() {
+        match task.await.expect("task") {
+            Ok(_) => winners.push(i as u8),
+            Err(StorageError::AlreadyExists { .. }) => {}
+            Err(err) => panic!("unexpected error in a create race: {err:?}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one create wins: {winners:?}");
+    let body = storage.get("conformance/race/create").await.unwrap().unwrap().body;
+    assert_eq!(body, Bytes::from(vec![winners[0]; 1024]), "the winner's content is stored whole");
+}
+
+/// Concurrent read-modify-write cycles with `UpdateIfMatch` lose no update.
+pub async fn concurrent_updates_lose_nothing(storage: Arc<dyn Storage>) {
+    let key = "conformance/race/counter";
+    storage.put(key, Bytes::from_static(b"0"), PutMode::Create).await.expect("create");
+    let tasks: Vec<_> = (0..6)
+        .map(|_| {
+            let storage = storage.clone();
+            tokio::spawn(async move {
+                for _ in 0..5 {
+                    loop {
+                        let current = storage.get(key).await.unwrap().unwrap();
+                        let n: u32 = std::str::from_utf8(&current.body).unwrap().parse().unwrap();
+                        let etag = current.info.etag.expect("etag");
+                        match storage
+                            .put(key, Bytes::from((n + 1).to_string()), PutMode::UpdateIfMatch(etag))
+                            .await
+                        {
+                            Ok(_) => break,
+                            Err(StorageError::Precondition { .. }) => continue,
+                            Err(err) => panic!("unexpected error in an update race: {err:?}"),
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("task");
+    }
+    let body = storage.get(key).await.unwrap().unwrap().body;
+    assert_eq!(&body[..], b"30", "every increment landed");
+}
+
+/// The registry's own use of the primitives: concurrent publishes of different versions all
+/// land in the index, and of one version exactly one lands.
+pub async fn concurrent_publishes_lose_no_version(storage: Arc<dyn Storage>) {
+    let addr = ModuleAddress::parse("conformance", "race", "aws").unwrap();
+    let entry = |v: &str, sha: &str| ModuleVersion {
+        version: Version::parse(v).unwrap(),
+        sha256: sha.into(),
+        size: 1,
+        published_at: "2026-01-01T00:00:00Z".into(),
+        published_by: "conformance".into(),
+        pinned: false,
+    };
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let storage = storage.clone();
+        let (addr, e) = (addr.clone(), entry(&format!("1.{i}.0"), "a"));
+        tasks.push(tokio::spawn(async move { index::add_version(storage.as_ref(), &addr, e).await }));
+    }
+    for i in 0..4 {
+        let storage = storage.clone();
+        let (addr, e) = (addr.clone(), entry("9.9.9", &format!("same-version-{i}")));
+        tasks.push(tokio::spawn(async move { index::add_version(storage.as_ref(), &addr, e).await }));
+    }
+    let mut conflicts = 0;
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(_) => {}
+            Err(err) if err.status() == http::StatusCode::CONFLICT => conflicts += 1,
+            Err(err) => panic!("unexpected publish error: {err:?}"),
+        }
+    }
+    assert_eq!(conflicts, 3, "three of four publishes of one version conflict");
+    let (index, _) = index::load(storage.as_ref(), &addr).await.unwrap().expect("index");
+    let versions: Vec<String> = index.versions.iter().map(|v| v.version.to_string()).collect();
+    assert_eq!(versions, ["9.9.9", "1.5.0", "1.4.0", "1.3.0", "1.2.0", "1.1.0", "1.0.0"]);
+}

@@ -1,0 +1,103 @@
+//! Where the registry keeps things in its [`Storage`](crate::storage::Storage).
+//!
+//! | key | what |
+//! | --- | --- |
+//! | `modules/{ns}/{name}/{system}/index.json` | the module's version index ([`crate::modules::index::ModuleIndex`]), changed only by compare-and-swap |
+//! | `modules/{ns}/{name}/{system}/{version}/{sha256}.tar.gz` | a normalised module archive, written create-only, named by its content hash |
+//! | `providers/{host}/{ns}/{type}/index.json` | a provider's version index: platforms, hashes, the signed SHA256SUMS ([`crate::providers::index::ProviderIndex`]); `{host}` is `_local` for this registry's own providers |
+//! | `providers/{host}/{ns}/{type}/{version}/{sha256}.zip` | a platform's package, create-only |
+//! | `keys/{key_id}.json` | a public signing key: the registry's, or one registered for a namespace |
+//! | `_tfreg/provider-signing-key.asc` | the registry's current provider signing key (secret) |
+//! | `pins/modules/{ns}/{name}/{system}/{version}.json`, `pins/providers/{host}/{ns}/{type}/{version}.json` | what was pinned from the upstream, when, by whom |
+//! | `tokens/{id}.json` | an issued token's record: its SHA-256, tier, namespaces, expiry (never the token) |
+//! | `audit/{inverted-time}-{random}.json` | one audit entry, written create-only; keys sort newest first |
+//! | `_tfreg/url-signing-key` | the secret that signs download URLs (shared by every instance on the store) |
+//! | `_tfreg/master-token.sha256` | the SHA-256 of a generated master token (never the token) |
+//! | `uploads/{id}/session.json` | an upload session: who opened it, when it expires |
+//! | `uploads/{id}/object` | the file uploaded to that session, until it is published, abandoned or swept |
+//!
+//! `{ns}` and `{name}` are lower-case, so addresses match case-insensitively; `{version}` is the
+//! normalised version. A version is published when, and only when, the index names it: the
+//! archive is written first, then the index. Reads of versions and downloads need the index only,
+//! one `GET` of a small object (cached in memory), never a `LIST`, so they stay flat as the
+//! catalogue grows.
+
+use crate::types::address::ModuleAddress;
+use crate::types::version::Version;
+
+/// The key of a module's version index.
+pub fn module_index(addr: &ModuleAddress) -> String {
+    format!("modules/{}/index.json", addr.key())
+}
+
+/// The key of one version's archive with the given content hash.
+pub fn module_archive(addr: &ModuleAddress, version: &Version, sha256: &str) -> String {
+    format!("modules/{}/{}/{}.tar.gz", addr.key(), version, sha256)
+}
+
+/// The key of the secret that signs download URLs.
+pub const URL_SIGNING_KEY: &str = "_tfreg/url-signing-key";
+
+/// The key of a generated master token's hash.
+pub const MASTER_TOKEN_HASH: &str = "_tfreg/master-token.sha256";
+
+/// Where issued tokens' records live.
+pub const TOKENS_PREFIX: &str = "tokens/";
+
+/// The key of the record of the token with this id.
+pub fn token(id: &str) -> String {
+    format!("{TOKENS_PREFIX}{id}.json")
+}
+
+/// Where audit entries live.
+pub const AUDIT_PREFIX: &str = "audit/";
+
+/// The key of a provider's version index.
+pub fn provider_index(addr: &crate::types::ProviderAddress) -> String {
+    format!("providers/{}/index.json", addr.key())
+}
+
+/// The key of one platform's package of a provider version, by its content hash.
+pub fn provider_package(addr: &crate::types::ProviderAddress, version: &Version, sha256: &str) -> String {
+    format!("providers/{}/{version}/{sha256}.zip", addr.key())
+}
+
+/// The registry's own provider signing key (armored secret key).
+pub const PROVIDER_SIGNING_KEY: &str = "_tfreg/provider-signing-key.asc";
+
+/// Where public keys live (the registry's and those registered for namespaces).
+pub const KEYS_PREFIX: &str = "keys/";
+
+/// The key of a public key's record.
+pub fn public_key(key_id: &str) -> String {
+    format!("{KEYS_PREFIX}{key_id}.json")
+}
+
+/// Where pins are recorded.
+pub const PINS_PREFIX: &str = "pins/";
+
+/// The key of a module version's pin record.
+pub fn module_pin(addr: &ModuleAddress, version: &Version) -> String {
+    format!("{PINS_PREFIX}modules/{}/{version}.json", addr.key())
+}
+
+/// The key of a provider version's pin record.
+pub fn provider_pin(addr: &crate::types::ProviderAddress, version: &Version) -> String {
+    format!("{PINS_PREFIX}providers/{}/{version}.json", addr.key())
+}
+
+/// Where upload sessions and their uploads live.
+pub const UPLOADS_PREFIX: &str = "uploads/";
+
+/// The name of a session's record in its folder.
+pub const UPLOAD_SESSION_NAME: &str = "session.json";
+
+/// The key of an upload session's record.
+pub fn upload_session(id: &str) -> String {
+    format!("{UPLOADS_PREFIX}{id}/{UPLOAD_SESSION_NAME}")
+}
+
+/// The key the file uploaded to a session is stored at (what a presigned `PUT` writes).
+pub fn upload_object(id: &str) -> String {
+    format!("{UPLOADS_PREFIX}{id}/object")
+}
