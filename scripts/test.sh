@@ -12,6 +12,9 @@ cargo clippy --workspace --all-targets --locked --features tfreg-core/fuzzing --
 # once, clearly.
 bash scripts/fetch-terraform.sh >/dev/null
 bash scripts/fetch-null-provider.sh >/dev/null
+bash scripts/install-tools.sh
+# Tests that need a tool fail when it is missing, instead of skipping.
+export TFREG_REQUIRE_TOOLS=1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo test --workspace --locked --features tfreg-core/fuzzing 2>&1 | tee "$log"

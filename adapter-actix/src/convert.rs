@@ -1,12 +1,14 @@
 //! Conversions between actix-web's `http` 0.2 types and the core's `http` 1 types.
 
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
-use actix_web::body::{BodySize, MessageBody};
+use actix_web::body::{BodySize, BodyStream, MessageBody, SizedStream};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use bytes::Bytes;
+use http_body::Body as _;
+use tfreg_core::http::Body;
 use tfreg_core::Error;
 
 /// The core's request for an actix request and its body.
@@ -26,9 +28,11 @@ pub(crate) fn request<B>(req: &HttpRequest, body: B) -> Result<http::Request<B>,
     Ok(out)
 }
 
-/// The actix response for the core's response. For `HEAD`, the body is empty but its size is
-/// the `Content-Length` the core set, which actix then writes.
-pub(crate) fn response(res: http::Response<Bytes>, head: bool) -> HttpResponse {
+/// The actix response for the core's response: a whole body as it is, a streamed one passed
+/// through chunk by chunk (sized when its length is known, so actix writes `Content-Length`).
+/// For `HEAD`, the body is empty but its size is the `Content-Length` the core set, which actix
+/// then writes.
+pub(crate) fn response(res: http::Response<Body>, head: bool) -> HttpResponse {
     let (parts, body) = res.into_parts();
     let status = StatusCode::from_u16(parts.status.as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut builder = HttpResponse::build(status);
@@ -40,9 +44,42 @@ pub(crate) fn response(res: http::Response<Bytes>, head: bool) -> HttpResponse {
         }
         builder.append_header((name.as_str(), value.as_bytes()));
     }
-    match (head, content_length) {
-        (true, Some(len)) => builder.body(HeadBody(len)),
-        _ => builder.body(body),
+    if head {
+        return match content_length {
+            Some(len) => builder.body(HeadBody(len)),
+            None => builder.finish(),
+        };
+    }
+    if let Some(bytes) = body.as_bytes() {
+        return builder.body(bytes.clone());
+    }
+    match body.len() {
+        Some(len) => builder.body(SizedStream::new(len, Chunks(body))),
+        None => builder.body(BodyStream::new(Chunks(body))),
+    }
+}
+
+/// The core's streamed body as the stream of chunks actix reads.
+struct Chunks(Body);
+
+impl futures_core::Stream for Chunks {
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            return match ready!(Pin::new(&mut self.0).poll_frame(cx)) {
+                Some(Ok(frame)) => match frame.into_data() {
+                    Ok(data) => Poll::Ready(Some(Ok(data))),
+                    // Trailers: none are sent.
+                    Err(_) => continue,
+                },
+                Some(Err(err)) => {
+                    tracing::error!(error = %err, "a streamed answer failed part-way");
+                    Poll::Ready(Some(Err(err)))
+                }
+                None => Poll::Ready(None),
+            };
+        }
     }
 }
 

@@ -101,12 +101,26 @@ pub async fn handle(
 ) -> lambda_http::Response<Body> {
     let converted = match convert::request(event, options, registry.max_body_bytes()) {
         Ok(converted) => converted,
-        Err(err) => return convert::response(err.into_response(), None),
+        Err(err) => return convert::response(collect(err.into_response()).await, None),
     };
     let public_url = options.public_url.as_deref().map(|url| url.trim_end_matches('/'));
     let link_prefix = public_url.or(converted.stage_prefix.as_deref()).map(str::to_owned);
     let answer = registry.handle(converted.request).await;
-    convert::response(answer, link_prefix.as_deref())
+    convert::response(collect(answer).await, link_prefix.as_deref())
+}
+
+/// The answer with its body read whole: a Lambda response is one payload (streamed bodies come
+/// only from stores that cannot presign, which a Lambda deployment does not use). A store that
+/// fails while the body is read gives that failure's own answer.
+async fn collect(answer: http::Response<tfreg_core::http::Body>) -> http::Response<bytes::Bytes> {
+    let (parts, body) = answer.into_parts();
+    match body.collect().await {
+        Ok(bytes) => http::Response::from_parts(parts, bytes),
+        Err(err) => {
+            let (parts, body) = err.into_response().into_parts();
+            http::Response::from_parts(parts, body.as_bytes().cloned().unwrap_or_default())
+        }
+    }
 }
 
 /// Runs the registry as the function's handler until the Lambda runtime stops it: every event

@@ -144,7 +144,8 @@ async fn upload_download_and_the_archive_as_with_actix() {
     let answer = lambda(&registry, &LambdaOptions::default(), &event).await;
     assert_same(&answer, &expected, &["content-type", "cache-control"]);
     assert_eq!(answer.header("content-type"), Some("application/gzip"));
-    let core = registry.handle(http::Request::get(&link).body(bytes::Bytes::new()).unwrap()).await;
+    let core =
+        tfreg_testkit::send(&registry, http::Request::get(&link).body(bytes::Bytes::new()).unwrap()).await;
     assert_eq!(answer.body, core.body());
     assert!(answer.body.starts_with(&[0x1f, 0x8b]), "a gzip stream");
 

@@ -123,8 +123,10 @@ async fn the_runtime_loop_answers_events_as_lambda_expects() {
     assert_eq!(answer["isBase64Encoded"], true);
     assert_eq!(answer["headers"]["content-type"], "application/gzip");
     let sent = STANDARD.decode(answer["body"].as_str().unwrap()).unwrap();
-    let core =
-        registry.handle(http::Request::get(path.to_owned() + "?" + query).body(bytes::Bytes::new()).unwrap());
+    let core = tfreg_testkit::send(
+        &registry,
+        http::Request::get(path.to_owned() + "?" + query).body(bytes::Bytes::new()).unwrap(),
+    );
     assert_eq!(sent, core.await.body().as_ref());
 
     // Over the limit through an ALB: the core's 413, with the ALB's status description.

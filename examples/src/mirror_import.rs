@@ -7,10 +7,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use bytes::Bytes;
-use tfreg_core::types::version::Version;
-use tfreg_core::types::Platform;
-use tfreg_core::types::ProviderAddress;
+use tfreg_core::protocol::MirrorVersion;
+use tfreg_core::types::{Platform, ProviderAddress, Version};
 use tfreg_core::Registry;
 
 use crate::cli::ImportArgs;
@@ -61,8 +59,8 @@ async fn import_type(registry: &Registry, addr: &ProviderAddress, dir: &Path) ->
         let version = Version::parse(version)?;
         let platform = Platform::parse(platform)?;
         let hashes = expected_hashes(dir, &version, &platform)?;
-        let zip = Bytes::from(std::fs::read(entry.path())?);
-        registry.import_provider_package(None, addr, &version, &platform, zip, &hashes).await?;
+        let package = std::fs::File::open(entry.path())?;
+        registry.import_provider_package(None, addr, &version, &platform, package, &hashes).await?;
         println!("  {addr} {version} {platform}");
         count += 1;
     }
@@ -75,12 +73,9 @@ fn expected_hashes(dir: &Path, version: &Version, platform: &Platform) -> crate:
     if !path.is_file() {
         return Ok(Vec::new());
     }
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path)?)
-        .map_err(|e| format!("{} is not valid JSON: {e}", path.display()))?;
-    Ok(json["archives"][platform.to_string()]["hashes"]
-        .as_array()
-        .map(|list| list.iter().filter_map(|h| h.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default())
+    let document: MirrorVersion = serde_json::from_slice(&std::fs::read(&path)?)
+        .map_err(|e| format!("{} is not a mirror version document: {e}", path.display()))?;
+    Ok(document.archives.get(&platform.to_string()).map(|a| a.hashes.clone()).unwrap_or_default())
 }
 
 fn subdirs(dir: &Path) -> crate::Result<Vec<std::path::PathBuf>> {

@@ -1,24 +1,68 @@
-//! The one error type of the registry, which knows its HTTP status and renders itself as
-//! `{"errors": ["..."]}`.
+//! The one error type of the registry, which knows its HTTP status, keeps its cause, and
+//! renders itself as `{"errors": ["..."]}`.
 
-use bytes::Bytes;
+use std::sync::Arc;
+
 use http::{header, HeaderValue, Response, StatusCode};
 
+use crate::http::body::Body;
+use crate::modules::archive::ArchiveError;
+use crate::pgp::PgpError;
+use crate::providers::package::ProviderError;
+use crate::proxy::upstream::UpstreamError;
 use crate::storage::StorageError;
+use crate::types::{ConstraintError, InvalidValue, VersionError};
+
+/// A boxed cause.
+type Source = Box<dyn std::error::Error + Send + Sync>;
 
 /// Everything that can go wrong while answering a request.
 ///
 /// Each variant maps to one HTTP status ([`Error::status`]); the `Display` text is the message a
 /// person reads in the `{"errors": [...]}` body, so it says what is wrong and what to do about it.
-/// Nothing secret (tokens, signatures) is ever put into a message.
+/// Nothing secret (tokens, signatures) is ever put into a message. Variants that wrap another
+/// error keep it as their [`source`](std::error::Error::source), so logs show the whole chain.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The request is malformed: a bad address, version, body or archive (400).
+    /// The request is malformed: a bad address, query, header or body (400).
     #[error("{message}")]
     BadRequest {
         /// What is wrong with the request.
         message: String,
+    },
+    /// A request body that is not the JSON document the endpoint takes (400).
+    #[error("{message}: {source}")]
+    InvalidBody {
+        /// What the body should have been.
+        message: String,
+        /// What the JSON parser found.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A version that is not one Terraform accepts (400).
+    #[error(transparent)]
+    InvalidVersion(#[from] VersionError),
+    /// A version constraint Terraform would not accept (400).
+    #[error(transparent)]
+    InvalidConstraint(#[from] ConstraintError),
+    /// A malformed platform or provider type (400).
+    #[error(transparent)]
+    InvalidValue(#[from] InvalidValue),
+    /// A module archive that was refused (400).
+    #[error("invalid module archive: {0}")]
+    InvalidArchive(#[from] ArchiveError),
+    /// A provider package or `SHA256SUMS` that was refused (400).
+    #[error("invalid provider package: {0}")]
+    InvalidPackage(#[from] ProviderError),
+    /// A public key or signature someone sent that cannot be used (400).
+    #[error("{message}: {source}")]
+    InvalidKey {
+        /// What was refused.
+        message: String,
+        /// Why the OpenPGP code refused it.
+        #[source]
+        source: PgpError,
     },
     /// No credentials, or credentials that are not valid (401).
     #[error("{message}")]
@@ -58,6 +102,12 @@ pub enum Error {
         /// The limit in bytes.
         limit: u64,
     },
+    /// A `Range` that lies outside the file (416).
+    #[error("the requested range is not satisfiable: the file has {size} bytes")]
+    RangeNotSatisfiable {
+        /// The file's size, for `Content-Range: bytes */size`.
+        size: u64,
+    },
     /// The storage backend failed (500), or is unavailable (503).
     #[error("storage error: {message}")]
     Storage {
@@ -67,7 +117,18 @@ pub enum Error {
         transient: bool,
         /// The underlying error.
         #[source]
-        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+        source: Option<Source>,
+    },
+    /// A record in the store that cannot be read back (500).
+    #[error("the {what} {key} is corrupt: {source}")]
+    Corrupt {
+        /// What kind of record (`version index`, `token record`, ...).
+        what: &'static str,
+        /// Its storage key.
+        key: String,
+        /// What the decoder found.
+        #[source]
+        source: serde_json::Error,
     },
     /// The upstream registry of the proxy failed (502), or did not answer in time (504).
     #[error("upstream error: {message}")]
@@ -76,19 +137,35 @@ pub enum Error {
         message: String,
         /// Whether it timed out.
         timeout: bool,
+        /// The underlying error, when there is one.
+        #[source]
+        source: Option<Source>,
     },
     /// A bug or an unexpected state inside the registry (500).
     #[error("internal error: {message}")]
     Internal {
         /// What went wrong.
         message: String,
+        /// The underlying error, when there is one.
+        #[source]
+        source: Option<Source>,
     },
+    /// The error of a load that several requests waited on together (see
+    /// [`TtlCache::get_or_load`](crate::cache::TtlCache::get_or_load)); it answers as the
+    /// original does.
+    #[error(transparent)]
+    Shared(Arc<Error>),
 }
 
 impl Error {
     /// A 400 Bad Request with the given message.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::BadRequest { message: message.into() }
+    }
+
+    /// A 400 for a request body that is not the JSON document `expected` describes.
+    pub fn invalid_body(expected: impl Into<String>, source: serde_json::Error) -> Self {
+        Self::InvalidBody { message: expected.into(), source }
     }
 
     /// A 401 Unauthorized with the given message.
@@ -113,37 +190,88 @@ impl Error {
 
     /// A 500 Internal Server Error with the given message.
     pub fn internal(message: impl Into<String>) -> Self {
-        Self::Internal { message: message.into() }
+        Self::Internal { message: message.into(), source: None }
+    }
+
+    /// A 500 Internal Server Error caused by `source`.
+    pub fn internal_with(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::Internal { message: message.into(), source: Some(Box::new(source)) }
+    }
+
+    /// A 500 for a stored record that does not decode.
+    pub fn corrupt(what: &'static str, key: impl Into<String>, source: serde_json::Error) -> Self {
+        Self::Corrupt { what, key: key.into(), source }
+    }
+
+    /// A 502 Bad Gateway naming what the upstream did wrong.
+    pub fn upstream(message: impl Into<String>) -> Self {
+        Self::Upstream { message: message.into(), timeout: false, source: None }
+    }
+
+    /// A 502 Bad Gateway caused by `source`.
+    pub fn upstream_with(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::Upstream { message: message.into(), timeout: false, source: Some(Box::new(source)) }
+    }
+
+    /// The error of a shared load, unwrapped when nobody else holds it.
+    pub(crate) fn shared(err: Arc<Error>) -> Self {
+        Arc::try_unwrap(err).unwrap_or_else(Self::Shared)
+    }
+
+    /// The error itself, looking through [`Error::Shared`].
+    fn original(&self) -> &Error {
+        match self {
+            Self::Shared(inner) => inner.original(),
+            other => other,
+        }
     }
 
     /// The HTTP status this error answers with.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::BadRequest { .. }
+            | Self::InvalidBody { .. }
+            | Self::InvalidVersion(_)
+            | Self::InvalidConstraint(_)
+            | Self::InvalidValue(_)
+            | Self::InvalidArchive(_)
+            | Self::InvalidPackage(_)
+            | Self::InvalidKey { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::Storage { transient: true, .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Storage { .. } | Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Storage { .. } | Self::Corrupt { .. } | Self::Internal { .. } => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
             Self::Upstream { timeout: true, .. } => StatusCode::GATEWAY_TIMEOUT,
             Self::Upstream { .. } => StatusCode::BAD_GATEWAY,
+            Self::Shared(inner) => inner.status(),
         }
     }
 
     /// Renders the error as a response: its status, `{"errors": ["<message>"]}`, and the
-    /// headers the status calls for (`WWW-Authenticate` on 401, `Allow` on 405).
-    pub fn into_response(self) -> Response<Bytes> {
+    /// headers the status calls for (`WWW-Authenticate` on 401, `Allow` on 405, `Retry-After`
+    /// on 503, `Content-Range` on 416).
+    pub fn into_response(self) -> Response<Body> {
         let status = self.status();
         if status.is_server_error() {
             tracing::error!(error = %self, source = ?std::error::Error::source(&self), "request failed");
         }
-        let body = serde_json::json!({ "errors": [self.to_string()] });
+        let body = crate::protocol::Errors { errors: vec![self.to_string()] };
         let mut response = crate::http::response::json(status, &body);
         let headers = response.headers_mut();
-        match &self {
+        match self.original() {
             Self::Unauthorized { .. } => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
@@ -152,6 +280,11 @@ impl Error {
             }
             Self::Storage { transient: true, .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            Self::RangeNotSatisfiable { size } => {
+                if let Ok(value) = HeaderValue::try_from(format!("bytes */{size}")) {
+                    headers.insert(header::CONTENT_RANGE, value);
+                }
             }
             _ => {}
         }
@@ -166,23 +299,44 @@ impl From<StorageError> for Error {
     }
 }
 
-impl From<crate::types::version::VersionError> for Error {
-    fn from(err: crate::types::version::VersionError) -> Self {
-        Self::bad_request(err.to_string())
+impl From<UpstreamError> for Error {
+    fn from(err: UpstreamError) -> Self {
+        let timeout = matches!(err, UpstreamError::Timeout(_));
+        Self::Upstream { message: err.to_string(), timeout, source: Some(Box::new(err)) }
     }
 }
 
-impl From<crate::types::constraint::ConstraintError> for Error {
-    fn from(err: crate::types::constraint::ConstraintError) -> Self {
-        Self::bad_request(err.to_string())
-    }
-}
-
-impl From<crate::modules::archive::ArchiveError> for Error {
-    fn from(err: crate::modules::archive::ArchiveError) -> Self {
-        Self::bad_request(format!("invalid module archive: {err}"))
+impl From<tokio::task::JoinError> for Error {
+    fn from(err: tokio::task::JoinError) -> Self {
+        Self::internal_with("a background task failed", err)
     }
 }
 
 /// The result type of the registry.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_are_kept_and_shared_errors_answer_as_the_original() {
+        let io = std::io::Error::other("disk on fire");
+        let err = Error::internal_with("cannot write a temporary file", io);
+        let source = std::error::Error::source(&err).expect("a source");
+        assert_eq!(source.to_string(), "disk on fire");
+
+        let shared = Error::Shared(Arc::new(Error::unauthorized("no")));
+        assert_eq!(shared.status(), StatusCode::UNAUTHORIZED);
+        let response = shared.into_response();
+        assert_eq!(response.headers()[header::WWW_AUTHENTICATE], "Bearer");
+        assert_eq!(response.body().as_bytes().unwrap().as_ref(), br#"{"errors":["no"]}"#);
+    }
+
+    #[test]
+    fn a_range_past_the_end_names_the_size() {
+        let response = Error::RangeNotSatisfiable { size: 10 }.into_response();
+        assert_eq!(response.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+        assert_eq!(response.headers()[header::CONTENT_RANGE], "bytes */10");
+    }
+}

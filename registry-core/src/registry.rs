@@ -1,50 +1,56 @@
-//! The registry: one value a host builds once and calls for every request.
+//! The registry: one value a host builds once and calls for every request. It is a thin
+//! front: it builds the request context, routes, authenticates and authorizes by the route's
+//! policy ([`Route::policy`]), calls the service that owns the route, and records changes in the
+//! audit trail. The services hold their own state and are built here with their dependencies.
 
-use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{header, HeaderValue, Method, Request, Response, StatusCode};
+use http::request::Parts;
+use http::{header, HeaderValue, Method, Request, Response};
 
-use crate::admin::audit::AuditLog;
-use crate::auth::{
-    Action, Authenticator, Authorizer, Principal, RoleAuthorizer, TokenAuthenticator, TokenStore,
-};
-use crate::cache::TtlCache;
+use crate::admin::{AdminService, AuditLog};
+use crate::auth::{Authenticator, Authorizer, Principal, RoleAuthorizer, TokenAuthenticator, TokenStore};
+use crate::clock::SharedClock;
 use crate::config::RegistryConfig;
-use crate::http::router::{self, Route, DISCOVERY_PATH};
+use crate::http::body::{read_limited, Body};
+use crate::http::router::{self, Access, AuditTarget, Route, DISCOVERY_PATH};
 use crate::http::signing::UrlSigner;
-use crate::modules::read::CachedModule;
-use crate::providers::handlers::Package;
-use crate::providers::index::ProviderIndex;
+use crate::http::{response, Links, RequestContext};
+use crate::mirror::MirrorService;
+use crate::modules::ModuleService;
+use crate::protocol::Discovery;
 use crate::providers::keyring::KeyRing;
-use crate::proxy::upstream::Upstream;
+use crate::providers::publish::Package;
+use crate::providers::ProviderService;
+use crate::proxy::pins::PinService;
+use crate::proxy::Upstream;
+use crate::spool::SpooledFile;
 use crate::storage::Storage;
-use crate::uploads::session_param;
-use crate::Result;
+use crate::types::{Platform, ProviderAddress, Version};
+use crate::uploads::UploadService;
+use crate::{Error, Result};
 
 /// A Terraform registry over a [`Storage`], answering `http::Request`s with
 /// `http::Response`s. Cheap to clone; clones share everything.
 #[derive(Clone, Debug)]
 pub struct Registry {
-    pub(crate) inner: Arc<Inner>,
+    inner: Arc<Inner>,
 }
 
 #[derive(Debug)]
-pub(crate) struct Inner {
-    pub(crate) storage: Arc<dyn Storage>,
-    pub(crate) config: RegistryConfig,
-    pub(crate) authenticator: Arc<dyn Authenticator>,
-    pub(crate) authorizer: Arc<dyn Authorizer>,
-    pub(crate) tokens: Arc<TokenStore>,
-    pub(crate) audit: AuditLog,
-    pub(crate) signer: UrlSigner,
-    pub(crate) modules: TtlCache<CachedModule>,
-    pub(crate) providers: TtlCache<Option<ProviderIndex>>,
-    pub(crate) keys: KeyRing,
-    pub(crate) upstream: Option<Arc<Upstream>>,
-    /// When this instance last swept expired upload sessions (seconds since the epoch).
-    pub(crate) last_upload_sweep: AtomicU64,
+struct Inner {
+    config: RegistryConfig,
+    authenticator: Arc<dyn Authenticator>,
+    authorizer: Arc<dyn Authorizer>,
+    tokens: Arc<TokenStore>,
+    audit: AuditLog,
+    modules: Arc<ModuleService>,
+    providers: Arc<ProviderService>,
+    mirror: MirrorService,
+    uploads: UploadService,
+    pins: PinService,
+    admin: AdminService,
     discovery: Bytes,
 }
 
@@ -58,7 +64,8 @@ pub struct RegistryBuilder {
     master_hash: Option<[u8; 32]>,
     config: RegistryConfig,
     signer: Option<UrlSigner>,
-    upstream: Option<Arc<Upstream>>,
+    upstream: Option<Upstream>,
+    clock: SharedClock,
 }
 
 impl RegistryBuilder {
@@ -96,7 +103,7 @@ impl RegistryBuilder {
 
     /// Proxies what is not hosted here from this upstream registry.
     pub fn upstream(mut self, upstream: Upstream) -> Self {
-        self.upstream = Some(Arc::new(upstream));
+        self.upstream = Some(upstream);
         self
     }
 
@@ -106,37 +113,77 @@ impl RegistryBuilder {
         self
     }
 
+    /// Reads the time from `clock` (the system's by default): tests pass a
+    /// [`ManualClock`](crate::clock::ManualClock) and move it instead of sleeping. A token store
+    /// given with [`RegistryBuilder::tokens`] keeps its own clock.
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
     /// Builds the registry, loading (or creating) the link-signing secret from the store.
     pub async fn build(self) -> Result<Registry> {
         let config = self.config.normalised()?;
+        let clock = self.clock;
+        let storage = self.storage;
         let signer = match self.signer {
             Some(signer) => signer,
-            None => UrlSigner::load_or_create(self.storage.as_ref()).await?,
+            None => UrlSigner::load_or_create(storage.as_ref()).await?,
         };
-        let tokens = self.tokens.unwrap_or_else(|| Arc::new(TokenStore::new(self.storage.clone())));
+        let tokens = self
+            .tokens
+            .unwrap_or_else(|| Arc::new(TokenStore::new(storage.clone()).with_clock(clock.clone())));
         let authenticator = self
             .authenticator
             .unwrap_or_else(|| Arc::new(TokenAuthenticator::new(self.master_hash, Some(tokens.clone()))));
-        let prefix = format!("{}{}", config.public_url.as_deref().unwrap_or(""), config.base_path);
-        let discovery = serde_json::to_vec(&serde_json::json!({
-            "modules.v1": format!("{prefix}/v1/modules/"),
-            "providers.v1": format!("{prefix}/v1/providers/"),
-        }))
-        .map_err(|e| crate::Error::internal(e.to_string()))?;
+        let upstream = self.upstream.map(|mut upstream| {
+            upstream.clock = clock.clone();
+            Arc::new(upstream)
+        });
+        let public_url = config.public_url.as_deref();
+        let links =
+            Arc::new(Links::new(public_url, &config.base_path, signer, config.link_ttl, clock.clone()));
+        let discovery = serde_json::to_vec(&Discovery {
+            modules_v1: Some(links.to("/v1/modules/")),
+            providers_v1: Some(links.to("/v1/providers/")),
+        })
+        .map_err(|e| Error::internal_with("cannot render the discovery document", e))?;
+        let keys =
+            Arc::new(KeyRing::new(storage.clone(), config.provider_signing_key.clone(), clock.clone()));
+        let audit = AuditLog::new(storage.clone(), clock.clone());
+        let modules = Arc::new(ModuleService::new(storage.clone(), links.clone(), upstream.clone(), &config));
+        let providers = Arc::new(ProviderService::new(
+            storage.clone(),
+            links.clone(),
+            keys.clone(),
+            upstream.clone(),
+            &config,
+        ));
+        let mirror = MirrorService::new(providers.clone(), upstream.clone(), public_url, &config.hostnames);
+        let uploads = UploadService::new(storage.clone(), links.clone(), self.authorizer.clone(), &config);
+        let pins = PinService::new(
+            storage.clone(),
+            clock.clone(),
+            upstream,
+            modules.clone(),
+            providers.clone(),
+            keys.clone(),
+            &config,
+        );
+        let admin = AdminService::new(tokens.clone(), keys, audit.clone());
         Ok(Registry {
             inner: Arc::new(Inner {
-                audit: AuditLog::new(self.storage.clone()),
-                keys: KeyRing::new(self.storage.clone(), config.provider_signing_key.clone()),
-                upstream: self.upstream,
-                storage: self.storage,
-                modules: TtlCache::new(config.cache_ttl, config.cache_capacity),
-                providers: TtlCache::new(config.cache_ttl, config.cache_capacity),
                 config,
                 authenticator,
                 authorizer: self.authorizer,
                 tokens,
-                signer,
-                last_upload_sweep: AtomicU64::new(0),
+                audit,
+                modules,
+                providers,
+                mirror,
+                uploads,
+                pins,
+                admin,
                 discovery: Bytes::from(discovery),
             }),
         })
@@ -156,6 +203,7 @@ impl Registry {
             config: RegistryConfig::default(),
             signer: None,
             upstream: None,
+            clock: crate::clock::system(),
         }
     }
 
@@ -182,21 +230,17 @@ impl Registry {
     /// Answers one request. `request`'s path is the full path the client asked for (the
     /// registry strips its own base path). Never fails: errors become `{"errors": [...]}`
     /// responses. A `HEAD` is answered like the `GET`, with the `Content-Length` the `GET` would
-    /// have and an empty body.
-    pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
+    /// have and an empty body. Archives from stores that cannot presign come back as streamed
+    /// bodies; everything else is whole.
+    pub async fn handle(&self, request: Request<Bytes>) -> Response<Body> {
         let head = request.method() == Method::HEAD;
-        let mut response = match self.dispatch(request).await {
-            Ok(response) => response,
-            Err(err) => err.into_response(),
-        };
+        let (parts, body) = request.into_parts();
+        let response = self.dispatch(parts, body).await.unwrap_or_else(Error::into_response);
         if head {
-            let len = response.body().len();
-            if len > 0 || !response.headers().contains_key(header::CONTENT_LENGTH) {
-                response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-            }
-            *response.body_mut() = Bytes::new();
+            head_response(response)
+        } else {
+            response
         }
-        response
     }
 
     /// Whether a request's body should be streamed to [`Registry::handle_streamed`] rather than
@@ -215,7 +259,7 @@ impl Registry {
     /// signed upload URLs (see [`Registry::streams_body`]) go to the store chunk by chunk, never
     /// held whole; any other body is read up to [`Registry::max_body_bytes`] (413 beyond, or as
     /// soon as `Content-Length` says so) and answered by [`Registry::handle`].
-    pub async fn handle_streamed<S, E>(&self, request: Request<S>) -> Response<Bytes>
+    pub async fn handle_streamed<S, E>(&self, request: Request<S>) -> Response<Body>
     where
         S: futures_core::Stream<Item = std::result::Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
@@ -230,213 +274,164 @@ impl Registry {
             let result = async {
                 let path = self.relative_path(parts.uri.path())?;
                 let Route::UploadData(id) = router::route(&parts.method, path)? else {
-                    return Err(crate::Error::internal("a streamed route that is not an upload"));
+                    return Err(Error::internal("a streamed route that is not an upload"));
                 };
-                self.upload_receive(path, parts.uri.query(), &id, declared, body).await
+                let ctx = RequestContext::new(&parts, path);
+                self.inner.uploads.receive(&ctx, &id, declared, body).await
             };
-            return result.await.unwrap_or_else(crate::Error::into_response);
+            return result.await.unwrap_or_else(Error::into_response);
         }
-        match crate::http::body::read_limited(body, declared, self.max_body_bytes()).await {
+        match read_limited(body, declared, self.max_body_bytes()).await {
             Ok(bytes) => self.handle(Request::from_parts(parts, bytes)).await,
             Err(err) => err.into_response(),
         }
     }
 
-    async fn dispatch(&self, request: Request<Bytes>) -> Result<Response<Bytes>> {
-        let (parts, body) = request.into_parts();
+    async fn dispatch(&self, parts: Parts, body: Bytes) -> Result<Response<Body>> {
         let path = self.relative_path(parts.uri.path())?;
         let route = router::route(&parts.method, path)?;
-        match route {
-            Route::Discovery => {
-                return Ok(crate::http::response::json_bytes(StatusCode::OK, self.inner.discovery.clone()))
-            }
-            Route::ModuleArchive { addr, version, sha256 } => {
-                self.inner.signer.verify(path, parts.uri.query(), crate::clock::unix_now())?;
-                let head = parts.method == Method::HEAD;
-                return self.module_archive(&addr, &version, &sha256, head).await;
-            }
-            Route::ProviderFile(addr, version, file) => {
-                self.inner.signer.verify(path, parts.uri.query(), crate::clock::unix_now())?;
-                let head = parts.method == Method::HEAD;
-                return self.provider_file(&addr, &version, &file, head).await;
-            }
-            Route::KeyList => return self.key_list().await,
-            Route::UploadData(id) => {
-                let once = crate::storage::Once(Some(body));
-                return self.upload_receive(path, parts.uri.query(), &id, None, once).await;
-            }
-            _ => {}
-        }
-        let change = route.change();
-        let principal = self.inner.authenticator.authenticate(&parts).await;
-        let actor = match &principal {
+        let mut ctx = RequestContext::new(&parts, path);
+        let (access, audit) = route.policy();
+        let authenticated = match &access {
+            Access::Public => Ok(None),
+            Access::Authorized(_) => self.inner.authenticator.authenticate(&parts).await,
+        };
+        let actor = match &authenticated {
             Ok(Some(p)) => p.id.clone(),
             Ok(None) => "anonymous".to_owned(),
             Err(_) => "invalid-token".to_owned(),
         };
+        let principal = authenticated.and_then(|principal| match &access {
+            Access::Public => Ok(principal),
+            Access::Authorized(action) => {
+                self.inner.authorizer.authorize(principal.as_ref(), action).map(|()| principal)
+            }
+        });
         let result = match principal {
-            Ok(principal) => self.serve(route, &parts, principal, body).await,
+            Ok(principal) => {
+                ctx.principal = principal;
+                self.serve(route, &ctx, body).await
+            }
             Err(err) => Err(err),
         };
-        if let Some((action, target)) = change {
+        if let Some(audit) = audit {
             let status = result.as_ref().map_or_else(|e| e.status(), |r| r.status());
-            // A token's id is known only once it exists: take it from the answer.
-            let target = match (&result, target.is_empty()) {
-                (Ok(response), true) => serde_json::from_slice::<serde_json::Value>(response.body())
-                    .ok()
-                    .and_then(|v| v["id"].as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-                _ => target,
-            };
-            self.inner.audit.record(&actor, action, &target, status).await;
+            let target = audit
+                .target
+                .or_else(|| result.as_ref().ok()?.extensions().get::<AuditTarget>().map(|t| t.0.clone()))
+                .unwrap_or_default();
+            self.inner.audit.record(&actor, audit.action, &target, status).await;
         }
         result
     }
 
-    /// Authorizes and answers a route that needs a caller.
-    async fn serve(
-        &self,
-        route: Route,
-        parts: &http::request::Parts,
-        principal: Option<Principal>,
-        body: Bytes,
-    ) -> Result<Response<Bytes>> {
-        let who = principal.as_ref();
-        let authorize = |action: Action<'_>| self.inner.authorizer.authorize(who, &action);
+    /// Calls the service that owns `route` (authorized already).
+    async fn serve(&self, route: Route, ctx: &RequestContext, body: Bytes) -> Result<Response<Body>> {
+        let inner = &*self.inner;
+        let who = ctx.principal.as_ref();
         match route {
-            Route::Module(addr) => {
-                authorize(Action::Read { namespace: addr.namespace.key() })?;
-                self.module_detail(&addr).await
+            Route::Discovery => Ok(response::json_bytes(http::StatusCode::OK, inner.discovery.clone())),
+            Route::Module(addr) => inner.modules.detail(&addr).await,
+            Route::ModuleVersions(addr) => inner.modules.versions(&addr).await,
+            Route::ModuleLatestDownload(addr) => inner.modules.latest_download(&addr).await,
+            Route::ModuleVersion(addr, version) => inner.modules.version(&addr, &version).await,
+            Route::ModuleDownload(addr, version) => inner.modules.download(ctx, &addr, &version).await,
+            Route::ModuleArchive { addr, version, sha256 } => {
+                inner.modules.archive(ctx, &addr, &version, &sha256).await
             }
-            Route::ModuleVersions(addr) => {
-                authorize(Action::Read { namespace: addr.namespace.key() })?;
-                self.module_versions(&addr).await
-            }
-            Route::ModuleLatestDownload(addr) => {
-                authorize(Action::Read { namespace: addr.namespace.key() })?;
-                self.module_latest_download(&addr).await
-            }
-            Route::ModuleVersion(addr, version) => {
-                authorize(Action::Read { namespace: addr.namespace.key() })?;
-                self.module_version(&addr, &version).await
-            }
-            Route::ModuleDownload(addr, version) => {
-                authorize(Action::Read { namespace: addr.namespace.key() })?;
-                self.module_download(parts, &addr, &version).await
-            }
-            Route::ModuleUpload(addr, version) => {
-                authorize(Action::Publish { namespace: addr.namespace.key() })?;
-                match session_param(parts.uri.query(), &body)? {
-                    None => self.module_upload(principal, &addr, &version, body).await,
-                    Some(id) => {
-                        let archive = self.session_bytes(who, &id).await?;
-                        let published =
-                            self.module_upload(principal.clone(), &addr, &version, archive).await?;
-                        self.session_used(&id).await;
-                        Ok(published)
-                    }
+            Route::ModuleUpload(addr, version) => match inner.uploads.session_param(ctx, &body)? {
+                None => inner.modules.publish(&addr, &version, body, ctx.actor()).await,
+                Some(id) => {
+                    let archive = inner.uploads.bytes(who, &id).await?;
+                    let published = inner.modules.publish(&addr, &version, archive, ctx.actor()).await?;
+                    inner.uploads.used(&id).await;
+                    Ok(published)
                 }
-            }
-            Route::TokenCreate => {
-                authorize(Action::Administer)?;
-                self.token_create(who, &body).await
-            }
-            Route::TokenList => {
-                authorize(Action::Administer)?;
-                self.token_list().await
-            }
-            Route::TokenRevoke(id) => {
-                authorize(Action::Administer)?;
-                self.token_revoke(&id).await
-            }
-            Route::Audit => {
-                authorize(Action::Administer)?;
-                self.audit_page(parts.uri.query()).await
-            }
-            Route::ProviderVersions(addr) => {
-                authorize(Action::Read { namespace: addr.namespace.key() })?;
-                self.provider_versions(&addr).await
-            }
+            },
+            Route::ProviderVersions(addr) => inner.providers.versions(&addr).await,
             Route::ProviderDownload(addr, version, platform) => {
-                authorize(Action::Read { namespace: addr.namespace.key() })?;
-                self.provider_download(&addr, &version, &platform.os, &platform.arch).await
+                inner.providers.download(&addr, &version, &platform).await
+            }
+            Route::ProviderFile(addr, version, file) => {
+                inner.providers.file(ctx, &addr, &version, &file).await
             }
             Route::ProviderUpload(addr, version, platform) => {
-                authorize(Action::Publish { namespace: addr.namespace.key() })?;
-                let query = parts.uri.query();
-                match session_param(query, &body)? {
+                let (query, by) = (&ctx.query, ctx.actor());
+                match inner.uploads.session_param(ctx, &body)? {
                     None => {
-                        let package = Package::Body(body);
-                        self.provider_upload(principal, &addr, &version, platform, query, package).await
+                        inner
+                            .providers
+                            .publish(&addr, &version, platform, query, Package::Body(body), by)
+                            .await
                     }
                     Some(id) => {
-                        let package = Package::File(self.session_file(who, &id).await?);
-                        let published = self
-                            .provider_upload(principal.clone(), &addr, &version, platform, query, package)
-                            .await?;
-                        self.session_used(&id).await;
+                        let package = Package::File(inner.uploads.file(who, &id).await?);
+                        let published =
+                            inner.providers.publish(&addr, &version, platform, query, package, by).await?;
+                        inner.uploads.used(&id).await;
                         Ok(published)
                     }
                 }
             }
             Route::ProviderShaSums(addr, version) => {
-                authorize(Action::Publish { namespace: addr.namespace.key() })?;
-                self.provider_shasums_upload(&addr, &version, parts.uri.query(), &body).await
+                inner.providers.publish_shasums(&addr, &version, &ctx.query, &body).await
             }
-            Route::MirrorIndex(host, ns, ty) => {
-                let addr = self.mirror_address(parts, &host, &ns, &ty)?;
-                authorize(Action::Read { namespace: addr.namespace.key() })?;
-                self.mirror_index(&addr).await
+            Route::MirrorIndex(addr) => inner.mirror.index(&inner.mirror.resolve(ctx, &addr)).await,
+            Route::MirrorVersion(addr, version) => {
+                inner.mirror.version(&inner.mirror.resolve(ctx, &addr), &version).await
             }
-            Route::MirrorVersion(host, ns, ty, version) => {
-                let addr = self.mirror_address(parts, &host, &ns, &ty)?;
-                authorize(Action::Read { namespace: addr.namespace.key() })?;
-                self.mirror_version(&addr, &version).await
-            }
+            Route::TokenCreate => inner.admin.token_create(ctx, &body).await,
+            Route::TokenList => inner.admin.token_list().await,
+            Route::TokenRevoke(id) => inner.admin.token_revoke(&id).await,
+            Route::Audit => inner.admin.audit_page(&ctx.query).await,
+            Route::KeyList => inner.admin.key_list().await,
+            Route::KeyAdd => inner.admin.key_add(&body).await,
             Route::ModulePin(addr, version) => {
-                authorize(Action::Administer)?;
-                self.pin_module(who, &addr, version, parts.uri.query()).await
+                inner.pins.pin_module(ctx.actor(), &addr, version, &ctx.query).await
             }
-            Route::ModuleUnpin(addr, version) => {
-                authorize(Action::Administer)?;
-                self.unpin_module(&addr, &version).await
-            }
+            Route::ModuleUnpin(addr, version) => inner.pins.unpin_module(&addr, &version).await,
             Route::ProviderPin(addr, version) => {
-                authorize(Action::Administer)?;
-                self.pin_provider(who, &addr, version, parts.uri.query()).await
+                inner.pins.pin_provider(ctx.actor(), &addr, version, &ctx.query).await
             }
-            Route::ProviderUnpin(addr, version) => {
-                authorize(Action::Administer)?;
-                self.unpin_provider(&addr, &version).await
-            }
-            Route::PinList => {
-                authorize(Action::Administer)?;
-                self.pin_list().await
-            }
-            Route::KeyAdd => {
-                authorize(Action::Administer)?;
-                self.key_add(&body).await
-            }
-            Route::UploadCreate => {
-                authorize(Action::Upload)?;
-                self.upload_create(parts, principal, &body).await
-            }
-            Route::UploadStatus(id) => {
-                authorize(Action::Upload)?;
-                self.upload_status(who, &id).await
-            }
-            Route::UploadDelete(id) => {
-                authorize(Action::Upload)?;
-                self.upload_delete(who, &id).await
-            }
-            Route::Discovery
-            | Route::ModuleArchive { .. }
-            | Route::ProviderFile(..)
-            | Route::KeyList
-            | Route::UploadData(..) => {
-                Err(crate::Error::internal("public routes are answered before authentication"))
+            Route::ProviderUnpin(addr, version) => inner.pins.unpin_provider(&addr, &version).await,
+            Route::PinList => inner.pins.list().await,
+            Route::UploadCreate => inner.uploads.create(ctx, &body).await,
+            Route::UploadStatus(id) => inner.uploads.status(who, &id).await,
+            Route::UploadDelete(id) => inner.uploads.delete(who, &id).await,
+            Route::UploadData(id) => {
+                let once = crate::storage::Once(Some(body));
+                inner.uploads.receive(ctx, &id, None, once).await
             }
         }
+    }
+
+    /// Removes expired upload sessions with their uploads, and uploads whose session is gone.
+    /// Returns how many sessions and stray objects were removed. Runs on its own every few
+    /// minutes as sessions are opened; hosts may also call it on a schedule. Lists `uploads/`,
+    /// so it is kept off every hot path.
+    pub async fn sweep_uploads(&self) -> Result<usize> {
+        self.inner.uploads.sweep().await
+    }
+
+    /// Imports one package into the mirror (as `tfreg mirror import` does for a directory
+    /// written by `terraform providers mirror`): read from `package` (never whole), checked
+    /// like an upload, and refused unless its hashes match `expected_hashes` (`h1:`/`zh:`
+    /// entries from the mirror's own JSON) when given. Importing the same package again is not
+    /// an error. Imported packages carry no signature: the mirror protocol relies on hashes.
+    pub async fn import_provider_package(
+        &self,
+        principal: Option<&Principal>,
+        addr: &ProviderAddress,
+        version: &Version,
+        platform: &Platform,
+        package: std::fs::File,
+        expected_hashes: &[String],
+    ) -> Result<()> {
+        let size =
+            package.metadata().map_err(|e| Error::internal_with("cannot read a package file", e))?.len();
+        let by = principal.map_or("import", |p| p.id.as_str());
+        let package = Package::File(SpooledFile { file: package, size });
+        self.inner.mirror.import(by, addr, version, platform, package, expected_hashes).await
     }
 
     /// The request path relative to the base path, or 404 when it lies outside it.
@@ -447,16 +442,22 @@ impl Registry {
         let base = self.inner.config.base_path.as_str();
         match path.strip_prefix(base) {
             Some(rest) if rest.starts_with('/') => Ok(rest),
-            _ => Err(crate::Error::not_found(format!(
+            _ => Err(Error::not_found(format!(
                 "no such endpoint: {:?}; the registry is mounted at {base}/",
-                crate::types::address::truncate(path)
+                crate::types::truncate(path)
             ))),
         }
     }
+}
 
-    /// An absolute (with a public URL) or host-relative link to `path` under the base path.
-    pub(crate) fn link(&self, path: &str) -> String {
-        let config = &self.inner.config;
-        format!("{}{}{path}", config.public_url.as_deref().unwrap_or(""), config.base_path)
+/// The answer to a `HEAD`: the `GET`'s headers with the `Content-Length` its body would have,
+/// and no body.
+fn head_response(mut response: Response<Body>) -> Response<Body> {
+    let len = response.body().len();
+    if let Some(len) = len.filter(|&len| len > 0 || !response.headers().contains_key(header::CONTENT_LENGTH))
+    {
+        response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     }
+    *response.body_mut() = Body::empty();
+    response
 }

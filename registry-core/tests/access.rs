@@ -1,17 +1,15 @@
 //! Access control, table-driven: every route x every tier x inside/outside the token's
 //! namespaces x missing/expired/revoked/garbage tokens, each with its exact status.
 
-mod support;
-
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{Method, Request, StatusCode};
-use support::tiny_module as module;
 use tfreg_core::auth::{hash_token, NewToken, Role, RoleAuthorizer};
 use tfreg_core::storage::layout;
 use tfreg_core::storage::{PutMode, Storage};
 use tfreg_core::Registry;
+use tfreg_testkit::tiny_module as module;
 
 const MASTER: &str = "tfreg_access-master-token";
 
@@ -26,7 +24,7 @@ async fn call(
     if let Some(token) = token {
         request = request.header("authorization", format!("Bearer {token}"));
     }
-    registry.handle(request.body(Bytes::from(body)).unwrap()).await.status()
+    tfreg_testkit::send(&registry, request.body(Bytes::from(body)).unwrap()).await.status()
 }
 
 async fn issue(registry: &Registry, tier: Role, namespaces: Option<&[&str]>) -> String {
@@ -230,7 +228,7 @@ async fn the_token_api_validates_and_never_shows_secrets_twice() {
                 .header("authorization", format!("Bearer {MASTER}"))
                 .body(Bytes::from_static(body.as_bytes()))
                 .unwrap();
-            registry.handle(request).await
+            tfreg_testkit::send(&registry, request).await
         }
     };
     for (body, needle) in [
@@ -264,28 +262,28 @@ async fn the_token_api_validates_and_never_shows_secrets_twice() {
 
     let stored = storage.get(&layout::token(created["id"].as_str().unwrap())).await.unwrap().unwrap();
     assert!(!String::from_utf8_lossy(&stored.body).contains(token), "only the digest is stored");
-    let listed = registry
-        .handle(
-            Request::get("/v1/tokens")
-                .header("authorization", format!("Bearer {MASTER}"))
-                .body(Bytes::new())
-                .unwrap(),
-        )
-        .await;
+    let listed = tfreg_testkit::send(
+        &registry,
+        Request::get("/v1/tokens")
+            .header("authorization", format!("Bearer {MASTER}"))
+            .body(Bytes::new())
+            .unwrap(),
+    )
+    .await;
     let text = String::from_utf8(listed.body().to_vec()).unwrap();
     assert!(
         text.contains(created["id"].as_str().unwrap()) && !text.contains(token) && !text.contains("sha256"),
         "{text}"
     );
 
-    let audit = registry
-        .handle(
-            Request::get("/v1/audit?limit=5")
-                .header("authorization", format!("Bearer {MASTER}"))
-                .body(Bytes::new())
-                .unwrap(),
-        )
-        .await;
+    let audit = tfreg_testkit::send(
+        &registry,
+        Request::get("/v1/audit?limit=5")
+            .header("authorization", format!("Bearer {MASTER}"))
+            .body(Bytes::new())
+            .unwrap(),
+    )
+    .await;
     let audit: serde_json::Value = serde_json::from_slice(audit.body()).unwrap();
     let first = &audit["entries"][0];
     assert_eq!(first["action"], "token.create");
@@ -310,14 +308,14 @@ async fn the_audit_trail_pages_newest_first_and_survives_a_restart() {
     let mut seen = Vec::new();
     let mut uri = "/v1/audit?limit=3".to_owned();
     loop {
-        let response = again
-            .handle(
-                Request::get(&uri)
-                    .header("authorization", format!("Bearer {MASTER}"))
-                    .body(Bytes::new())
-                    .unwrap(),
-            )
-            .await;
+        let response = tfreg_testkit::send(
+            &again,
+            Request::get(&uri)
+                .header("authorization", format!("Bearer {MASTER}"))
+                .body(Bytes::new())
+                .unwrap(),
+        )
+        .await;
         assert_eq!(response.status(), 200);
         let page: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
         for entry in page["entries"].as_array().unwrap() {
@@ -337,14 +335,14 @@ async fn the_audit_trail_pages_newest_first_and_survives_a_restart() {
     assert_eq!(seen[1].0, "acme/vpc/aws/1.0.6");
     assert_eq!(seen[7].0, "acme/vpc/aws/1.0.0");
     assert!(seen[1..].iter().all(|(_, outcome, actor)| outcome == "success" && actor == "master"));
-    let bad = again
-        .handle(
-            Request::get("/v1/audit?after=../../x")
-                .header("authorization", format!("Bearer {MASTER}"))
-                .body(Bytes::new())
-                .unwrap(),
-        )
-        .await;
+    let bad = tfreg_testkit::send(
+        &again,
+        Request::get("/v1/audit?after=../../x")
+            .header("authorization", format!("Bearer {MASTER}"))
+            .body(Bytes::new())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(bad.status(), 400);
 }
 

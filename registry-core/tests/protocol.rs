@@ -1,20 +1,18 @@
 //! The handlers as pure functions: build an `http::Request`, read the `http::Response`, over
 //! the real in-memory object store.
 
-mod support;
-
 use std::io::Read;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use serde_json::Value;
-use support::tar_gz;
 use tfreg_core::auth::{hash_token, RoleAuthorizer};
 use tfreg_core::http::signing::UrlSigner;
 use tfreg_core::storage::Storage;
 use tfreg_core::Registry;
 use tfreg_core::RegistryConfig;
+use tfreg_testkit::tar_gz;
 
 const TOKEN: &str = "tfreg_test-master-token";
 
@@ -41,7 +39,7 @@ impl Harness {
         if let Some(token) = token {
             request = request.header("authorization", format!("Bearer {token}"));
         }
-        self.registry.handle(request.body(Bytes::from(body)).unwrap()).await
+        tfreg_testkit::send(&self.registry, request.body(Bytes::from(body)).unwrap()).await
     }
 
     async fn get(&self, uri: &str) -> Response<Bytes> {
@@ -162,7 +160,7 @@ async fn publish_list_download_and_fetch_an_archive() {
         .header("accept", "application/json")
         .body(Bytes::new())
         .unwrap();
-    let portable = h.registry.handle(portable).await;
+    let portable = tfreg_testkit::send(&h.registry, portable).await;
     assert_eq!(portable.status(), StatusCode::OK);
     assert!(portable.headers().contains_key("x-terraform-get"));
     assert!(json(&portable)["location"].as_str().unwrap().starts_with("/v1/archives/"));
@@ -304,8 +302,11 @@ async fn reads_need_a_token_unless_anonymous_reads_are_on() {
         .build()
         .await
         .unwrap();
-    let response =
-        open.handle(Request::get("/v1/modules/acme/vpc/aws/versions").body(Bytes::new()).unwrap()).await;
+    let response = tfreg_testkit::send(
+        &open,
+        Request::get("/v1/modules/acme/vpc/aws/versions").body(Bytes::new()).unwrap(),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::OK);
 }
 
@@ -426,7 +427,7 @@ async fn a_storage_outage_is_a_5xx_not_a_panic() {
             .header("authorization", format!("Bearer {TOKEN}"))
             .body(Bytes::from(body))
             .unwrap();
-        let response = registry.handle(request).await;
+        let response = tfreg_testkit::send(&registry, request).await;
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{uri}");
         assert_eq!(response.headers()["retry-after"], "1");
         assert!(error(&response, StatusCode::SERVICE_UNAVAILABLE).contains("storage"));

@@ -1,19 +1,17 @@
 //! The provider registry protocol and network mirror as pure request -> response functions,
 //! over the real in-memory object store, with fixture signing keys.
 
-mod support;
-
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use serde_json::Value;
-use support::zip;
 use tfreg_core::auth::hash_token;
 use tfreg_core::pgp::{PublicKey, SigningKey};
 use tfreg_core::storage::Storage;
 use tfreg_core::Registry;
 use tfreg_core::RegistryConfig;
+use tfreg_testkit::zip;
 
 const TOKEN: &str = "tfreg_provider-test-master";
 const KEY_A: &str = include_str!("../src/pgp/testdata/signing-key.asc");
@@ -36,11 +34,11 @@ async fn call(registry: &Registry, method: Method, uri: &str, body: Vec<u8>) -> 
         .header("host", "127.0.0.1:8443")
         .body(Bytes::from(body))
         .unwrap();
-    registry.handle(request).await
+    tfreg_testkit::send(&registry, request).await
 }
 
 async fn anonymous_get(registry: &Registry, uri: &str) -> Response<Bytes> {
-    registry.handle(Request::get(uri).body(Bytes::new()).unwrap()).await
+    tfreg_testkit::send(&registry, Request::get(uri).body(Bytes::new()).unwrap()).await
 }
 
 fn json(response: &Response<Bytes>) -> Value {
@@ -106,7 +104,7 @@ async fn publish_list_download_and_verify_signatures() {
     let zip_file = anonymous_get(&registry, zip_url).await;
     assert_eq!(zip_file.status(), StatusCode::OK);
     assert_eq!(zip_file.body().as_ref(), package("1.2.0", "linux").as_slice());
-    let head = registry.handle(Request::head(zip_url).body(Bytes::new()).unwrap()).await;
+    let head = tfreg_testkit::send(&registry, Request::head(zip_url).body(Bytes::new()).unwrap()).await;
     assert_eq!(head.headers()["content-length"], zip_file.body().len().to_string());
     let shasums = anonymous_get(&registry, download["shasums_url"].as_str().unwrap()).await;
     let text = std::str::from_utf8(shasums.body()).unwrap();
@@ -167,9 +165,11 @@ async fn bad_packages_are_refused_and_store_nothing() {
     }
     let keys: Vec<String> = storage.list("providers/").await.unwrap().into_iter().map(|i| i.key).collect();
     assert!(keys.is_empty(), "nothing stored: {keys:?}");
-    let no_token = registry
-        .handle(Request::put("/v1/providers/acme/null/1.0.0/linux/amd64").body(Bytes::from(good)).unwrap())
-        .await;
+    let no_token = tfreg_testkit::send(
+        &registry,
+        Request::put("/v1/providers/acme/null/1.0.0/linux/amd64").body(Bytes::from(good)).unwrap(),
+    )
+    .await;
     assert_eq!(no_token.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -185,13 +185,14 @@ async fn the_network_mirror_serves_own_and_imported_providers() {
     let platform = tfreg_core::types::Platform::parse("linux_amd64").unwrap();
     let imported = package("2.1.2", "public");
     registry
-        .import_provider_package(None, &addr, &version, &platform, Bytes::from(imported.clone()), &[])
+        .import_provider_package(None, &addr, &version, &platform, tfreg_testkit::temp_file(&imported), &[])
         .await
         .unwrap();
     let wrong = ["h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".to_owned()];
     let other = tfreg_core::types::version::Version::parse("2.1.3").unwrap();
-    let refused =
-        registry.import_provider_package(None, &addr, &other, &platform, Bytes::from(imported), &wrong).await;
+    let refused = registry
+        .import_provider_package(None, &addr, &other, &platform, tfreg_testkit::temp_file(&imported), &wrong)
+        .await;
     assert_eq!(refused.unwrap_err().status(), StatusCode::BAD_REQUEST);
 
     for (host, version) in

@@ -1,8 +1,6 @@
 //! The pull-through proxy, with a real registry as the upstream: an `UpstreamClient` that hands
 //! the proxy's requests to that registry's `handle` (and can be switched off, as an outage).
 
-mod support;
-
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +9,6 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use serde_json::Value;
-use support::tiny_module as module;
 use tfreg_core::auth::{hash_token, RoleAuthorizer};
 use tfreg_core::proxy::upstream::{
     Upstream, UpstreamClient, UpstreamConfig, UpstreamError, UpstreamResponse,
@@ -19,6 +16,7 @@ use tfreg_core::proxy::upstream::{
 use tfreg_core::storage::Storage;
 use tfreg_core::Registry;
 use tfreg_core::RegistryConfig;
+use tfreg_testkit::tiny_module as module;
 
 const TOKEN: &str = "tfreg_proxy-test-master";
 const UPSTREAM: &str = "https://upstream.test";
@@ -40,7 +38,7 @@ impl UpstreamClient for InProcess {
         if let Some(token) = token {
             request = request.header("authorization", format!("Bearer {token}"));
         }
-        let response = self.registry.handle(request.body(Bytes::new()).unwrap()).await;
+        let response = tfreg_testkit::send(&self.registry, request.body(Bytes::new()).unwrap()).await;
         Ok(UpstreamResponse {
             status: response.status().as_u16(),
             terraform_get: response.headers().get("x-terraform-get").map(|v| v.to_str().unwrap().to_owned()),
@@ -56,7 +54,7 @@ async fn call(registry: &Registry, method: Method, uri: &str, body: Vec<u8>) -> 
         .header("authorization", format!("Bearer {TOKEN}"))
         .body(Bytes::from(body))
         .unwrap();
-    registry.handle(request).await
+    tfreg_testkit::send(&registry, request).await
 }
 
 fn message(response: &Response<Bytes>) -> String {
@@ -114,11 +112,11 @@ async fn modules_not_hosted_here_come_from_the_upstream() {
         location.starts_with("https://upstream.test/v1/archives/modules/acme/vpc/aws/1.0.0/"),
         "{location}"
     );
-    let archive = pair
-        .upstream
-        .registry
-        .handle(Request::get(location.strip_prefix(UPSTREAM).unwrap()).body(Bytes::new()).unwrap())
-        .await;
+    let archive = tfreg_testkit::send(
+        &pair.upstream.registry,
+        Request::get(location.strip_prefix(UPSTREAM).unwrap()).body(Bytes::new()).unwrap(),
+    )
+    .await;
     assert_eq!(
         archive.status(),
         StatusCode::OK,
@@ -134,10 +132,11 @@ async fn modules_not_hosted_here_come_from_the_upstream() {
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert!(message(&missing).contains("upstream"));
     // Reads through the proxy still need the proxy's own token.
-    let anonymous = pair
-        .proxy
-        .handle(Request::get("/v1/modules/acme/vpc/aws/versions").body(Bytes::new()).unwrap())
-        .await;
+    let anonymous = tfreg_testkit::send(
+        &pair.proxy,
+        Request::get("/v1/modules/acme/vpc/aws/versions").body(Bytes::new()).unwrap(),
+    )
+    .await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -185,7 +184,7 @@ async fn a_failing_upstream_is_served_stale_or_named_in_a_502() {
 #[tokio::test]
 async fn providers_come_from_the_upstream_with_its_signature() {
     let pair = pair(|_| {}).await;
-    let package = support::zip(&[("terraform-provider-null_v2.1.2", b"binary")]);
+    let package = tfreg_testkit::zip(&[("terraform-provider-null_v2.1.2", b"binary")]);
     let published =
         call(&pair.upstream.registry, Method::PUT, "/v1/providers/hashicorp/null/2.1.2/linux/amd64", package)
             .await;
@@ -256,7 +255,10 @@ async fn pinned_modules_survive_the_upstream() {
     let download = call(&pair.proxy, Method::GET, "/v1/modules/acme/vpc/aws/1.2.0/download", vec![]).await;
     let location = download.headers()["x-terraform-get"].to_str().unwrap().to_owned();
     assert!(location.starts_with("/v1/archives/modules/acme/vpc/aws/1.2.0/"), "a local link: {location}");
-    assert_eq!(pair.proxy.handle(Request::get(location).body(Bytes::new()).unwrap()).await.status(), 200);
+    assert_eq!(
+        tfreg_testkit::send(&pair.proxy, Request::get(location).body(Bytes::new()).unwrap()).await.status(),
+        200
+    );
     let unpinned = call(&pair.proxy, Method::GET, "/v1/modules/acme/other/aws/versions", vec![]).await;
     assert_eq!(unpinned.status(), StatusCode::BAD_GATEWAY);
     assert!(message(&unpinned).contains("unreachable"));
@@ -275,15 +277,18 @@ async fn pinned_modules_survive_the_upstream() {
         audit["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["module.unpin", "module.unpin", "module.pin", "module.pin"]);
     // Pins need the master tier.
-    let anonymous =
-        pair.proxy.handle(Request::post("/v1/pins/acme/vpc/aws/2.0.0").body(Bytes::new()).unwrap()).await;
+    let anonymous = tfreg_testkit::send(
+        &pair.proxy,
+        Request::post("/v1/pins/acme/vpc/aws/2.0.0").body(Bytes::new()).unwrap(),
+    )
+    .await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn pinned_providers_keep_the_upstream_signature_and_reach_the_mirror() {
     let pair = pair(|_| {}).await;
-    let package = support::zip(&[("terraform-provider-null_v2.1.2", b"binary")]);
+    let package = tfreg_testkit::zip(&[("terraform-provider-null_v2.1.2", b"binary")]);
     call(
         &pair.upstream.registry,
         Method::PUT,
@@ -319,7 +324,7 @@ async fn pinned_providers_keep_the_upstream_signature_and_reach_the_mirror() {
         tfreg_core::pgp::SigningKey::from_armored(include_str!("../src/pgp/testdata/signing-key.asc"))
             .unwrap();
     assert_eq!(key["key_id"], upstream_key.key_id(), "still the upstream's key");
-    let get = |url: &str| pair.proxy.handle(Request::get(url).body(Bytes::new()).unwrap());
+    let get = |url: &str| tfreg_testkit::send(&pair.proxy, Request::get(url).body(Bytes::new()).unwrap());
     let sums = get(json["shasums_url"].as_str().unwrap()).await;
     let sig = get(json["shasums_signature_url"].as_str().unwrap()).await;
     let public = tfreg_core::pgp::PublicKey::from_armored(key["ascii_armor"].as_str().unwrap()).unwrap();

@@ -2,19 +2,17 @@
 //! publish a module or provider by naming the session, and everything that must be refused
 //! with nothing published; then the sweep of expired sessions.
 
-mod support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use serde_json::Value;
-use support::{tiny_module, zip};
 use tfreg_core::auth::{hash_token, NewToken, Role};
 use tfreg_core::storage::{PutMode, Storage};
 use tfreg_core::Registry;
 use tfreg_core::RegistryConfig;
+use tfreg_testkit::{tiny_module, zip};
 
 const MASTER: &str = "tfreg_upload-test-master";
 const KEY: &str = include_str!("../src/pgp/testdata/signing-key.asc");
@@ -46,7 +44,7 @@ async fn call(registry: &Registry, method: Method, uri: &str, token: &str, body:
         .header("host", "registry.test:8443")
         .body(Bytes::from(body))
         .unwrap();
-    registry.handle(request).await
+    tfreg_testkit::send(&registry, request).await
 }
 
 fn json(response: &Response<Bytes>) -> Value {
@@ -72,7 +70,7 @@ async fn upload(registry: &Registry, url: &str, content: &[u8]) -> Response<Byte
         content.chunks(100_000).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
     let request = Request::put(url).body(Chunks(chunks.into_iter())).unwrap();
     assert!(registry.streams_body(&Method::PUT, url.split('?').next().unwrap()));
-    registry.handle_streamed(request).await
+    tfreg_testkit::collect(registry.handle_streamed(request).await).await
 }
 
 /// A body stream over prepared chunks.
@@ -164,7 +162,8 @@ async fn modules_and_providers_publish_through_sessions() {
 
     // The whole-body path (as on Lambda) reaches the same upload handler.
     let (id, url) = open(&registry, &token).await;
-    let whole = registry.handle(Request::put(&url).body(Bytes::from(tiny_module())).unwrap()).await;
+    let whole =
+        tfreg_testkit::send(&registry, Request::put(&url).body(Bytes::from(tiny_module())).unwrap()).await;
     assert_eq!(whole.status(), StatusCode::OK, "{:?}", whole.body());
     let published =
         call(&registry, Method::PUT, &format!("/v1/modules/acme/vpc/aws/1.1.0?upload={id}"), &token, vec![])

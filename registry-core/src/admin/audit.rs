@@ -4,14 +4,13 @@
 //! trail survives restarts and any number of concurrent writers without coordination. Keys
 //! start with the inverted time, so a listing is newest first.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
-use crate::storage::layout;
-use crate::storage::{PutMode, Storage};
-use crate::Error;
+use crate::clock::SharedClock;
+use crate::storage::{layout, read_json, write_json, PutMode, Storage};
 use crate::Result;
 
 /// One recorded change.
@@ -38,12 +37,15 @@ pub struct AuditEntry {
 #[derive(Debug, Clone)]
 pub struct AuditLog {
     storage: Arc<dyn Storage>,
+    clock: SharedClock,
+    /// The newest entry's time this instance recorded, in nanoseconds.
+    last: Arc<AtomicU64>,
 }
 
 impl AuditLog {
-    /// The audit trail kept in `storage`.
-    pub fn new(storage: Arc<dyn Storage>) -> Self {
-        Self { storage }
+    /// The audit trail kept in `storage`, timed by `clock`.
+    pub fn new(storage: Arc<dyn Storage>, clock: SharedClock) -> Self {
+        Self { storage, clock, last: Arc::default() }
     }
 
     /// Records a change. A failure to store the entry is logged, not returned: the change
@@ -56,8 +58,13 @@ impl AuditLog {
             _ => "failed",
         };
         tracing::info!(target: "tfreg::audit", actor, action, target, outcome, status = status.as_u16(), "change");
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        let inverted = u64::MAX - u64::try_from(now.as_nanos()).unwrap_or(u64::MAX);
+        // Newest first in key order: nanoseconds, strictly increasing within this instance; the
+        // random suffix keeps entries of other instances at the same instant apart.
+        let now = self.clock.since_epoch();
+        let nanos = u64::try_from(now.as_nanos()).unwrap_or(u64::MAX);
+        let nanos = nanos.max(self.last.fetch_add(0, Ordering::SeqCst) + 1);
+        self.last.fetch_max(nanos, Ordering::SeqCst);
+        let inverted = u64::MAX - nanos;
         let suffix = crate::random::bytes::<4>().map(hex::encode).unwrap_or_default();
         let id = format!("{inverted:020}-{suffix}");
         let entry = AuditEntry {
@@ -69,12 +76,7 @@ impl AuditLog {
             outcome: outcome.to_owned(),
             status: status.as_u16(),
         };
-        let stored = match serde_json::to_vec(&entry) {
-            Ok(body) => {
-                self.storage.put(&entry_key(&id), Bytes::from(body), PutMode::Create).await.map(|_| ())
-            }
-            Err(err) => Err(crate::storage::StorageError::InvalidKey { key: err.to_string() }),
-        };
+        let stored = write_json(self.storage.as_ref(), &entry_key(&id), &entry, PutMode::Create).await;
         if let Err(err) = stored {
             tracing::error!(target: "tfreg::audit", %err, action, target, "could not store an audit entry");
         }
@@ -92,9 +94,7 @@ impl AuditLog {
         let mut page = keys.iter().filter(|info| start.as_ref().is_none_or(|s| info.key > *s));
         let mut entries = Vec::new();
         for info in page.by_ref().take(limit) {
-            if let Some(object) = self.storage.get(&info.key).await? {
-                let entry = serde_json::from_slice(&object.body)
-                    .map_err(|e| Error::internal(format!("the audit entry {} is corrupt: {e}", info.key)))?;
+            if let Some(entry) = read_json(self.storage.as_ref(), &info.key, "audit entry").await? {
                 entries.push(entry);
             }
         }

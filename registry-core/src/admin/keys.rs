@@ -1,12 +1,14 @@
 //! `/v1/keys`: the public keys providers are signed with, and registering a team's key.
 
-use bytes::Bytes;
 use http::{Response, StatusCode};
 use serde::Deserialize;
-use serde_json::json;
+
+use super::AdminService;
+use crate::http::body::Body;
+use crate::http::router::AuditTarget;
+use crate::protocol::KeyList;
 
 use crate::http::response;
-use crate::registry::Registry;
 use crate::types::address::Name;
 use crate::Error;
 use crate::Result;
@@ -18,22 +20,25 @@ struct AddKey {
     ascii_armor: String,
 }
 
-impl Registry {
+impl AdminService {
     /// `GET /v1/keys`: every public key (public information: no token needed).
-    pub(crate) async fn key_list(&self) -> Result<Response<Bytes>> {
-        let keys = self.inner.keys.list().await?;
-        Ok(response::json(StatusCode::OK, &json!({ "keys": keys })))
+    pub(crate) async fn key_list(&self) -> Result<Response<Body>> {
+        Ok(response::json(StatusCode::OK, &KeyList { keys: self.keys.list().await? }))
     }
 
     /// `POST /v1/keys` with `{"namespace": "acme", "ascii_armor": "-----BEGIN PGP PUBLIC KEY..."}`.
-    pub(crate) async fn key_add(&self, body: &[u8]) -> Result<Response<Bytes>> {
+    pub(crate) async fn key_add(&self, body: &[u8]) -> Result<Response<Body>> {
         let body: AddKey = serde_json::from_slice(body).map_err(|e| {
-            Error::bad_request(format!(
-                "the body must be JSON: {{\"namespace\": \"acme\", \"ascii_armor\": \"-----BEGIN PGP PUBLIC KEY BLOCK-----...\"}}: {e}"
-            ))
+            Error::invalid_body(
+                "the body must be JSON: {\"namespace\": \"acme\", \"ascii_armor\": \"-----BEGIN PGP PUBLIC KEY BLOCK-----...\"}",
+                e,
+            )
         })?;
         let namespace = Name::parse(&body.namespace, "namespace")?;
-        let record = self.inner.keys.register_namespace_key(namespace.key(), &body.ascii_armor).await?;
-        Ok(response::json(StatusCode::CREATED, &record))
+        let record = self.keys.register_namespace_key(namespace.key(), &body.ascii_armor).await?;
+        let id = record.key_id.clone();
+        let mut response = response::json(StatusCode::CREATED, &record);
+        response.extensions_mut().insert(AuditTarget(id));
+        Ok(response)
     }
 }

@@ -2,7 +2,26 @@
 //! audit trail (`/v1/audit`).
 
 pub mod audit;
-pub(crate) mod keys;
-pub(crate) mod tokens;
+mod keys;
+mod tokens;
+
+use std::sync::Arc;
+
+use crate::auth::TokenStore;
+use crate::providers::keyring::KeyRing;
 
 pub use audit::{AuditEntry, AuditLog};
+
+/// The administration API: for `master` only, but for the public key list.
+#[derive(Debug)]
+pub(crate) struct AdminService {
+    tokens: Arc<TokenStore>,
+    keys: Arc<KeyRing>,
+    audit: AuditLog,
+}
+
+impl AdminService {
+    pub(crate) fn new(tokens: Arc<TokenStore>, keys: Arc<KeyRing>, audit: AuditLog) -> Self {
+        Self { tokens, keys, audit }
+    }
+}

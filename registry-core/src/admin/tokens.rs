@@ -1,13 +1,19 @@
-//! The token API (`/v1/tokens`) and the audit trail's page (`/v1/audit`), for `master` only.
+//! The token API (`/v1/tokens`) and the audit trail's page (`/v1/audit`).
 
 use bytes::Bytes;
 use http::{Response, StatusCode};
 use serde::Deserialize;
-use serde_json::json;
 
-use crate::auth::{NewToken, Principal, Role};
+use super::AdminService;
+use crate::auth::TokenRecord;
+use crate::http::body::Body;
+use crate::http::query::Query;
+use crate::http::router::AuditTarget;
+use crate::http::RequestContext;
+use crate::protocol::{AuditPage, CreatedToken, TokenList};
+
+use crate::auth::{NewToken, Role};
 use crate::http::response;
-use crate::registry::Registry;
 use crate::types::address::Name;
 use crate::Error;
 use crate::Result;
@@ -28,48 +34,49 @@ struct CreateBody {
     expires_in_days: Option<u64>,
 }
 
-impl Registry {
+impl AdminService {
     /// `POST /v1/tokens`
-    pub(crate) async fn token_create(
-        &self,
-        who: Option<&Principal>,
-        body: &Bytes,
-    ) -> Result<Response<Bytes>> {
+    pub(crate) async fn token_create(&self, ctx: &RequestContext, body: &Bytes) -> Result<Response<Body>> {
         let spec = parse_new_token(body)?;
-        let creator = who.map_or("anonymous", |p| p.id.as_str());
-        let (token, record) = self.inner.tokens.create(spec, creator).await?;
-        let mut view = record.public_view();
-        view["token"] = json!(token);
-        Ok(response::json(StatusCode::CREATED, &view))
+        let (token, record) = self.tokens.create(spec, ctx.actor()).await?;
+        let id = record.id.clone();
+        let mut response =
+            response::json(StatusCode::CREATED, &CreatedToken { view: record.public_view(), token });
+        response.extensions_mut().insert(AuditTarget(id));
+        Ok(response)
     }
 
     /// `GET /v1/tokens`
-    pub(crate) async fn token_list(&self) -> Result<Response<Bytes>> {
-        let tokens: Vec<_> = self.inner.tokens.list().await?.iter().map(|r| r.public_view()).collect();
-        Ok(response::json(StatusCode::OK, &json!({ "tokens": tokens })))
+    pub(crate) async fn token_list(&self) -> Result<Response<Body>> {
+        let tokens = self.tokens.list().await?.iter().map(TokenRecord::public_view).collect();
+        Ok(response::json(StatusCode::OK, &TokenList { tokens }))
     }
 
     /// `DELETE /v1/tokens/{id}`
-    pub(crate) async fn token_revoke(&self, id: &str) -> Result<Response<Bytes>> {
-        match self.inner.tokens.revoke(id).await? {
+    pub(crate) async fn token_revoke(&self, id: &str) -> Result<Response<Body>> {
+        match self.tokens.revoke(id).await? {
             Some(_) => Ok(response::empty(StatusCode::NO_CONTENT)),
             None => Err(Error::not_found(format!("no token has the id {id}"))),
         }
     }
 
     /// `GET /v1/audit?limit=50&after=<id>`
-    pub(crate) async fn audit_page(&self, query: Option<&str>) -> Result<Response<Bytes>> {
+    pub(crate) async fn audit_page(&self, query: &Query) -> Result<Response<Body>> {
         let (mut limit, mut after) = (50, None);
-        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-            match pair.split_once('=') {
-                Some(("limit", v)) => {
-                    limit = v.parse::<usize>().ok().filter(|n| (1..=MAX_AUDIT_PAGE).contains(n)).ok_or_else(
-                        || Error::bad_request(format!("limit must be a number from 1 to {MAX_AUDIT_PAGE}")),
-                    )?;
+        for (name, value) in query.pairs() {
+            match name {
+                "limit" => {
+                    limit = value
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|n| (1..=MAX_AUDIT_PAGE).contains(n))
+                        .ok_or_else(|| {
+                            Error::bad_request(format!("limit must be a number from 1 to {MAX_AUDIT_PAGE}"))
+                        })?;
                 }
-                Some(("after", v)) => {
-                    let valid = v.len() == 29
-                        && v.bytes().enumerate().all(|(i, b)| match i {
+                "after" => {
+                    let valid = value.len() == 29
+                        && value.bytes().enumerate().all(|(i, b)| match i {
                             20 => b == b'-',
                             0..=19 => b.is_ascii_digit(),
                             _ => b.is_ascii_hexdigit(),
@@ -79,25 +86,27 @@ impl Registry {
                             "after must be an audit entry id from an earlier page",
                         ));
                     }
-                    after = Some(v);
+                    after = Some(value);
                 }
                 _ => {
                     return Err(Error::bad_request(format!(
-                        "unknown query parameter {pair:?}; use limit and after"
+                        "unknown query parameter {:?}; use limit and after",
+                        crate::types::truncate(name)
                     )))
                 }
             }
         }
-        let (entries, next) = self.inner.audit.recent(limit, after).await?;
-        Ok(response::json(StatusCode::OK, &json!({ "entries": entries, "next": next })))
+        let (entries, next) = self.audit.recent(limit, after).await?;
+        Ok(response::json(StatusCode::OK, &AuditPage { entries, next }))
     }
 }
 
 fn parse_new_token(body: &[u8]) -> Result<NewToken> {
     let body: CreateBody = serde_json::from_slice(body).map_err(|e| {
-        Error::bad_request(format!(
-            "the body must be JSON like {{\"tier\": \"uploader\", \"namespaces\": [\"acme\"], \"description\": \"ci\", \"expires_in_days\": 90}}: {e}"
-        ))
+        Error::invalid_body(
+            "the body must be JSON like {\"tier\": \"uploader\", \"namespaces\": [\"acme\"], \"description\": \"ci\", \"expires_in_days\": 90}",
+            e,
+        )
     })?;
     let tier = match body.tier.as_str() {
         "uploader" => Role::Uploader,

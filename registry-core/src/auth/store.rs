@@ -15,8 +15,9 @@ use subtle::ConstantTimeEq;
 
 use super::{generate_token, hash_token, Principal, Role};
 use crate::cache::TtlCache;
-use crate::storage::layout;
-use crate::storage::{PutMode, Storage, StorageError};
+use crate::clock::SharedClock;
+use crate::protocol::TokenView;
+use crate::storage::{create_only, layout, Storage};
 use crate::Error;
 use crate::Result;
 
@@ -48,16 +49,16 @@ pub struct TokenRecord {
 
 impl TokenRecord {
     /// The record as the token API shows it: everything but the digest.
-    pub fn public_view(&self) -> serde_json::Value {
-        serde_json::json!({
-            "id": self.id,
-            "tier": self.tier,
-            "namespaces": self.namespaces,
-            "description": self.description,
-            "created_at": self.created_at,
-            "created_by": self.created_by,
-            "expires_at": self.expires_at,
-        })
+    pub fn public_view(&self) -> TokenView {
+        TokenView {
+            id: self.id.clone(),
+            tier: self.tier,
+            namespaces: self.namespaces.clone(),
+            description: self.description.clone(),
+            created_at: self.created_at.clone(),
+            created_by: self.created_by.clone(),
+            expires_at: self.expires_at.clone(),
+        }
     }
 }
 
@@ -74,11 +75,22 @@ pub struct NewToken {
     pub expires_in_days: Option<u64>,
 }
 
-/// The registry's issued tokens over its [`Storage`], with a small cache in front.
+/// How many valid tokens are cached.
+const KNOWN_CAPACITY: usize = 100_000;
+/// How many unknown tokens are remembered as such: a separate, smaller cache, so a flood of
+/// made-up tokens can neither evict the valid ones nor grow memory without bound.
+const UNKNOWN_CAPACITY: usize = 10_000;
+
+/// The registry's issued tokens over its [`Storage`], with bounded caches in front: one for
+/// valid tokens and one for unknown ones. A presented token that cannot be one the registry
+/// issued (wrong prefix or length) is refused without reading the store.
 #[derive(Debug)]
 pub struct TokenStore {
     storage: Arc<dyn Storage>,
-    cache: TtlCache<Option<TokenRecord>>,
+    clock: SharedClock,
+    ttl: Duration,
+    known: TtlCache<TokenRecord>,
+    unknown: TtlCache<()>,
 }
 
 impl TokenStore {
@@ -90,13 +102,33 @@ impl TokenStore {
     /// A token store whose cache trusts a record (or its absence) for `ttl`: the bound on how
     /// long another instance keeps accepting a token revoked here.
     pub fn with_cache_ttl(storage: Arc<dyn Storage>, ttl: Duration) -> Self {
-        Self { storage, cache: TtlCache::new(ttl, 100_000) }
+        Self::build(storage, ttl, crate::clock::system())
+    }
+
+    /// The same store reading time from `clock` (for expiry and caching).
+    pub fn with_clock(self, clock: SharedClock) -> Self {
+        Self::build(self.storage, self.ttl, clock)
+    }
+
+    fn build(storage: Arc<dyn Storage>, ttl: Duration, clock: SharedClock) -> Self {
+        Self {
+            known: TtlCache::new(ttl, KNOWN_CAPACITY, clock.clone()),
+            unknown: TtlCache::new(ttl, UNKNOWN_CAPACITY, clock.clone()),
+            storage,
+            clock,
+            ttl,
+        }
+    }
+
+    /// How many tokens the caches hold: (valid, unknown). For tests and benchmarks.
+    pub async fn cached(&self) -> (u64, u64) {
+        (self.known.len().await, self.unknown.len().await)
     }
 
     /// Issues a token; returns the secret (shown once) and its record.
     pub async fn create(&self, spec: NewToken, created_by: &str) -> Result<(String, TokenRecord)> {
         let tier = spec.tier.unwrap_or(Role::Downloader);
-        let now = crate::clock::unix_now();
+        let now = self.clock.unix_now();
         let expires_at_unix = spec.expires_in_days.map(|days| now + days * 86_400);
         loop {
             let token = generate_token()?;
@@ -112,15 +144,12 @@ impl TokenStore {
                 expires_at: expires_at_unix.map(crate::clock::rfc3339),
                 expires_at_unix,
             };
-            let body = serde_json::to_vec_pretty(&record).map_err(|e| Error::internal(e.to_string()))?;
-            match self.storage.put(&layout::token(&record.id), Bytes::from(body), PutMode::Create).await {
-                Ok(_) => {
-                    self.cache.remove(&record.sha256);
-                    return Ok((token, record));
-                }
-                // Two tokens whose digests share 80 bits: astronomically rare; draw again.
-                Err(StorageError::AlreadyExists { .. }) => continue,
-                Err(err) => return Err(err.into()),
+            let body = serde_json::to_vec_pretty(&record)
+                .map_err(|e| Error::internal_with("cannot encode a token record", e))?;
+            // Two tokens whose digests share 80 bits: astronomically rare; draw again.
+            if create_only(self.storage.as_ref(), &layout::token(&record.id), Bytes::from(body)).await? {
+                self.unknown.remove(&record.sha256).await;
+                return Ok((token, record));
             }
         }
     }
@@ -152,27 +181,39 @@ impl TokenStore {
         };
         let record = parse(&key, &object.body)?;
         self.storage.delete(&key).await?;
-        self.cache.remove(&record.sha256);
+        self.known.remove(&record.sha256).await;
         Ok(Some(record))
     }
 
     /// The principal behind a presented token that is not the master token: 401 if unknown,
     /// revoked or expired.
     pub async fn principal(&self, token: &str) -> Result<Principal> {
+        let unknown = || Error::unauthorized("the token is not valid for this registry (unknown or revoked)");
+        if !could_be_issued(token) {
+            return Err(unknown());
+        }
         let digest = hex::encode(hash_token(token));
-        let record = match self.cache.get(&digest) {
-            Some(hit) => hit,
-            None => {
-                let found = self.load(&digest).await?;
-                let found = Arc::new(found);
-                self.cache.insert(digest.clone(), found.clone());
-                found
+        if self.unknown.get(&digest).await.is_some() {
+            return Err(unknown());
+        }
+        // Concurrent requests with one uncached token share one read of the store.
+        let loaded = self
+            .known
+            // An unknown token comes back as a 404, which is remembered in `unknown` below.
+            .get_or_load(&digest, || async {
+                self.load(&digest).await?.ok_or_else(|| Error::not_found("no such token"))
+            })
+            .await;
+        let record = match loaded {
+            Ok(record) => record,
+            // Possibly shared with other requests that waited on the same load.
+            Err(err) if err.status() == http::StatusCode::NOT_FOUND => {
+                self.unknown.insert(digest, Arc::new(())).await;
+                return Err(unknown());
             }
+            Err(err) => return Err(err),
         };
-        let Some(record) = record.as_ref() else {
-            return Err(Error::unauthorized("the token is not valid for this registry (unknown or revoked)"));
-        };
-        if record.expires_at_unix.is_some_and(|at| at <= crate::clock::unix_now()) {
+        if record.expires_at_unix.is_some_and(|at| at <= self.clock.unix_now()) {
             return Err(Error::unauthorized(format!(
                 "the token {} expired at {}; ask for a new one",
                 record.id,
@@ -194,6 +235,13 @@ impl TokenStore {
 }
 
 fn parse(key: &str, body: &[u8]) -> Result<TokenRecord> {
-    serde_json::from_slice(body)
-        .map_err(|e| Error::internal(format!("the token record {key} is corrupt: {e}")))
+    serde_json::from_slice(body).map_err(|e| Error::corrupt("token record", key, e))
+}
+
+/// Whether `token` has the shape of the tokens the registry issues ([`generate_token`]): its
+/// prefix and 43 URL-safe base64 characters.
+fn could_be_issued(token: &str) -> bool {
+    token.strip_prefix(super::TOKEN_PREFIX).is_some_and(|rest| {
+        rest.len() == 43 && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
 }

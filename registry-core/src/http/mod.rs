@@ -2,11 +2,16 @@
 //! types, query strings, signed links, and serving stored files.
 
 pub mod body;
+pub mod context;
 pub(crate) mod files;
-pub(crate) mod query;
+pub mod links;
+pub mod query;
 pub mod response;
 pub mod router;
 pub mod signing;
 
+pub use body::Body;
+pub use context::RequestContext;
+pub use links::Links;
 pub use router::{route, Route, DISCOVERY_PATH};
 pub use signing::UrlSigner;

@@ -4,7 +4,8 @@
 
 use http::Method;
 
-use crate::providers::handlers::ProviderFile;
+use crate::auth::Action;
+use crate::providers::ProviderFile;
 use crate::types::address::ModuleAddress;
 use crate::types::version::Version;
 use crate::types::Platform;
@@ -51,10 +52,11 @@ pub enum Route {
     ProviderShaSums(ProviderAddress, Version),
     /// `GET /v1/archives/providers/{host}/{ns}/{type}/{version}/{file}?expires&signature`
     ProviderFile(ProviderAddress, Version, ProviderFile),
-    /// `GET /v1/mirror/{host}/{ns}/{type}/index.json` (host, namespace, type as given).
-    MirrorIndex(String, String, String),
+    /// `GET /v1/mirror/{host}/{ns}/{type}/index.json`: `host` as the source address names it
+    /// (the mirror maps the registry's own names to its own providers).
+    MirrorIndex(ProviderAddress),
     /// `GET /v1/mirror/{host}/{ns}/{type}/{version}.json`
-    MirrorVersion(String, String, String, Version),
+    MirrorVersion(ProviderAddress, Version),
     /// `POST /v1/pins/{ns}/{name}/{system}[/{version}]`: copy from the upstream.
     ModulePin(ModuleAddress, Option<Version>),
     /// `DELETE /v1/pins/{ns}/{name}/{system}/{version}`
@@ -88,51 +90,80 @@ pub enum Route {
     },
 }
 
-impl Route {
-    /// Whether the route only reads (so `HEAD` is answered like `GET`).
-    pub fn is_read(&self) -> bool {
-        matches!(
-            self,
-            Route::Discovery
-                | Route::Module(..)
-                | Route::ModuleVersions(..)
-                | Route::ModuleLatestDownload(..)
-                | Route::ModuleVersion(..)
-                | Route::ModuleDownload(..)
-                | Route::TokenList
-                | Route::Audit
-                | Route::ModuleArchive { .. }
-                | Route::ProviderVersions(..)
-                | Route::ProviderDownload(..)
-                | Route::ProviderFile(..)
-                | Route::MirrorIndex(..)
-                | Route::MirrorVersion(..)
-                | Route::KeyList
-                | Route::PinList
-                | Route::UploadStatus(..)
-        )
-    }
+/// Who may call a route.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Access<'a> {
+    /// Anyone: the route carries its own proof (a signed link) or answers public information.
+    Public,
+    /// A caller the [`Authorizer`](crate::auth::Authorizer) allows this action.
+    Authorized(Action<'a>),
+}
 
-    /// For routes that change something: the audit action and its target.
-    pub fn change(&self) -> Option<(&'static str, String)> {
+/// What the audit trail records of a route that changes something.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Audit {
+    /// The kind of change: `module.publish`, `token.create`, ...
+    pub action: &'static str,
+    /// What it applies to; for a thing named only once it exists (a new token's id), the
+    /// handler names it with an [`AuditTarget`] on its answer.
+    pub target: Option<String>,
+}
+
+/// The audit target a handler names on its answer (in the response's extensions) when the
+/// route could not know it before (the id of a token just created).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditTarget(pub String);
+
+impl Route {
+    /// The route's policy, in one table: who may call it, and what the audit trail records.
+    pub fn policy(&self) -> (Access<'_>, Option<Audit>) {
+        use Access::{Authorized, Public};
+        let audit = |action: &'static str, target: String| Some(Audit { action, target: Some(target) });
+        let admin = Authorized(Action::Administer);
         match self {
-            Route::ModuleUpload(addr, version) => Some(("module.publish", format!("{addr}/{version}"))),
-            Route::TokenCreate => Some(("token.create", String::new())),
-            Route::TokenRevoke(id) => Some(("token.revoke", id.clone())),
-            Route::ProviderUpload(addr, version, platform) => {
-                Some(("provider.publish", format!("{addr}/{version}/{platform}")))
+            Route::Discovery | Route::KeyList => (Public, None),
+            // Signed links: the signature is checked by the service.
+            Route::ModuleArchive { .. } | Route::ProviderFile(..) | Route::UploadData(..) => (Public, None),
+            Route::Module(addr)
+            | Route::ModuleVersions(addr)
+            | Route::ModuleLatestDownload(addr)
+            | Route::ModuleVersion(addr, _)
+            | Route::ModuleDownload(addr, _) => (reader(addr.namespace.key()), None),
+            Route::ModuleUpload(addr, version) => (
+                Authorized(Action::Publish { namespace: addr.namespace.key() }),
+                audit("module.publish", format!("{addr}/{version}")),
+            ),
+            Route::ProviderVersions(addr) | Route::ProviderDownload(addr, ..) => {
+                (reader(addr.namespace.key()), None)
             }
-            Route::ProviderShaSums(addr, version) => {
-                Some(("provider.signature", format!("{addr}/{version}")))
+            Route::MirrorIndex(addr) | Route::MirrorVersion(addr, _) => (reader(addr.namespace.key()), None),
+            Route::ProviderUpload(addr, version, platform) => (
+                Authorized(Action::Publish { namespace: addr.namespace.key() }),
+                audit("provider.publish", format!("{addr}/{version}/{platform}")),
+            ),
+            Route::ProviderShaSums(addr, version) => (
+                Authorized(Action::Publish { namespace: addr.namespace.key() }),
+                audit("provider.signature", format!("{addr}/{version}")),
+            ),
+            Route::TokenCreate => (admin, Some(Audit { action: "token.create", target: None })),
+            Route::TokenList | Route::Audit | Route::PinList => (admin, None),
+            Route::TokenRevoke(id) => (admin, audit("token.revoke", id.clone())),
+            Route::KeyAdd => (admin, Some(Audit { action: "key.add", target: None })),
+            Route::ModulePin(addr, version) => {
+                (admin, audit("module.pin", pin_target(addr, version.as_ref())))
             }
-            Route::KeyAdd => Some(("key.add", String::new())),
-            Route::UploadCreate => Some(("upload.create", String::new())),
-            Route::UploadDelete(id) => Some(("upload.delete", id.clone())),
-            Route::ModulePin(addr, version) => Some(("module.pin", pin_target(addr, version.as_ref()))),
-            Route::ModuleUnpin(addr, version) => Some(("module.unpin", format!("{addr}/{version}"))),
-            Route::ProviderPin(addr, version) => Some(("provider.pin", pin_target(addr, version.as_ref()))),
-            Route::ProviderUnpin(addr, version) => Some(("provider.unpin", format!("{addr}/{version}"))),
-            _ => None,
+            Route::ModuleUnpin(addr, version) => (admin, audit("module.unpin", format!("{addr}/{version}"))),
+            Route::ProviderPin(addr, version) => {
+                (admin, audit("provider.pin", pin_target(addr, version.as_ref())))
+            }
+            Route::ProviderUnpin(addr, version) => {
+                (admin, audit("provider.unpin", format!("{addr}/{version}")))
+            }
+            Route::UploadCreate => {
+                (Authorized(Action::Upload), Some(Audit { action: "upload.create", target: None }))
+            }
+            Route::UploadStatus(_) => (Authorized(Action::Upload), None),
+            Route::UploadDelete(id) => (Authorized(Action::Upload), audit("upload.delete", id.clone())),
         }
     }
 }
@@ -236,7 +267,7 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
         }
         ["providers", ns, ty, version, os, arch] => {
             let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);
-            let platform = Platform::new(os, arch).map_err(|e| Error::bad_request(e.to_string()))?;
+            let platform = Platform::new(os, arch)?;
             match *method {
                 Method::PUT => Ok(Route::ProviderUpload(addr, version, platform)),
                 _ => Err(not_allowed(method, "PUT")),
@@ -244,7 +275,7 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
         }
         ["providers", ns, ty, version, "download", os, arch] => {
             let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);
-            let platform = Platform::new(os, arch).map_err(|e| Error::bad_request(e.to_string()))?;
+            let platform = Platform::new(os, arch)?;
             read(method, Route::ProviderDownload(addr, version, platform))
         }
         ["archives", "providers", host, ns, ty, version, file] => {
@@ -254,15 +285,12 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
             read(method, Route::ProviderFile(addr, version, file))
         }
         ["mirror", host, ns, ty, "index.json"] => {
-            read(method, Route::MirrorIndex((*host).to_owned(), (*ns).to_owned(), (*ty).to_owned()))
+            read(method, Route::MirrorIndex(ProviderAddress::on_host(host, ns, ty)?))
         }
         ["mirror", host, ns, ty, file] => {
             let version = file.strip_suffix(".json").ok_or_else(|| not_found(path))?;
             let version = Version::parse(version)?;
-            read(
-                method,
-                Route::MirrorVersion((*host).to_owned(), (*ns).to_owned(), (*ty).to_owned(), version),
-            )
+            read(method, Route::MirrorVersion(ProviderAddress::on_host(host, ns, ty)?, version))
         }
         ["archives", "modules", ns, name, system, version, file] => {
             let addr = module(ns, name, system)?;
@@ -275,6 +303,11 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
         }
         _ => Err(not_found(path)),
     }
+}
+
+/// Reading a namespace.
+fn reader(namespace: &str) -> Access<'_> {
+    Access::Authorized(Action::Read { namespace })
 }
 
 fn pin_target(addr: &impl std::fmt::Display, version: Option<&Version>) -> String {

@@ -1,4 +1,4 @@
-//! Short-lived signed URLs for archives. Terraform sends no token when it fetches the location a
+//! Short-lived signed URLs for archives and uploads. Terraform sends no token when it fetches the location a
 //! download answered with (and Terraform >= 1.11 sends a `HEAD` first), so the location carries
 //! its own proof: an expiry and an HMAC-SHA256 over the path and that expiry, keyed with a secret
 //! every instance on the store shares.
@@ -40,10 +40,9 @@ impl UrlSigner {
     pub async fn load_or_create(storage: &dyn Storage) -> Result<Self> {
         loop {
             if let Some(object) = storage.get(layout::URL_SIGNING_KEY).await? {
-                let key: [u8; 32] =
-                    object.body.as_ref().try_into().map_err(|_| {
-                        Error::internal(format!("{} is not 32 bytes", layout::URL_SIGNING_KEY))
-                    })?;
+                let key: [u8; 32] = object.body.as_ref().try_into().map_err(|e| {
+                    Error::internal_with(format!("{} is not 32 bytes", layout::URL_SIGNING_KEY), e)
+                })?;
                 return Ok(Self::new(key));
             }
             let key = crate::random::bytes::<32>()?;
@@ -73,14 +72,9 @@ impl UrlSigner {
     /// Checks the query string of a request for `path` at time `now`: 403 if the signature is
     /// missing, malformed, tampered with or expired.
     pub fn verify(&self, path: &str, query: Option<&str>, now: u64) -> Result<()> {
-        let (mut expires, mut signature) = (None, None);
-        for pair in query.unwrap_or("").split('&') {
-            match pair.split_once('=') {
-                Some(("expires", v)) => expires = v.parse::<u64>().ok(),
-                Some(("signature", v)) => signature = URL_SAFE_NO_PAD.decode(v).ok(),
-                _ => {}
-            }
-        }
+        let query = crate::http::query::Query::parse(query);
+        let expires = query.get("expires").and_then(|v| v.parse::<u64>().ok());
+        let signature = query.get("signature").and_then(|v| URL_SAFE_NO_PAD.decode(v).ok());
         let (Some(expires), Some(signature)) = (expires, signature) else {
             return Err(Error::forbidden(
                 "this download link is not signed; ask the registry's download endpoint for a fresh one",

@@ -1,63 +1,76 @@
 //! The provider network mirror protocol under `/v1/mirror/`, and importing packages into it.
+//!
+//! [`MirrorService`] serves this registry's own providers under its host names, providers
+//! imported from a `terraform providers mirror` directory under their original host, and (when
+//! the registry proxies) the upstream's, beside those pinned from it.
 
-use bytes::Bytes;
+use std::sync::Arc;
+
 use http::{Response, StatusCode};
-use serde_json::{json, Map, Value};
 
-use crate::auth::Principal;
-use crate::http::response;
-use crate::providers::index::{ProviderIndex, ProviderPlatform};
-use crate::providers::package::{check_package, PackageLimits};
-use crate::proxy::upstream::Upstream;
-use crate::registry::Registry;
-use crate::storage::layout;
-use crate::storage::{PutMode, StorageError};
-use crate::types::version::Version;
-use crate::types::{package_filename, Platform, ProviderAddress, LOCAL_HOST};
-use crate::Error;
-use crate::Result;
+use crate::http::body::Body;
+use crate::http::{response, RequestContext};
+use crate::protocol::{MirrorArchive, MirrorIndex, MirrorVersion, NoAttributes};
+use crate::providers::publish::Package;
+use crate::providers::{ProviderFile, ProviderService};
+use crate::proxy::Upstream;
+use crate::types::{Platform, ProviderAddress, Version, LOCAL_HOST};
+use crate::{Error, Result};
 
-use crate::providers::ProviderFile;
+/// The network mirror.
+#[derive(Debug)]
+pub(crate) struct MirrorService {
+    providers: Arc<ProviderService>,
+    upstream: Option<Arc<Upstream>>,
+    /// The host names this registry's own providers are mirrored under, beside the request's
+    /// host: the public URL's host and the configured aliases, lower-case.
+    names: Vec<String>,
+}
 
-impl Registry {
-    /// Where the mirror finds providers whose source addresses name `host`: this registry's own
-    /// providers when `host` is one of its names (the request's `Host`, the public URL's host,
-    /// or a configured alias), otherwise those imported under that host.
-    pub(crate) fn mirror_address(
-        &self,
-        parts: &http::request::Parts,
-        host: &str,
-        ns: &str,
-        r#type: &str,
-    ) -> Result<ProviderAddress> {
-        let host = host.to_ascii_lowercase();
-        let request_host =
-            parts.headers.get(http::header::HOST).and_then(|v| v.to_str().ok()).or(parts.uri.host());
-        let public_host =
-            self.inner.config.public_url.as_deref().and_then(|u| u.split_once("://")).map(|(_, rest)| rest);
-        let is_self = request_host.is_some_and(|h| h.eq_ignore_ascii_case(&host))
-            || public_host.is_some_and(|h| h.eq_ignore_ascii_case(&host))
-            || self.inner.config.hostnames.iter().any(|h| h.eq_ignore_ascii_case(&host));
-        ProviderAddress::on_host(if is_self { LOCAL_HOST } else { &host }, ns, r#type)
+impl MirrorService {
+    pub(crate) fn new(
+        providers: Arc<ProviderService>,
+        upstream: Option<Arc<Upstream>>,
+        public_url: Option<&str>,
+        hostnames: &[String],
+    ) -> Self {
+        let public_host = public_url.and_then(|u| u.split_once("://")).map(|(_, rest)| rest.to_owned());
+        let names = public_host
+            .into_iter()
+            .chain(hostnames.iter().cloned())
+            .map(|h| h.to_ascii_lowercase())
+            .collect();
+        Self { providers, upstream, names }
+    }
+
+    /// Where the mirror finds providers whose source addresses name `addr.host`: this
+    /// registry's own providers when it is one of its names (the host the request was addressed
+    /// to, port included, the public URL's host, or a configured alias), otherwise those
+    /// imported under that host.
+    pub(crate) fn resolve(&self, ctx: &RequestContext, addr: &ProviderAddress) -> ProviderAddress {
+        let host = addr.host.as_str();
+        let is_self = ctx.host.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(host))
+            || self.names.iter().any(|name| name == host);
+        if is_self {
+            ProviderAddress { host: LOCAL_HOST.to_owned(), ..addr.clone() }
+        } else {
+            addr.clone()
+        }
     }
 
     /// `GET /v1/mirror/{host}/{ns}/{type}/index.json`
-    pub(crate) async fn mirror_index(&self, addr: &ProviderAddress) -> Result<Response<Bytes>> {
-        let cached = self.cached_provider(addr).await?;
-        let mut versions: Map<String, Value> = cached
-            .as_ref()
-            .iter()
-            .flat_map(|index| index.versions.iter())
-            .filter(|v| !v.platforms.is_empty())
-            .map(|v| (v.version.to_string(), json!({})))
-            .collect();
+    pub(crate) async fn index(&self, addr: &ProviderAddress) -> Result<Response<Body>> {
+        let cached = self.providers.cached(addr).await?;
+        let mut document = MirrorIndex::default();
+        let local = cached.as_ref().iter().flat_map(|index| index.versions.iter());
+        for v in local.filter(|v| !v.platforms.is_empty()) {
+            document.versions.insert(v.version.to_string(), NoAttributes {});
+        }
         match self.proxied_upstream(addr) {
-            Some(upstream) => match self.upstream_provider_listing(upstream, addr).await {
+            Some(upstream) => match upstream.provider_versions(addr, false).await {
                 Ok(listing) => {
-                    for entry in listing["versions"].as_array().into_iter().flatten() {
-                        if let Some(version) = entry["version"].as_str() {
-                            versions.entry(version.to_owned()).or_insert_with(|| json!({}));
-                        }
+                    for entry in listing.versions {
+                        document.versions.entry(entry.version).or_default();
                     }
                 }
                 Err(err) if cached.is_none() => return Err(err),
@@ -68,156 +81,98 @@ impl Registry {
             None if cached.is_none() => return Err(missing(addr)),
             None => {}
         }
-        Ok(response::json(StatusCode::OK, &json!({ "versions": versions })))
+        Ok(response::json(StatusCode::OK, &document))
     }
 
     /// `GET /v1/mirror/{host}/{ns}/{type}/{version}.json`
-    pub(crate) async fn mirror_version(
-        &self,
-        addr: &ProviderAddress,
-        version: &Version,
-    ) -> Result<Response<Bytes>> {
-        let cached = self.cached_provider(addr).await?;
+    pub(crate) async fn version(&self, addr: &ProviderAddress, version: &Version) -> Result<Response<Body>> {
+        let cached = self.providers.cached(addr).await?;
         let entry =
             cached.as_ref().as_ref().and_then(|index| index.get(version)).filter(|v| !v.platforms.is_empty());
         let Some(entry) = entry else {
             let upstream = self.proxied_upstream(addr).ok_or_else(|| {
                 Error::not_found(format!("provider {addr} has no version {version} in this mirror"))
             })?;
-            return self.upstream_mirror_version(upstream, addr, version).await;
+            return self.upstream_version(upstream, addr, version).await;
         };
-        let archives: Map<String, Value> = entry
-            .platforms
-            .iter()
-            .map(|p| {
-                let url = self.provider_link(addr, version, &ProviderFile::Package(p.sha256.clone()));
-                (
-                    format!("{}_{}", p.os, p.arch),
-                    json!({"url": url, "hashes": [p.h1, format!("zh:{}", p.sha256)]}),
-                )
-            })
-            .collect();
-        Ok(response::json(StatusCode::OK, &json!({ "archives": archives })))
+        let mut document = MirrorVersion::default();
+        for p in &entry.platforms {
+            let url = self.providers.file_link(addr, version, &ProviderFile::Package(p.sha256.clone()));
+            let hashes = vec![p.h1.clone(), format!("zh:{}", p.sha256)];
+            document.archives.insert(format!("{}_{}", p.os, p.arch), MirrorArchive { url, hashes });
+        }
+        Ok(response::json(StatusCode::OK, &document))
     }
 
     /// The upstream, when `addr` names a provider of its host (the mirror proxies those).
     fn proxied_upstream(&self, addr: &ProviderAddress) -> Option<&Upstream> {
-        self.inner.upstream.as_deref().filter(|u| u.host() == addr.host)
-    }
-
-    /// The upstream's provider versions document (policy checked, cached).
-    async fn upstream_provider_listing(&self, upstream: &Upstream, addr: &ProviderAddress) -> Result<Value> {
-        upstream.check_policy(&format!("{}/{}", addr.namespace.key(), addr.r#type))?;
-        let url = format!("{}{}/{}/versions", upstream.providers_url().await?, addr.namespace, addr.r#type);
-        serde_json::from_slice(&upstream.cached_json(&url).await?).map_err(|e| Error::Upstream {
-            message: format!("the upstream's versions are not JSON: {e}"),
-            timeout: false,
-        })
+        self.upstream.as_deref().filter(|u| u.host() == addr.host)
     }
 
     /// A mirror version document built from the upstream's download descriptions: the
     /// upstream's package URLs, with the `zh:` hash its signed SHA256SUMS vouches for.
-    async fn upstream_mirror_version(
+    async fn upstream_version(
         &self,
         upstream: &Upstream,
         addr: &ProviderAddress,
         version: &Version,
-    ) -> Result<Response<Bytes>> {
-        let listing = self.upstream_provider_listing(upstream, addr).await?;
-        let entry = listing["versions"]
-            .as_array()
-            .and_then(|l| {
-                l.iter().find(|v| {
-                    v["version"].as_str().and_then(|s| Version::parse(s).ok()).as_ref() == Some(version)
-                })
-            })
+    ) -> Result<Response<Body>> {
+        let listing = upstream.provider_versions(addr, false).await?;
+        let entry = listing
+            .versions
+            .iter()
+            .find(|v| Version::parse(&v.version).ok().as_ref() == Some(version))
             .ok_or_else(|| Error::not_found(format!("the upstream has no version {version} of {addr}")))?;
-        let base = upstream.providers_url().await?;
-        let mut archives = Map::new();
-        for platform in entry["platforms"].as_array().into_iter().flatten() {
-            let (Some(os), Some(arch)) = (platform["os"].as_str(), platform["arch"].as_str()) else {
-                continue;
-            };
-            let url = format!("{base}{}/{}/{version}/download/{os}/{arch}", addr.namespace, addr.r#type);
-            let json: Value =
-                serde_json::from_slice(&upstream.cached_json(&url).await?).map_err(|e| Error::Upstream {
-                    message: format!("the upstream's download description is not JSON: {e}"),
-                    timeout: false,
-                })?;
-            let (Some(link), Some(shasum)) = (json["download_url"].as_str(), json["shasum"].as_str()) else {
-                continue;
-            };
-            archives.insert(
-                format!("{os}_{arch}"),
-                json!({"url": crate::proxy::upstream::resolve(&url, link), "hashes": [format!("zh:{shasum}")]}),
-            );
+        let mut document = MirrorVersion::default();
+        for platform in &entry.platforms {
+            let Ok(platform) = Platform::new(&platform.os, &platform.arch) else { continue };
+            let download = upstream.provider_download(addr, version, &platform, false).await?;
+            let hashes = vec![format!("zh:{}", download.shasum)];
+            document
+                .archives
+                .insert(platform.to_string(), MirrorArchive { url: download.download_url, hashes });
         }
-        Ok(response::json(StatusCode::OK, &json!({ "archives": archives })))
+        Ok(response::json(StatusCode::OK, &document))
     }
 
-    /// Imports one package into the mirror (as `tfreg mirror import` does for a directory
-    /// written by `terraform providers mirror`): checked like an upload, and refused unless its
-    /// hashes match `expected_hashes` (`h1:`/`zh:` entries from the mirror's own JSON) when
-    /// given. Importing the same package again is not an error. Imported packages carry no
-    /// signature: the mirror protocol relies on hashes.
-    pub async fn import_provider_package(
+    /// Imports one package into the mirror (see [`crate::Registry::import_provider_package`]).
+    pub(crate) async fn import(
         &self,
-        principal: Option<&Principal>,
+        by: &str,
         addr: &ProviderAddress,
         version: &Version,
         platform: &Platform,
-        zip: Bytes,
+        package: Package,
         expected_hashes: &[String],
     ) -> Result<()> {
-        let (type_, checked_platform, package) = (addr.r#type.clone(), platform.clone(), zip.clone());
-        let checked = tokio::task::spawn_blocking(move || {
-            check_package(&package, &type_, &checked_platform, &PackageLimits::default())
-        })
-        .await
-        .map_err(|e| Error::internal(e.to_string()))?
-        .map_err(|e| Error::bad_request(format!("invalid provider package: {e}")))?;
+        let checked = self.providers.check(addr, version, platform, package, by).await?;
         for expected in expected_hashes {
-            let matches = (expected.starts_with("h1:") && *expected == checked.h1)
-                || (expected.starts_with("zh:") && *expected == checked.zh);
+            let matches = (expected.starts_with("h1:") && *expected == checked.checked.h1)
+                || (expected.starts_with("zh:") && *expected == checked.checked.zh);
             let known = expected.starts_with("h1:") || expected.starts_with("zh:");
             if known && !matches {
                 return Err(Error::bad_request(format!(
                     "{addr} {version} {platform}: the package's hashes ({}, {}) do not match {expected}",
-                    checked.h1, checked.zh
+                    checked.checked.h1, checked.checked.zh
                 )));
             }
         }
-        let storage = self.inner.storage.as_ref();
-        let key = layout::provider_package(addr, version, &checked.sha256);
-        match storage.put(&key, zip, PutMode::Create).await {
-            Ok(_) | Err(StorageError::AlreadyExists { .. }) => {}
-            Err(err) => return Err(err.into()),
-        }
-        let entry = ProviderPlatform {
-            os: platform.os.clone(),
-            arch: platform.arch.clone(),
-            filename: package_filename(&addr.r#type, &version.to_string(), platform),
-            sha256: checked.sha256.clone(),
-            h1: checked.h1.clone(),
-            size: checked.size,
-            published_at: crate::clock::rfc3339(crate::clock::unix_now()),
-            published_by: principal.map_or_else(|| "import".into(), |p| p.id.clone()),
-        };
-        self.update_provider(addr, |index: &mut ProviderIndex| {
-            let v = index.get_or_insert(version, &["5.0".to_owned()]);
-            match v.platform(&entry.os, &entry.arch) {
-                Some(existing) if existing.sha256 == entry.sha256 => return Ok(()),
-                Some(_) => {
-                    return Err(Error::conflict(format!(
-                        "{addr} {version} already has a different package for {platform}"
-                    )))
+        let stored = [self.providers.store(addr, version, checked).await?];
+        let entry = &stored[0].entry;
+        self.providers
+            .commit(addr, version, &stored, &["5.0".to_owned()], |v| {
+                match v.platform(&entry.os, &entry.arch) {
+                    Some(existing) if existing.sha256 == entry.sha256 => {}
+                    Some(_) => {
+                        return Err(Error::conflict(format!(
+                            "{addr} {version} already has a different package for {platform}"
+                        )))
+                    }
+                    None => v.platforms.push(entry.clone()),
                 }
-                None => v.platforms.push(entry.clone()),
-            }
-            v.platforms.sort_by(|a, b| (&a.os, &a.arch).cmp(&(&b.os, &b.arch)));
-            Ok(())
-        })
-        .await?;
+                Ok(())
+            })
+            .await?;
         Ok(())
     }
 }

@@ -78,7 +78,7 @@ pub async fn load(
         return Ok(None);
     };
     let index = serde_json::from_slice(&object.body)
-        .map_err(|err| Error::internal(format!("the version index {key} is corrupt: {err}")))?;
+        .map_err(|err| Error::corrupt("version index", key.clone(), err))?;
     Ok(Some((index, object.info.etag)))
 }
 

@@ -1,63 +1,47 @@
-//! Publishing a module version: validate everything, store the normalised archive create-only,
-//! then commit the version to the index with compare-and-swap.
+//! The module publish pipeline, shared by request bodies, upload sessions and pins: check and
+//! normalise the archive, store it create-only under its content hash, commit the version to
+//! the index with compare-and-swap, and on any failure leave nothing referenced.
 
 use bytes::Bytes;
 use http::{Response, StatusCode};
 
-use crate::auth::Principal;
+use super::ModuleService;
+use crate::http::body::{check_upload, Body};
 use crate::http::response;
 use crate::modules::archive::normalize_module_archive;
 use crate::modules::index::{self, ModuleIndex, ModuleVersion};
-use crate::registry::Registry;
-use crate::storage::layout;
-use crate::storage::{PutMode, StorageError};
-use crate::types::address::ModuleAddress;
-use crate::types::version::Version;
-use crate::Error;
-use crate::Result;
+use crate::storage::{create_only, layout};
+use crate::types::{ModuleAddress, Version};
+use crate::{Error, Result};
 
-impl Registry {
-    /// 413 over the upload limit (adapters usually stop reading before), 400 for an empty body;
-    /// `what` says what the body should have been.
-    pub(crate) fn check_upload_body(&self, body: &Bytes, what: &str) -> Result<()> {
-        let limit = self.inner.config.max_upload_bytes;
-        if body.len() as u64 > limit {
-            return Err(Error::PayloadTooLarge { limit });
-        }
-        if body.is_empty() {
-            return Err(Error::bad_request(format!("the request body is empty: send {what}")));
-        }
-        Ok(())
-    }
-
-    /// `PUT /v1/modules/{ns}/{name}/{system}/{version}` with a `.tar.gz` or `.zip` body.
-    pub(crate) async fn module_upload(
+impl ModuleService {
+    /// `PUT /v1/modules/{ns}/{name}/{system}/{version}` with a `.tar.gz` or `.zip` archive (the
+    /// body, or what an upload session holds), published by `by`.
+    pub(crate) async fn publish(
         &self,
-        principal: Option<Principal>,
         addr: &ModuleAddress,
         version: &Version,
-        body: Bytes,
-    ) -> Result<Response<Bytes>> {
-        self.check_upload_body(&body, "the module as a .tar.gz or .zip archive")?;
-        let storage = self.inner.storage.as_ref();
+        archive: Bytes,
+        by: &str,
+    ) -> Result<Response<Body>> {
+        check_upload(&archive, self.max_upload_bytes, "the module as a .tar.gz or .zip archive")?;
         // Cheap early answer; the index compare-and-swap below is what really decides.
-        if let Some((index, _)) = index::load(storage, addr).await? {
+        if let Some((index, _)) = index::load(self.storage.as_ref(), addr).await? {
             if index.get(version).is_some() {
                 return Err(Error::conflict(format!(
                     "{addr} version {version} is already published; publish a new version instead"
                 )));
             }
         }
-        let by = principal.map(|p| p.id).unwrap_or_else(|| "anonymous".into());
-        let (index, entry) = self.store_module_version(addr, version, body, by, false).await?;
+        let (index, entry) = self.store_version(addr, version, archive, by.to_owned(), false).await?;
         tracing::info!(module = %addr, %version, by = %entry.published_by, "module version published");
         Ok(response::json(StatusCode::CREATED, &self.describe(&index, &entry)))
     }
 
     /// Checks and normalises `archive` (a `.tar.gz` or `.zip`), stores it create-only under
     /// its content hash, and commits the version to the index with compare-and-swap; on any
-    /// failure nothing stays referenced. Shared by uploads and pins.
-    pub(crate) async fn store_module_version(
+    /// failure nothing stays referenced.
+    pub(crate) async fn store_version(
         &self,
         addr: &ModuleAddress,
         version: &Version,
@@ -65,30 +49,25 @@ impl Registry {
         published_by: String,
         pinned: bool,
     ) -> Result<(ModuleIndex, ModuleVersion)> {
-        let storage = self.inner.storage.as_ref();
-        let limits = self.inner.config.archive_limits.clone();
-        let normalised = tokio::task::spawn_blocking(move || normalize_module_archive(&archive, &limits))
-            .await
-            .map_err(|e| Error::internal(format!("archive check failed: {e}")))??;
+        let storage = self.storage.as_ref();
+        let limits = self.limits.clone();
+        let normalised =
+            tokio::task::spawn_blocking(move || normalize_module_archive(&archive, &limits)).await??;
 
         let key = layout::module_archive(addr, version, &normalised.sha256);
         let size = normalised.tar_gz.len() as u64;
-        let created = match storage.put(&key, normalised.tar_gz, PutMode::Create).await {
-            Ok(_) => true,
-            // Same key means same content: an identical upload got there first.
-            Err(StorageError::AlreadyExists { .. }) => false,
-            Err(err) => return Err(err.into()),
-        };
+        // Same key means same content: an identical upload may have got there first.
+        let created = create_only(storage, &key, normalised.tar_gz).await?;
         let entry = ModuleVersion {
             version: version.clone(),
             sha256: normalised.sha256,
             size,
-            published_at: crate::clock::rfc3339(crate::clock::unix_now()),
+            published_at: crate::clock::rfc3339(self.clock.unix_now()),
             published_by,
             pinned,
         };
         let result = index::add_version(storage, addr, entry.clone()).await;
-        self.inner.modules.remove(&addr.key());
+        self.forget(addr).await;
         match result {
             Ok(index) => Ok((index, entry)),
             Err(err) => {
@@ -97,9 +76,7 @@ impl Registry {
                     let same = matches!(index::load(storage, addr).await,
                         Ok(Some((ref i, _))) if i.get(version).is_some_and(|v| v.sha256 == entry.sha256));
                     if !same {
-                        if let Err(del) = storage.delete(&key).await {
-                            tracing::warn!(%key, error = %del, "could not remove an unpublished archive");
-                        }
+                        crate::storage::remove_unreferenced(storage, &key).await;
                     }
                 }
                 Err(err)

@@ -1,5 +1,7 @@
 //! Interoperability with GnuPG: `gpg --verify` accepts our signatures, and signatures made by gpg
-//! verify here. Each test prints a note and passes when `gpg` is not installed.
+//! verify here. `scripts/test.sh` installs gnupg and sets `TFREG_REQUIRE_TOOLS`, so there (and
+//! in CI) a missing `gpg` fails the tests; a plain `cargo test` without gpg prints a note and
+//! skips them.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -19,6 +21,12 @@ impl GpgHome {
     /// A fresh home, or `None` (with a note) when gpg is not installed.
     fn new(test: &str) -> Option<GpgHome> {
         if Command::new("gpg").arg("--version").output().map_or(true, |o| !o.status.success()) {
+            let required =
+                std::env::var_os("TFREG_REQUIRE_TOOLS").is_some() || std::env::var_os("CI").is_some();
+            assert!(
+                !required,
+                "gpg is required for {test} but is not installed: run scripts/install-tools.sh"
+            );
             println!("note: gpg is not installed; skipping the gpg interoperability test {test}");
             return None;
         }

@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::storage::Storage;
 use crate::types::{ProviderAddress, Version};
-use crate::Error;
 use crate::Result;
 
 /// Every version of one provider.
@@ -110,11 +109,5 @@ impl ProviderVersion {
 
 /// Reads a provider's index; `None` if it has never been published.
 pub async fn load(storage: &dyn Storage, addr: &ProviderAddress) -> Result<Option<ProviderIndex>> {
-    let key = crate::storage::layout::provider_index(addr);
-    let Some(object) = storage.get(&key).await? else {
-        return Ok(None);
-    };
-    serde_json::from_slice(&object.body)
-        .map(Some)
-        .map_err(|err| Error::internal(format!("the provider index {key} is corrupt: {err}")))
+    crate::storage::read_json(storage, &crate::storage::layout::provider_index(addr), "provider index").await
 }

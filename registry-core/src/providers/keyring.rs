@@ -11,9 +11,9 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
+use crate::clock::SharedClock;
 use crate::pgp::{PublicKey, SigningKey};
-use crate::storage::layout;
-use crate::storage::{PutMode, Storage, StorageError};
+use crate::storage::{create_only, layout, read_json, PutMode, Storage, StorageError};
 use crate::Error;
 use crate::Result;
 
@@ -46,7 +46,7 @@ pub struct RegistrySigner {
 impl RegistrySigner {
     /// A binary detached signature over `data`.
     pub fn sign(&self, data: &[u8]) -> Result<Vec<u8>> {
-        self.key.sign_detached(data).map_err(|e| Error::internal(format!("signing failed: {e}")))
+        self.key.sign_detached(data).map_err(|e| Error::internal_with("signing failed", e))
     }
 }
 
@@ -54,6 +54,7 @@ impl RegistrySigner {
 #[derive(Debug)]
 pub struct KeyRing {
     storage: Arc<dyn Storage>,
+    clock: SharedClock,
     configured: Option<String>,
     current: OnceCell<Arc<RegistrySigner>>,
     /// Public keys read so far: records are written create-only and never change, so the
@@ -64,8 +65,8 @@ pub struct KeyRing {
 impl KeyRing {
     /// Keys in `storage`; `configured` is an armored secret key the operator manages (it then
     /// signs instead of a generated one).
-    pub fn new(storage: Arc<dyn Storage>, configured: Option<String>) -> Self {
-        Self { storage, configured, current: OnceCell::new(), seen: Default::default() }
+    pub fn new(storage: Arc<dyn Storage>, configured: Option<String>, clock: SharedClock) -> Self {
+        Self { storage, clock, configured, current: OnceCell::new(), seen: Default::default() }
     }
 
     /// The current signing key: the configured one, the one kept in the store, or a new one
@@ -84,10 +85,11 @@ impl KeyRing {
                 let generated = tokio::task::spawn_blocking(|| {
                     SigningKey::generate("tfreg registry <tfreg@localhost>", KEY_BITS)
                 })
-                .await
-                .map_err(|e| Error::internal(e.to_string()))?
-                .map_err(|e| Error::internal(format!("could not generate a signing key: {e}")))?;
-                let armored = generated.to_armored().map_err(|e| Error::internal(e.to_string()))?;
+                .await?
+                .map_err(|e| Error::internal_with("could not generate a signing key", e))?;
+                let armored = generated
+                    .to_armored()
+                    .map_err(|e| Error::internal_with("could not armor the signing key", e))?;
                 match self
                     .storage
                     .put(layout::PROVIDER_SIGNING_KEY, Bytes::from(armored), PutMode::Create)
@@ -102,7 +104,9 @@ impl KeyRing {
                 }
             },
         };
-        let public = key.public_key().map_err(|e| Error::internal(e.to_string()))?;
+        let public = key
+            .public_key()
+            .map_err(|e| Error::internal_with("the signing key has no usable public key", e))?;
         self.add(&public, "registry", None, false).await?;
         Ok(Arc::new(RegistrySigner { key_id: key.key_id(), key }))
     }
@@ -117,28 +121,31 @@ impl KeyRing {
     ) -> Result<KeyRecord> {
         let record = KeyRecord {
             key_id: public.key_id(),
-            ascii_armor: public.to_armored().map_err(|e| Error::internal(e.to_string()))?,
+            ascii_armor: public
+                .to_armored()
+                .map_err(|e| Error::internal_with("could not armor a public key", e))?,
             owner: owner.to_owned(),
             namespace: namespace.map(str::to_owned),
-            created_at: crate::clock::rfc3339(crate::clock::unix_now()),
+            created_at: crate::clock::rfc3339(self.clock.unix_now()),
         };
-        let body = serde_json::to_vec_pretty(&record).map_err(|e| Error::internal(e.to_string()))?;
-        match self.storage.put(&layout::public_key(&record.key_id), Bytes::from(body), PutMode::Create).await
-        {
-            Ok(_) => Ok(record),
-            Err(StorageError::AlreadyExists { .. }) if !conflict_is_error => Ok(record),
-            Err(StorageError::AlreadyExists { .. }) => {
-                Err(Error::conflict(format!("the key {} is already registered", record.key_id)))
-            }
-            Err(err) => Err(err.into()),
+        let body = serde_json::to_vec_pretty(&record)
+            .map_err(|e| Error::internal_with("cannot encode a key record", e))?;
+        let created =
+            create_only(self.storage.as_ref(), &layout::public_key(&record.key_id), Bytes::from(body))
+                .await?;
+        if !created && conflict_is_error {
+            return Err(Error::conflict(format!("the key {} is already registered", record.key_id)));
         }
+        Ok(record)
     }
 
     /// Registers a team's public key for `namespace` (lower-case), for checking the SHA256SUMS
     /// signatures they upload.
     pub async fn register_namespace_key(&self, namespace: &str, armored: &str) -> Result<KeyRecord> {
-        let public = PublicKey::from_armored(armored)
-            .map_err(|e| Error::bad_request(format!("ascii_armor is not a usable public key: {e}")))?;
+        let public = PublicKey::from_armored(armored).map_err(|source| Error::InvalidKey {
+            message: "ascii_armor is not a usable public key".into(),
+            source,
+        })?;
         self.add(&public, "namespace", Some(namespace), true).await
     }
 
@@ -151,8 +158,7 @@ impl KeyRing {
             return Ok(None);
         };
         let record: Arc<KeyRecord> = Arc::new(
-            serde_json::from_slice(&object.body)
-                .map_err(|e| Error::internal(format!("the key record {key_id} is corrupt: {e}")))?,
+            serde_json::from_slice(&object.body).map_err(|e| Error::corrupt("key record", key_id, e))?,
         );
         self.seen.write().unwrap_or_else(|e| e.into_inner()).insert(key_id.to_owned(), record.clone());
         Ok(Some(record))
@@ -162,9 +168,7 @@ impl KeyRing {
     pub async fn list(&self) -> Result<Vec<KeyRecord>> {
         let mut records = Vec::new();
         for info in self.storage.list(layout::KEYS_PREFIX).await? {
-            if let Some(object) = self.storage.get(&info.key).await? {
-                let record: KeyRecord = serde_json::from_slice(&object.body)
-                    .map_err(|e| Error::internal(format!("the key record {} is corrupt: {e}", info.key)))?;
+            if let Some(record) = read_json(self.storage.as_ref(), &info.key, "key record").await? {
                 records.push(record);
             }
         }
@@ -187,8 +191,9 @@ impl KeyRing {
             )));
         }
         for record in &keys {
-            let public =
-                PublicKey::from_armored(&record.ascii_armor).map_err(|e| Error::internal(e.to_string()))?;
+            let public = PublicKey::from_armored(&record.ascii_armor).map_err(|e| {
+                Error::internal_with(format!("the stored key {} is not usable", record.key_id), e)
+            })?;
             if public.verify_detached(data, signature).is_ok() {
                 return Ok(record.key_id.clone());
             }
@@ -201,5 +206,5 @@ impl KeyRing {
 
 fn parse_secret(armored: &str) -> Result<SigningKey> {
     SigningKey::from_armored(armored)
-        .map_err(|e| Error::internal(format!("the provider signing key cannot be used: {e}")))
+        .map_err(|e| Error::internal_with("the provider signing key cannot be used", e))
 }

@@ -1,9 +1,93 @@
 //! The provider registry protocol: package checks, the per-provider version index, the
-//! registry's signing keys, publishing and the download descriptions Terraform verifies.
+//! registry's signing keys, the publish pipeline, and the download descriptions Terraform
+//! verifies.
+//!
+//! [`ProviderService`] owns the provider index cache and answers every `/v1/providers/` route
+//! and the provider file links; the network mirror and pins build on it.
 
-pub(crate) mod handlers;
+mod files;
 pub mod index;
 pub mod keyring;
 pub mod package;
+pub(crate) mod publish;
+mod read;
 
-pub use handlers::ProviderFile;
+use std::sync::Arc;
+
+use crate::cache::TtlCache;
+use crate::clock::SharedClock;
+use crate::http::Links;
+use crate::proxy::Upstream;
+use crate::storage::{layout, Storage};
+use crate::types::ProviderAddress;
+use crate::{RegistryConfig, Result};
+
+pub use files::ProviderFile;
+
+use index::ProviderIndex;
+use keyring::KeyRing;
+
+/// Providers: their versions, download descriptions, files and publishing.
+#[derive(Debug)]
+pub(crate) struct ProviderService {
+    storage: Arc<dyn Storage>,
+    links: Arc<Links>,
+    clock: SharedClock,
+    cache: TtlCache<Option<ProviderIndex>>,
+    keys: Arc<KeyRing>,
+    upstream: Option<Arc<Upstream>>,
+    max_upload_bytes: u64,
+}
+
+impl ProviderService {
+    pub(crate) fn new(
+        storage: Arc<dyn Storage>,
+        links: Arc<Links>,
+        keys: Arc<KeyRing>,
+        upstream: Option<Arc<Upstream>>,
+        config: &RegistryConfig,
+    ) -> Self {
+        let clock = links.clock().clone();
+        Self {
+            cache: TtlCache::new(config.cache_ttl, config.cache_capacity, clock.clone()),
+            max_upload_bytes: config.max_upload_bytes,
+            storage,
+            links,
+            clock,
+            keys,
+            upstream,
+        }
+    }
+
+    /// The provider's index from the cache, loading it on a miss (concurrent misses share one
+    /// read).
+    pub(crate) async fn cached(&self, addr: &ProviderAddress) -> Result<Arc<Option<ProviderIndex>>> {
+        self.cache.get_or_load(&addr.key(), || index::load(self.storage.as_ref(), addr)).await
+    }
+
+    /// Changes a provider's index with compare-and-swap and forgets the cached copy.
+    pub(crate) async fn update(
+        &self,
+        addr: &ProviderAddress,
+        mutate: impl FnMut(&mut ProviderIndex) -> Result<()>,
+    ) -> Result<ProviderIndex> {
+        let result = crate::storage::cas::update_json(
+            self.storage.as_ref(),
+            &layout::provider_index(addr),
+            || ProviderIndex::empty(addr),
+            mutate,
+        )
+        .await;
+        self.cache.remove(&addr.key()).await;
+        result
+    }
+
+    /// The upstream's address for a provider of this registry's namespace and type.
+    pub(crate) fn upstream_address(
+        &self,
+        upstream: &Upstream,
+        addr: &ProviderAddress,
+    ) -> Result<ProviderAddress> {
+        ProviderAddress::on_host(upstream.host(), addr.namespace.as_str(), &addr.r#type)
+    }
+}

@@ -34,14 +34,14 @@ where
             Some(object) => {
                 let etag =
                     object.info.etag.ok_or(StorageError::NotSupported { operation: "etags on get" })?;
-                let value = serde_json::from_slice(&object.body)
-                    .map_err(|err| Error::internal(format!("the index {key} is corrupt: {err}")))?;
+                let value =
+                    serde_json::from_slice(&object.body).map_err(|err| Error::corrupt("index", key, err))?;
                 (value, PutMode::UpdateIfMatch(etag))
             }
         };
         mutate(&mut value)?;
         let body = serde_json::to_vec_pretty(&value)
-            .map_err(|err| Error::internal(format!("failed to encode {key}: {err}")))?;
+            .map_err(|err| Error::internal_with(format!("failed to encode {key}"), err))?;
         match storage.put(key, Bytes::from(body), mode).await {
             Ok(_) => return Ok(value),
             Err(StorageError::AlreadyExists { .. } | StorageError::Precondition { .. }) => {

@@ -198,6 +198,24 @@ pub trait Storage: Send + Sync + Debug + 'static {
             .map(|object| StreamedObject { info: object.info, body: Box::pin(Once(Some(object.body))) }))
     }
 
+    /// Reads `range` of an object (byte offsets, end exclusive, within its size) as a stream of
+    /// chunks, or `None` if there is none with this key; [`StreamedObject::info`] describes the
+    /// whole object. The default reads it with [`Storage::get`] and slices; backends override it
+    /// to read only the range.
+    async fn get_range_stream(
+        &self,
+        key: &str,
+        range: std::ops::Range<u64>,
+    ) -> Result<Option<StreamedObject>, StorageError> {
+        let Some(object) = self.get(key).await? else {
+            return Ok(None);
+        };
+        let len = object.body.len() as u64;
+        let (start, end) = (range.start.min(len) as usize, range.end.min(len) as usize);
+        let body = object.body.slice(start..end.max(start));
+        Ok(Some(StreamedObject { info: object.info, body: Box::pin(Once(Some(body))) }))
+    }
+
     /// Starts writing an object chunk by chunk; when finished it replaces whatever had the key
     /// ([`PutMode::Overwrite`]), so use it for keys that name their content or are private to
     /// one writer. The default collects the chunks in memory and calls [`Storage::put`];
@@ -205,6 +223,48 @@ pub trait Storage: Send + Sync + Debug + 'static {
     async fn writer<'a>(&'a self, key: &str) -> Result<Box<dyn ObjectWriter + 'a>, StorageError> {
         Ok(Box::new(BufferedWriter { storage: self, key: key.to_owned(), buffer: BytesMut::new() }))
     }
+}
+
+/// Writes `body` create-only at `key`, a key that names its content: `true` when written,
+/// `false` when an identical object was there already.
+pub(crate) async fn create_only(storage: &dyn Storage, key: &str, body: Bytes) -> crate::Result<bool> {
+    match storage.put(key, body, PutMode::Create).await {
+        Ok(_) => Ok(true),
+        Err(StorageError::AlreadyExists { .. }) => Ok(false),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Removes an object a failed publish wrote and nothing references; a failure is only logged
+/// (the object is harmless, and content-addressed).
+pub(crate) async fn remove_unreferenced(storage: &dyn Storage, key: &str) {
+    if let Err(err) = storage.delete(key).await {
+        tracing::warn!(%key, error = %err, "could not remove an unpublished object");
+    }
+}
+
+/// Reads the JSON record at `key`, `None` when there is none; `what` names it in errors.
+pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
+    storage: &dyn Storage,
+    key: &str,
+    what: &'static str,
+) -> crate::Result<Option<T>> {
+    let Some(object) = storage.get(key).await? else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&object.body).map(Some).map_err(|e| crate::Error::corrupt(what, key, e))
+}
+
+/// Writes `value` as pretty JSON at `key` with `mode`.
+pub(crate) async fn write_json<T: serde::Serialize>(
+    storage: &dyn Storage,
+    key: &str,
+    value: &T,
+    mode: PutMode,
+) -> crate::Result<ObjectInfo> {
+    let body = serde_json::to_vec_pretty(value)
+        .map_err(|e| crate::Error::internal_with(format!("cannot encode {key}"), e))?;
+    Ok(storage.put(key, Bytes::from(body), mode).await?)
 }
 
 /// A stream of at most one chunk.
@@ -218,6 +278,22 @@ impl Stream for Once {
         _: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Self::Item>> {
         std::task::Poll::Ready(self.0.take().map(Ok))
+    }
+}
+
+/// A stream over the chunks an iterator yields.
+#[cfg(test)]
+pub(crate) struct IterStream<I>(pub(crate) I);
+
+#[cfg(test)]
+impl<I: Iterator<Item = Result<Bytes, StorageError>> + Unpin> Stream for IterStream<I> {
+    type Item = Result<Bytes, StorageError>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::task::Poll::Ready(self.0.next())
     }
 }
 

@@ -1,0 +1,32 @@
+//! The wire documents: one serde type for every JSON document the registry serves or reads
+//! from an upstream registry, so the format is a type rather than a `json!` literal. Field names
+//! and optional fields follow what the Terraform CLI (and OpenTofu) read; `tests/snapshots.rs`
+//! pins the rendered JSON.
+
+mod admin;
+mod discovery;
+mod mirror;
+mod modules;
+mod providers;
+mod uploads;
+
+pub use admin::{AuditPage, CreatedToken, KeyList, PinList, Pinned, TokenList, TokenView};
+pub use discovery::Discovery;
+pub use mirror::{MirrorArchive, MirrorIndex, MirrorVersion, NoAttributes};
+pub use modules::{
+    DownloadLocation, ModuleDetail, ModuleVersionView, ModuleVersions, ModuleVersionsEntry, VersionEntry,
+};
+pub use providers::{
+    GpgPublicKey, PlatformEntry, ProviderDownload, ProviderPublished, ProviderVersionEntry, ProviderVersions,
+    ShaSumsPublished, SigningKeys,
+};
+pub use uploads::{UploadOpened, UploadReceived, UploadStatus};
+
+use serde::{Deserialize, Serialize};
+
+/// `{"errors": ["..."]}`: every error answer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Errors {
+    /// What went wrong, for a person to read.
+    pub errors: Vec<String>,
+}

@@ -1,0 +1,78 @@
+//! The module registry protocol's documents, and the module views of the registry's own API.
+
+use serde::{Deserialize, Serialize};
+
+/// `GET {modules.v1}{ns}/{name}/{system}/versions`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ModuleVersions {
+    /// Always one entry: the module asked for.
+    pub modules: Vec<ModuleVersionsEntry>,
+}
+
+/// The module of a [`ModuleVersions`] answer.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ModuleVersionsEntry {
+    /// `namespace/name/system` as first published (Renovate reads it as the source).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Every version, newest first.
+    #[serde(default)]
+    pub versions: Vec<VersionEntry>,
+}
+
+/// One version in a list.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct VersionEntry {
+    /// The version as the registry normalised it (upstreams may send other forms).
+    pub version: String,
+}
+
+/// The body of a module download answer for clients that ask for JSON (OpenTofu reads it;
+/// Terraform reads only the `X-Terraform-Get` header that carries the same location).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DownloadLocation {
+    /// Where the archive is.
+    pub location: String,
+}
+
+/// One published module version, as publishing and the detail endpoints show it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ModuleVersionView {
+    /// `namespace/name/system/version`.
+    pub id: String,
+    /// The namespace as first published.
+    pub namespace: String,
+    /// The module name as first published.
+    pub name: String,
+    /// The target system (the public registry calls it `provider`).
+    pub provider: String,
+    /// The version.
+    pub version: String,
+    /// The SHA-256 of the stored archive.
+    pub sha256: String,
+    /// The stored archive's size in bytes.
+    pub size: u64,
+    /// When it was published (RFC 3339).
+    pub published_at: String,
+    /// Who published it (a principal id).
+    pub published_by: String,
+    /// The version's download endpoint.
+    pub download_url: String,
+}
+
+/// `GET /v1/modules/{ns}/{name}/{system}`: the module and every version.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ModuleDetail {
+    /// `namespace/name/system`.
+    pub id: String,
+    /// The namespace as first published.
+    pub namespace: String,
+    /// The module name as first published.
+    pub name: String,
+    /// The target system.
+    pub provider: String,
+    /// The newest version that is not a pre-release.
+    pub latest_version: Option<String>,
+    /// Every version, newest first.
+    pub versions: Vec<ModuleVersionView>,
+}

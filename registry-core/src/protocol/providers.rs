@@ -1,0 +1,123 @@
+//! The provider registry protocol's documents, and the publishing answers.
+
+use serde::{Deserialize, Serialize};
+
+/// `GET {providers.v1}{ns}/{type}/versions`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ProviderVersions {
+    /// Every installable version.
+    #[serde(default)]
+    pub versions: Vec<ProviderVersionEntry>,
+    /// Warnings Terraform shows to whoever installs the provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<String>>,
+}
+
+/// One version of a [`ProviderVersions`] answer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ProviderVersionEntry {
+    /// The version, without a leading `v` (Terraform skips such versions).
+    pub version: String,
+    /// The plugin protocol versions it speaks (`5.0`, `6.0`).
+    #[serde(default)]
+    pub protocols: Vec<String>,
+    /// The platforms it has packages for.
+    #[serde(default)]
+    pub platforms: Vec<PlatformEntry>,
+}
+
+/// A platform in the provider protocol's shape.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PlatformEntry {
+    /// The operating system.
+    pub os: String,
+    /// The architecture.
+    pub arch: String,
+}
+
+/// `GET {providers.v1}{ns}/{type}/{version}/download/{os}/{arch}`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ProviderDownload {
+    /// The plugin protocol versions.
+    #[serde(default)]
+    pub protocols: Vec<String>,
+    /// The operating system.
+    pub os: String,
+    /// The architecture.
+    pub arch: String,
+    /// The package's file name, as named in SHA256SUMS.
+    pub filename: String,
+    /// Where the zip is (fetched without credentials).
+    pub download_url: String,
+    /// Where SHA256SUMS is.
+    pub shasums_url: String,
+    /// Where the binary signature over SHA256SUMS is.
+    pub shasums_signature_url: String,
+    /// The zip's SHA-256, lower-case hex.
+    pub shasum: String,
+    /// The keys SHA256SUMS may be signed with.
+    pub signing_keys: SigningKeys,
+}
+
+/// The `signing_keys` of a [`ProviderDownload`].
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SigningKeys {
+    /// OpenPGP public keys.
+    #[serde(default)]
+    pub gpg_public_keys: Vec<GpgPublicKey>,
+}
+
+/// One OpenPGP key of [`SigningKeys`].
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GpgPublicKey {
+    /// 16 upper-case hex digits.
+    pub key_id: String,
+    /// The ASCII-armored public key.
+    pub ascii_armor: String,
+    /// A signature of a trusted partner's key; empty for the registry's own.
+    #[serde(default)]
+    pub trust_signature: String,
+    /// Who the key belongs to.
+    #[serde(default)]
+    pub source: String,
+    /// Where to read about it.
+    #[serde(default)]
+    pub source_url: Option<String>,
+}
+
+/// The answer to publishing one platform package.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ProviderPublished {
+    /// `namespace/type/version/os_arch`.
+    pub id: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The provider type.
+    #[serde(rename = "type")]
+    pub r#type: String,
+    /// The version.
+    pub version: String,
+    /// The operating system.
+    pub os: String,
+    /// The architecture.
+    pub arch: String,
+    /// The package's file name.
+    pub filename: String,
+    /// The zip's SHA-256.
+    pub shasum: String,
+    /// The lock-file hashes: `h1:` and `zh:`.
+    pub hashes: Vec<String>,
+    /// The plugin protocol versions.
+    pub protocols: Vec<String>,
+}
+
+/// The answer to uploading a team's own SHA256SUMS and signature.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ShaSumsPublished {
+    /// `namespace/type/version`.
+    pub id: String,
+    /// The key that verified the signature.
+    pub key_id: String,
+    /// How many files SHA256SUMS lists.
+    pub files: usize,
+}
