@@ -83,7 +83,8 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
                 .service(web::scope(&base).configure(tfreg_actix::configure(app_registry.clone())))
         })
         .workers(workers)
-        .shutdown_timeout(10);
+        .shutdown_timeout(10)
+        .tcp_nodelay(NO_DELAY);
 
         let (server, scheme, cert) = if args.plain_http {
             (server.bind(args.listen)?, "http", None)
@@ -107,6 +108,15 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
         Ok(())
     })
 }
+
+/// `TCP_NODELAY` on every connection the server accepts (HTTPS and `--plain-http`): without it
+/// every small HTTP/2 answer took ~44 ms (22 answers a second on one connection). The h2
+/// dispatcher sends an answer as two writes, one TLS record with the headers and body, then one
+/// with the empty frame that ends the stream; with Nagle's algorithm on, the kernel holds the
+/// second back until the first is acknowledged, and the client delays that acknowledgement
+/// (~40 ms on Linux) as it waits for the end of the stream. actix-web keeps the OS default (Nagle
+/// on) unless told; told, it sets the option on each accepted socket.
+const NO_DELAY: bool = true;
 
 /// How often the server sweeps expired upload sessions.
 const UPLOAD_SWEEP_INTERVAL: Duration = Duration::from_secs(600);
