@@ -3,6 +3,7 @@
 //! 127.0.0.1 (uploads go to a presigned URL); a module and the real null provider are published by naming their
 //! sessions, bad uploads publish nothing, and the real Terraform CLI installs what was published.
 
+#[macro_use]
 mod support;
 
 #[path = "../../registry-storage/tests/support/servers.rs"]
@@ -14,7 +15,7 @@ use support::{
     Server, Workdir, MASTER,
 };
 
-#[test]
+terraform_test! {
 fn direct_uploads_on_the_local_filesystem() {
     let server = Server::start(&[]);
     let store = format!("file://{}", server.data.path().join("store").display());
@@ -22,8 +23,9 @@ fn direct_uploads_on_the_local_filesystem() {
     // Emptied session folders are removed too.
     assert!(!server.data.path().join("store/uploads").exists());
 }
+}
 
-#[test]
+terraform_test! {
 fn direct_uploads_on_s3() {
     let s3 = servers::s3("tfreg-direct");
     let env = s3.env();
@@ -34,8 +36,9 @@ fn direct_uploads_on_s3() {
     let prefix = format!("http://127.0.0.1:{}/tfreg-direct/registry/uploads/", s3.port);
     assert!(session["upload_url"].as_str().unwrap().starts_with(&prefix), "{session}");
 }
+}
 
-#[test]
+terraform_test! {
 fn direct_uploads_on_azure() {
     let azure = servers::azure("tfreg-direct");
     let env = azure.azure_env();
@@ -46,6 +49,7 @@ fn direct_uploads_on_azure() {
     let prefix = format!("http://127.0.0.1:{}/devstoreaccount1/tfreg-direct/registry/uploads/", azure.port);
     assert!(session["upload_url"].as_str().unwrap().starts_with(&prefix), "{session}");
     assert_eq!(session["upload_headers"]["x-ms-blob-type"], "BlockBlob");
+}
 }
 
 /// How many objects the store at `url` (configured by `env`, as the server is) holds under

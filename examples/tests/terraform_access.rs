@@ -1,5 +1,6 @@
-//! End to end: token tiers with the real Terraform CLI 1.0.3 against the real server.
+//! End to end: token tiers with the real Terraform CLIs (1.0.3 and 1.11.4) against the real server.
 
+#[macro_use]
 mod support;
 
 use support::{tar_gz, Server, Workdir, MASTER};
@@ -17,7 +18,7 @@ fn create_token(server: &Server, body: &str) -> serde_json::Value {
     serde_json::from_str(&response.text().unwrap()).unwrap()
 }
 
-#[test]
+terraform_test! {
 fn tiers_namespaces_and_revocation_with_terraform() {
     let server = Server::start(&[]);
     let module = tar_gz("", &[("main.tf", "output \"hello\" { value = \"world\" }\n")]);
@@ -80,4 +81,5 @@ fn tiers_namespaces_and_revocation_with_terraform() {
         ]
     );
     assert!(!audit.to_string().contains(down_token) && !audit.to_string().contains(uploader));
+}
 }

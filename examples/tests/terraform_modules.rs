@@ -1,6 +1,7 @@
-//! End to end: the real Terraform CLI 1.0.3 against the real `tfreg` server over TLS on
+//! End to end: the real Terraform CLIs (1.0.3 and 1.11.4) against the real `tfreg` server over TLS on
 //! 127.0.0.1, installing modules published through the upload API.
 
+#[macro_use]
 mod support;
 
 use support::{tar_gz, Server, Workdir, MASTER};
@@ -24,7 +25,7 @@ fn archive(version: &str, prefix: &str) -> Vec<u8> {
     tar_gz(prefix, &refs)
 }
 
-#[test]
+terraform_test! {
 fn terraform_installs_published_modules() {
     let server = Server::start(&[]);
     for (version, prefix) in PUBLISHED {
@@ -74,6 +75,7 @@ output "child" {{ value = module.child.greeting }}
         );
     }
 }
+}
 
 /// What is published, with the wrapping folder of each archive (GitHub-style, `./`, none).
 const PUBLISHED: [(&str, &str); 6] = [
@@ -104,7 +106,7 @@ const CONSTRAINTS: [&str; 10] = [
 const EXPECTED: [&str; 10] =
     ["1.1.5", "1.1.5", "1.2.0-beta1", "2.0.0", "2.0.0", "1.1.5", "1.0.0", "2.0.0", "1.1.0", "2.1.0-rc.1"];
 
-#[test]
+terraform_test! {
 fn terraform_init_fails_with_a_wrong_token() {
     let server = Server::start(&[]);
     let response = server.publish("acme/network/aws", "1.0.0", archive("1.0.0", ""), MASTER);
@@ -127,8 +129,9 @@ fn terraform_init_fails_with_a_wrong_token() {
     let right = Workdir::new(&server, Some(MASTER), &main_tf);
     right.ok(&["init", "-no-color"]);
 }
+}
 
-#[test]
+terraform_test! {
 fn anonymous_reads_when_switched_on() {
     let server = Server::start(&["--anonymous-read"]);
     let response = server.publish("acme/network/aws", "1.0.0", archive("1.0.0", ""), MASTER);
@@ -140,4 +143,5 @@ fn anonymous_reads_when_switched_on() {
         server.host()
     );
     Workdir::new(&server, None, &main_tf).ok(&["init", "-no-color"]);
+}
 }

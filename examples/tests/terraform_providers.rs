@@ -1,7 +1,8 @@
-//! End to end: the real Terraform CLI 1.0.3 and the real `terraform-provider-null` 2.1.2
+//! End to end: the real Terraform CLIs (1.0.3 and 1.11.4) and the real `terraform-provider-null` 2.1.2
 //! against the real server over TLS: the provider registry protocol with registry-managed
 //! signing, the network mirror, mirror import, and a team's own signature.
 
+#[macro_use]
 mod support;
 
 use std::process::Command;
@@ -59,7 +60,7 @@ fn registry_key_id(server: &Server) -> String {
     registry_key["key_id"].as_str().unwrap().to_owned()
 }
 
-#[test]
+terraform_test! {
 fn publish_install_signed_then_install_through_the_mirror_and_an_import() {
     let server = Server::start(&["--hostname", "registry.example.com"]);
     let (status, body) = put(&server, "/v1/providers/acme/null/2.1.2/linux/amd64", null_zip());
@@ -86,6 +87,14 @@ fn publish_install_signed_then_install_through_the_mirror_and_an_import() {
     );
     mirrored.ok(&["init", "-no-color"]);
     assert_eq!(mirrored.locked_h1(), h1, "the mirror's h1 is the registry's");
+
+    // Over HTTP/2 (what Terraform and curl speak over TLS) a request names its host in
+    // `:authority`, not `Host`: the mirror still finds the registry's own providers under the
+    // host with its port.
+    let url = server.url(&format!("/v1/mirror/{}/acme/null/2.1.2.json", server.host()));
+    let answer = server.h2_client().get(url).bearer_auth(MASTER).send().unwrap();
+    assert_eq!(answer.version(), reqwest::Version::HTTP_2);
+    assert_eq!(answer.status(), 200, "{}", answer.text().unwrap());
 
     // `terraform providers mirror` writes the packed layout; rename it as if it had been made
     // against the public registry, import it into another registry, and install from there.
@@ -133,8 +142,9 @@ fn publish_install_signed_then_install_through_the_mirror_and_an_import() {
         String::from_utf8_lossy(&refused.stderr)
     );
 }
+}
 
-#[test]
+terraform_test! {
 fn a_team_signs_its_own_release() {
     let server = Server::start(&[]);
     let team_key = tfreg_core::pgp::SigningKey::from_armored(include_str!(
@@ -197,4 +207,5 @@ fn a_team_signs_its_own_release() {
     let work = Workdir::new(&server, Some(MASTER), &main_tf(&format!("{}/team/null", server.host())));
     let init = work.ok(&["init", "-no-color"]);
     assert!(init.contains(&format!("key ID {}", team_key.key_id())), "{init}");
+}
 }

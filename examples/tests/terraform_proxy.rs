@@ -1,6 +1,7 @@
 //! End to end: two `tfreg` instances on 127.0.0.1, one the upstream of the other's
-//! pull-through proxy, with the real Terraform CLI 1.0.3 and terraform-provider-null 2.1.2.
+//! pull-through proxy, with the real Terraform CLIs (1.0.3 and 1.11.4) and terraform-provider-null 2.1.2.
 
+#[macro_use]
 mod support;
 
 use std::path::PathBuf;
@@ -20,7 +21,7 @@ fn module(version: &str) -> Vec<u8> {
     tar_gz("", &[("main.tf", &format!("output \"version\" {{ value = \"{version}\" }}\n"))])
 }
 
-#[test]
+terraform_test! {
 fn terraform_installs_through_the_proxy_and_the_policy_and_cache_hold() {
     let upstream = Server::start(&["--anonymous-read"]);
     for (addr, version) in [("acme/net/aws", "1.0.0"), ("acme/net/aws", "1.1.0"), ("secret/net/aws", "1.0.0")]
@@ -120,4 +121,5 @@ fn terraform_installs_through_the_proxy_and_the_policy_and_cache_hold() {
         .unwrap();
     assert_eq!(unseen.status(), 502);
     assert!(unseen.text().unwrap().contains("unreachable"));
+}
 }

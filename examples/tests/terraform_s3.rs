@@ -2,6 +2,7 @@
 //! 127.0.0.1, with the real Terraform CLI installing a module and a provider whose downloads are
 //! served by presigned URLs.
 
+#[macro_use]
 mod support;
 
 #[path = "../../registry-storage/tests/support/servers.rs"]
@@ -9,7 +10,7 @@ mod servers;
 
 use support::{null_and_module, null_provider, provider_zip, tar_gz, Server, Workdir, MASTER};
 
-#[test]
+terraform_test! {
 fn terraform_installs_from_s3_through_presigned_urls() {
     let s3 = servers::s3("tfreg-e2e");
     let env = s3.env();
@@ -57,4 +58,5 @@ fn terraform_installs_from_s3_through_presigned_urls() {
     assert!(init.contains("self-signed, key ID"), "{init}");
     work.ok(&["apply", "-auto-approve", "-no-color"]);
     assert_eq!(work.ok(&["output", "-raw", "where"]), "s3");
+}
 }

