@@ -96,16 +96,7 @@ mod tests {
 
     use super::*;
 
-    fn module() -> Vec<u8> {
-        let mut builder =
-            tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
-        let mut header = tar::Header::new_gnu();
-        header.set_size(3);
-        header.set_mode(0o644);
-        header.set_cksum();
-        builder.append_data(&mut header, "main.tf", &b"# x"[..]).unwrap();
-        builder.into_inner().unwrap().finish().unwrap()
-    }
+    use tfreg_testkit::tiny_module as module;
 
     #[actix_web::test]
     async fn proxy_identities_and_registry_tokens_both_work() {

@@ -17,15 +17,7 @@ async fn registry(config: RegistryConfig) -> Registry {
 }
 
 fn module() -> Vec<u8> {
-    let content = b"output \"x\" { value = 1 }\n";
-    let mut builder =
-        tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
-    let mut header = tar::Header::new_gnu();
-    header.set_size(content.len() as u64);
-    header.set_mode(0o644);
-    header.set_cksum();
-    builder.append_data(&mut header, "main.tf", &content[..]).unwrap();
-    builder.into_inner().unwrap().finish().unwrap()
+    tfreg_testkit::tar_gz(&[("main.tf", "output \"x\" { value = 1 }\n")])
 }
 
 #[actix_web::test]

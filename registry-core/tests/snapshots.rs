@@ -39,7 +39,8 @@ fn unsign(value: &mut Value) {
 async fn module_documents() {
     let h = registry().await;
     let archive = tar_gz(&[("main.tf", "output \"v\" { value = 1 }\n")]);
-    let published = body(&h.publish_module("acme/vpc/aws", "1.2.0", archive.clone()).await, StatusCode::CREATED);
+    let published =
+        body(&h.publish_module("acme/vpc/aws", "1.2.0", archive.clone()).await, StatusCode::CREATED);
     assert_json_snapshot!("module_published", published, { ".sha256" => "[sha256]", ".size" => "[size]" });
     h.publish_module("acme/vpc/aws", "1.3.0-beta.1", archive).await;
 
@@ -77,7 +78,8 @@ async fn provider_and_mirror_documents() {
 
     let versions = body(&h.get("/v1/providers/acme/null/versions").await, StatusCode::OK);
     assert_json_snapshot!("provider_versions", versions);
-    let mut download = body(&h.get("/v1/providers/acme/null/2.1.2/download/linux/amd64").await, StatusCode::OK);
+    let mut download =
+        body(&h.get("/v1/providers/acme/null/2.1.2/download/linux/amd64").await, StatusCode::OK);
     unsign(&mut download);
     assert_json_snapshot!("provider_download", download, {
         ".signing_keys.gpg_public_keys[].ascii_armor" => "[armored public key]"
@@ -94,7 +96,8 @@ async fn provider_and_mirror_documents() {
     };
     let index = body(&get(format!("/v1/mirror/{mirror_host}/acme/null/index.json")).await, StatusCode::OK);
     assert_json_snapshot!("mirror_index", index);
-    let mut version = body(&get(format!("/v1/mirror/{mirror_host}/acme/null/2.1.2.json")).await, StatusCode::OK);
+    let mut version =
+        body(&get(format!("/v1/mirror/{mirror_host}/acme/null/2.1.2.json")).await, StatusCode::OK);
     unsign(&mut version);
     assert_json_snapshot!("mirror_version", version);
 
@@ -106,7 +109,12 @@ async fn provider_and_mirror_documents() {
 async fn administration_and_upload_documents() {
     let h = registry().await;
     let created = h
-        .call(Method::POST, "/v1/tokens", Some(&h.master), r#"{"tier":"uploader","namespaces":["acme"],"description":"ci","expires_in_days":30}"#)
+        .call(
+            Method::POST,
+            "/v1/tokens",
+            Some(&h.master),
+            r#"{"tier":"uploader","namespaces":["acme"],"description":"ci","expires_in_days":30}"#,
+        )
         .await;
     let created = body(&created, StatusCode::CREATED);
     assert_json_snapshot!("token_created", created, { ".id" => "[id]", ".token" => "[secret]" });
@@ -133,6 +141,7 @@ async fn administration_and_upload_documents() {
         }),
     });
 
-    let errors = body(&h.call(Method::GET, "/v1/tokens", None, bytes::Bytes::new()).await, StatusCode::UNAUTHORIZED);
+    let errors =
+        body(&h.call(Method::GET, "/v1/tokens", None, bytes::Bytes::new()).await, StatusCode::UNAUTHORIZED);
     assert_json_snapshot!("errors", errors);
 }

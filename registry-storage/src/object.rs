@@ -133,6 +133,44 @@ impl ObjectStorage {
     }
 }
 
+/// How much of a local file one read takes while streaming it.
+const FILE_CHUNK_BYTES: usize = 256 * 1024;
+
+/// `range` of a local file, read chunk by chunk on the blocking pool.
+fn file_chunks(
+    key: String,
+    file: std::fs::File,
+    range: std::ops::Range<u64>,
+) -> tfreg_core::storage::ByteStream {
+    use std::io::{Read, Seek, SeekFrom};
+    let state = (file, range.start, range.end, key);
+    Box::pin(futures::stream::try_unfold(state, |(mut file, at, end, key)| async move {
+        if at >= end {
+            return Ok(None);
+        }
+        let want = usize::try_from(end - at).unwrap_or(usize::MAX).min(FILE_CHUNK_BYTES);
+        let failed = |key: &str, err: std::io::Error| StorageError::Backend {
+            key: key.to_owned(),
+            transient: false,
+            source: Box::new(err),
+        };
+        let read = tokio::task::spawn_blocking(move || {
+            let mut buffer = vec![0u8; want];
+            let result = file.seek(SeekFrom::Start(at)).and_then(|_| file.read(&mut buffer));
+            (file, buffer, result)
+        })
+        .await;
+        let (file, mut buffer, result) = read.map_err(|e| failed(&key, std::io::Error::other(e)))?;
+        let read = result.map_err(|e| failed(&key, e))?;
+        if read == 0 {
+            let short = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the file ended early");
+            return Err(failed(&key, short));
+        }
+        buffer.truncate(read);
+        Ok(Some((Bytes::from(buffer), (file, at + read as u64, end, key))))
+    }))
+}
+
 fn backend(key: &str, err: object_store::Error) -> StorageError {
     let transient = matches!(err, object_store::Error::Generic { .. });
     StorageError::Backend { key: key.to_owned(), transient, source: Box::new(err) }
@@ -212,10 +250,20 @@ impl Storage for ObjectStorage {
 
     async fn get_stream(&self, key: &str) -> Result<Option<StreamedObject>, StorageError> {
         let Some(result) = self.open(key).await? else { return Ok(None) };
-        let info = self.info(&result.meta);
-        let key = key.to_owned();
-        let body = result.into_stream().map_err(move |e| backend(&key, e));
-        Ok(Some(StreamedObject { info, body: Box::pin(body) }))
+        Ok(Some(self.streamed(key, result)))
+    }
+
+    async fn get_range_stream(
+        &self,
+        key: &str,
+        range: std::ops::Range<u64>,
+    ) -> Result<Option<StreamedObject>, StorageError> {
+        let options = object_store::GetOptions::default().with_range(Some(range));
+        match self.store.get_opts(&self.path(key)?, options).await {
+            Ok(result) => Ok(Some(self.streamed(key, result))),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(err) => Err(backend(key, err)),
+        }
     }
 
     async fn writer<'a>(&'a self, key: &str) -> Result<Box<dyn ObjectWriter + 'a>, StorageError> {
@@ -230,6 +278,23 @@ impl Storage for ObjectStorage {
 }
 
 impl ObjectStorage {
+    /// The body of a read as a stream. A local file is read in [`FILE_CHUNK_BYTES`] chunks on
+    /// the blocking pool (object_store's own stream reads 8 KiB at a time, one blocking task
+    /// each, which costs more than the copy); other stores stream what they receive.
+    fn streamed(&self, key: &str, result: object_store::GetResult) -> StreamedObject {
+        let info = self.info(&result.meta);
+        let range = result.range.clone();
+        let key = key.to_owned();
+        let body = match result.payload {
+            object_store::GetResultPayload::File(file, _) => file_chunks(key, file, range),
+            payload @ object_store::GetResultPayload::Stream(_) => {
+                let result = object_store::GetResult { payload, ..result };
+                Box::pin(result.into_stream().map_err(move |e| backend(&key, e)))
+            }
+        };
+        StreamedObject { info, body }
+    }
+
     /// Starts reading an object; `None` if there is none with this key.
     async fn open(&self, key: &str) -> Result<Option<object_store::GetResult>, StorageError> {
         match self.store.get(&self.path(key)?).await {

@@ -18,15 +18,11 @@ pub fn tar_gz(files: &[(&str, &str)]) -> Vec<u8> {
     builder.into_inner().and_then(|gz| gz.finish()).expect("finishing a tar.gz in memory")
 }
 
-/// A `.tar.gz` of `files` inside one top folder `prefix` (as GitHub tarballs are), or at the
-/// root when `prefix` is empty.
+/// A `.tar.gz` of `files`, each name after `prefix` (`"repo-1.0.0/"` for one top folder, as
+/// GitHub tarballs have; `""` for none).
 pub fn tar_gz_under(prefix: &str, files: &[(&str, &str)]) -> Vec<u8> {
-    let named: Vec<(String, &str)> = files
-        .iter()
-        .map(|(name, content)| {
-            (if prefix.is_empty() { (*name).to_owned() } else { format!("{prefix}/{name}") }, *content)
-        })
-        .collect();
+    let named: Vec<(String, &str)> =
+        files.iter().map(|(name, content)| (format!("{prefix}{name}"), *content)).collect();
     let borrowed: Vec<(&str, &str)> = named.iter().map(|(n, c)| (n.as_str(), *c)).collect();
     tar_gz(&borrowed)
 }

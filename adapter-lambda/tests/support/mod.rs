@@ -26,15 +26,7 @@ pub async fn registry(config: RegistryConfig) -> Registry {
 
 /// A module archive: one `main.tf` in a `.tar.gz`.
 pub fn module() -> Vec<u8> {
-    let content = b"variable \"cidr\" {}\noutput \"cidr\" { value = var.cidr }\n";
-    let mut builder =
-        tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
-    let mut header = tar::Header::new_gnu();
-    header.set_size(content.len() as u64);
-    header.set_mode(0o644);
-    header.set_cksum();
-    builder.append_data(&mut header, "main.tf", &content[..]).unwrap();
-    builder.into_inner().unwrap().finish().unwrap()
+    tfreg_testkit::tar_gz(&[("main.tf", "variable \"cidr\" {}\noutput \"cidr\" { value = var.cidr }\n")])
 }
 
 /// An event fixture from `tests/data/`.

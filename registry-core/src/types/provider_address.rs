@@ -33,7 +33,7 @@ impl ProviderAddress {
         if host != LOCAL_HOST {
             validate_host(host)?;
         }
-        validate_type(r#type).map_err(|e| Error::bad_request(e.to_string()))?;
+        validate_type(r#type)?;
         Ok(Self {
             host: host.to_ascii_lowercase(),
             namespace: Name::parse(namespace, "namespace")?,
