@@ -60,7 +60,7 @@ pub(crate) struct ServeArgs {
     /// talks to registries over HTTPS).
     #[arg(long, env = "TFREG_PLAIN_HTTP", conflicts_with_all = ["tls_cert", "tls_key"])]
     pub(crate) plain_http: bool,
-    /// The URL clients reach this registry at (https://registry.example.com), for absolute links.
+    /// The URL clients reach this registry at (`https://registry.example.com`), for absolute links.
     #[arg(long, env = "TFREG_PUBLIC_URL")]
     pub(crate) public_url: Option<String>,
     /// Host names (without a port) by which provider source addresses name this registry;
@@ -97,7 +97,7 @@ pub(crate) struct ServeArgs {
     #[arg(long, env = "TFREG_TOKEN_CACHE_TTL_SECS", default_value_t = 10)]
     pub(crate) token_cache_ttl_secs: u64,
     /// Proxy modules and providers not hosted here from this registry (found by its own
-    /// service discovery), e.g. https://registry.terraform.io. Off by default.
+    /// service discovery), e.g. `https://registry.terraform.io`. Off by default.
     #[arg(long, env = "TFREG_UPSTREAM")]
     pub(crate) upstream: Option<String>,
     /// A token for the upstream registry's API.

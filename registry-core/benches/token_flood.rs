@@ -49,7 +49,10 @@ struct Figures {
     bogus_rps: f64,
 }
 
-async fn round(registry: &Registry, valid: &str, flood: Option<fn(u64) -> String>) -> Figures {
+/// Makes the `n`-th bogus token of a flood.
+type TokenMaker = fn(u64) -> String;
+
+async fn round(registry: &Registry, valid: &str, flood: Option<TokenMaker>) -> Figures {
     let stop = Arc::new(AtomicBool::new(false));
     let counter = Arc::new(AtomicU64::new(0));
     let mut flooders = Vec::new();
@@ -120,7 +123,7 @@ fn main() {
 
         println!("token flood, {VALID_TASKS} tasks of valid-token versions requests for {ROUND:?} a round, local file store");
         println!("{:<44} {:>12} {:>9} {:>9} {:>14} {:>16} {:>8}", "round", "valid req/s", "p50 µs", "p99 µs", "bogus req/s", "cached (ok/bad)", "RSS MB");
-        let rounds: [(&str, Option<fn(u64) -> String>); 3] = [
+        let rounds: [(&str, Option<TokenMaker>); 3] = [
             ("baseline: valid tokens only", None),
             ("+ flood of distinct well-formed bogus tokens", Some(bogus)),
             ("+ flood of distinct malformed tokens", Some(|n| format!("not-a-token-{n}"))),

@@ -24,7 +24,7 @@ async fn call(
     if let Some(token) = token {
         request = request.header("authorization", format!("Bearer {token}"));
     }
-    tfreg_testkit::send(&registry, request.body(Bytes::from(body)).unwrap()).await.status()
+    tfreg_testkit::send(registry, request.body(Bytes::from(body)).unwrap()).await.status()
 }
 
 async fn issue(registry: &Registry, tier: Role, namespaces: Option<&[&str]>) -> String {

@@ -8,6 +8,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use serde_json::Value;
 use tfreg_core::auth::{hash_token, RoleAuthorizer};
+use tfreg_core::clock::ManualClock;
 use tfreg_core::http::signing::UrlSigner;
 use tfreg_core::storage::Storage;
 use tfreg_core::Registry;
@@ -19,18 +20,21 @@ const TOKEN: &str = "tfreg_test-master-token";
 struct Harness {
     registry: Registry,
     storage: Arc<dyn Storage>,
+    clock: Arc<ManualClock>,
 }
 
 async fn harness(config: RegistryConfig) -> Harness {
     let storage: Arc<dyn Storage> = Arc::new(tfreg_storage::from_url("memory://").unwrap());
+    let clock = ManualClock::now();
     let registry = Registry::builder(storage.clone())
         .master_token(hash_token(TOKEN))
         .url_signer(UrlSigner::new([42; 32]))
+        .clock(clock.clone())
         .config(config)
         .build()
         .await
         .unwrap();
-    Harness { registry, storage }
+    Harness { registry, storage, clock }
 }
 
 impl Harness {
@@ -238,7 +242,7 @@ async fn download_links_are_reused_only_while_at_least_half_their_life_is_left()
     let h = harness(config).await;
     h.publish("acme/vpc/aws", "1.0.0", module("1.0.0")).await;
     let first = link(h.get("/v1/modules/acme/vpc/aws/1.0.0/download").await);
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    h.clock.advance(std::time::Duration::from_millis(1100));
     let later = link(h.get("/v1/modules/acme/vpc/aws/1.0.0/download").await);
     assert!(link_expiry(&later) > link_expiry(&first), "{first} then {later}");
     let archive = h.call(Method::GET, &later, None, vec![]).await;

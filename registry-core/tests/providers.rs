@@ -34,11 +34,11 @@ async fn call(registry: &Registry, method: Method, uri: &str, body: Vec<u8>) -> 
         .header("host", "127.0.0.1:8443")
         .body(Bytes::from(body))
         .unwrap();
-    tfreg_testkit::send(&registry, request).await
+    tfreg_testkit::send(registry, request).await
 }
 
 async fn anonymous_get(registry: &Registry, uri: &str) -> Response<Bytes> {
-    tfreg_testkit::send(&registry, Request::get(uri).body(Bytes::new()).unwrap()).await
+    tfreg_testkit::send(registry, Request::get(uri).body(Bytes::new()).unwrap()).await
 }
 
 fn json(response: &Response<Bytes>) -> Value {

@@ -54,7 +54,7 @@ async fn call(registry: &Registry, method: Method, uri: &str, body: Vec<u8>) -> 
         .header("authorization", format!("Bearer {TOKEN}"))
         .body(Bytes::from(body))
         .unwrap();
-    tfreg_testkit::send(&registry, request).await
+    tfreg_testkit::send(registry, request).await
 }
 
 fn message(response: &Response<Bytes>) -> String {

@@ -9,6 +9,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use serde_json::Value;
 use tfreg_core::auth::{hash_token, NewToken, Role};
+use tfreg_core::clock::ManualClock;
 use tfreg_core::storage::{PutMode, Storage};
 use tfreg_core::Registry;
 use tfreg_core::RegistryConfig;
@@ -18,8 +19,14 @@ const MASTER: &str = "tfreg_upload-test-master";
 const KEY: &str = include_str!("../src/pgp/testdata/signing-key.asc");
 
 async fn registry(storage: Arc<dyn Storage>, config: RegistryConfig) -> Registry {
+    registry_at(storage, config, ManualClock::now()).await
+}
+
+/// A registry whose time is `clock`.
+async fn registry_at(storage: Arc<dyn Storage>, config: RegistryConfig, clock: Arc<ManualClock>) -> Registry {
     let config = RegistryConfig { provider_signing_key: Some(KEY.to_owned()), ..config };
-    Registry::builder(storage).master_token(hash_token(MASTER)).config(config).build().await.unwrap()
+    let builder = Registry::builder(storage).master_token(hash_token(MASTER)).clock(clock);
+    builder.config(config).build().await.unwrap()
 }
 
 fn memory() -> Arc<dyn Storage> {
@@ -44,7 +51,7 @@ async fn call(registry: &Registry, method: Method, uri: &str, token: &str, body:
         .header("host", "registry.test:8443")
         .body(Bytes::from(body))
         .unwrap();
-    tfreg_testkit::send(&registry, request).await
+    tfreg_testkit::send(registry, request).await
 }
 
 fn json(response: &Response<Bytes>) -> Value {
@@ -282,12 +289,10 @@ async fn bad_uploads_and_misuse_publish_nothing() {
 #[tokio::test]
 async fn expired_sessions_are_refused_and_swept() {
     let storage = memory();
-    let short = registry(
-        storage.clone(),
-        RegistryConfig { upload_ttl: Duration::from_secs(1), ..Default::default() },
-    )
-    .await;
-    let long = registry(storage.clone(), RegistryConfig::default()).await;
+    let clock = ManualClock::now();
+    let one_second = RegistryConfig { upload_ttl: Duration::from_secs(1), ..Default::default() };
+    let short = registry_at(storage.clone(), one_second, clock.clone()).await;
+    let long = registry_at(storage.clone(), RegistryConfig::default(), clock.clone()).await;
     let token = uploader(&short, None).await;
     let (expiring, url) = open(&short, &token).await;
     assert_eq!(upload(&short, &url, &tiny_module()).await.status(), StatusCode::OK);
@@ -297,7 +302,7 @@ async fn expired_sessions_are_refused_and_swept() {
     let stray = "uploads/ffffffffffffffffffffffffffffffff/object";
     storage.put(stray, Bytes::from_static(b"stray"), PutMode::Overwrite).await.unwrap();
 
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    clock.advance(Duration::from_secs(2));
     let late = call(
         &short,
         Method::PUT,

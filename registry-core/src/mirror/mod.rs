@@ -1,6 +1,6 @@
 //! The provider network mirror protocol under `/v1/mirror/`, and importing packages into it.
 //!
-//! [`MirrorService`] serves this registry's own providers under its host names, providers
+//! `MirrorService` serves this registry's own providers under its host names, providers
 //! imported from a `terraform providers mirror` directory under their original host, and (when
 //! the registry proxies) the upstream's, beside those pinned from it.
 

@@ -1,7 +1,7 @@
 //! The module registry protocol: the per-module version index, archive checks and
 //! normalisation, the publish pipeline, and the read endpoints Terraform calls.
 //!
-//! [`ModuleService`] owns the module cache and answers every `/v1/modules/` route and the
+//! `ModuleService` owns the module cache and answers every `/v1/modules/` route and the
 //! module archive links; it needs the store, the registry's links, and the upstream when the
 //! registry proxies one.
 

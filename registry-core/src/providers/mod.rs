@@ -2,7 +2,7 @@
 //! registry's signing keys, the publish pipeline, and the download descriptions Terraform
 //! verifies.
 //!
-//! [`ProviderService`] owns the provider index cache and answers every `/v1/providers/` route
+//! `ProviderService` owns the provider index cache and answers every `/v1/providers/` route
 //! and the provider file links; the network mirror and pins build on it.
 
 mod files;

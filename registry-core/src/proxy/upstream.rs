@@ -88,13 +88,13 @@ pub trait UpstreamClient: Send + Sync + std::fmt::Debug + 'static {
     ) -> std::result::Result<UpstreamStream, UpstreamError> {
         let response = self.get(url, token).await?;
         let mut body = Some(response.body);
-        let once = futures_util_once(move || body.take());
+        let once = once_body(move || body.take());
         Ok(UpstreamStream { status: response.status, terraform_get: response.terraform_get, body: once })
     }
 }
 
 /// A stream of the one chunk `next` gives.
-fn futures_util_once(mut next: impl FnMut() -> Option<Bytes> + Send + Unpin + 'static) -> UpstreamBody {
+fn once_body(next: impl FnMut() -> Option<Bytes> + Send + Unpin + 'static) -> UpstreamBody {
     struct Once<F>(F);
     impl<F: FnMut() -> Option<Bytes> + Unpin> Stream for Once<F> {
         type Item = std::result::Result<Bytes, UpstreamError>;
@@ -105,7 +105,7 @@ fn futures_util_once(mut next: impl FnMut() -> Option<Bytes> + Send + Unpin + 's
             std::task::Poll::Ready((self.0)().map(Ok))
         }
     }
-    Box::pin(Once(move || next()))
+    Box::pin(Once(next))
 }
 
 /// How the proxy reaches its upstream and what it may take from it.

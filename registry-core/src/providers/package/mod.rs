@@ -19,16 +19,16 @@
 //! Nothing here touches the file system or the network: packages come as
 //! bytes or as readers the caller opened.
 
+mod check;
 mod dirhash;
 mod error;
-mod package;
 mod shasums;
 mod zip_entries;
 
 #[cfg(test)]
 mod tests;
 
+pub use check::{check_package, check_package_reader, h1_of_zip, CheckedPackage, PackageLimits};
 pub use dirhash::h1_of_files;
 pub use error::ProviderError;
-pub use package::{check_package, check_package_reader, h1_of_zip, CheckedPackage, PackageLimits};
 pub use shasums::ShaSums;

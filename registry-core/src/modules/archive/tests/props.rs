@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
+use sha2::Digest;
 
 use super::*;
 
@@ -96,8 +97,19 @@ proptest! {
             input.truncate(cut.index(input.len() + 1));
         }
         if let Ok(module) = normalize(&input) {
-            // Whatever got through is well-formed.
-            let _ = unpack(&module);
+            // Whatever got through is a well-formed, safe, canonical module: its hash is its
+            // archive's, it holds files at safe relative paths with the two modes the output
+            // uses, and normalising it again changes nothing.
+            prop_assert_eq!(&module.sha256, &hex::encode(sha2::Sha256::digest(&module.tar_gz)));
+            let files = unpack(&module);
+            prop_assert!(!files.is_empty(), "an accepted archive has files");
+            for file in &files {
+                let unsafe_part = file.path.split('/').any(|p| p.is_empty() || p == "." || p == "..");
+                prop_assert!(!unsafe_part && !file.path.starts_with('/'), "unsafe path {:?}", file.path);
+                prop_assert!(file.mode == 0o644 || file.mode == 0o755, "mode {:o} of {:?}", file.mode, file.path);
+            }
+            let again = normalize(&module.tar_gz).expect("a normalised archive is accepted again");
+            prop_assert_eq!(&again.tar_gz, &module.tar_gz, "normalising is idempotent");
         }
     }
 }
