@@ -1,9 +1,9 @@
 //! # tfreg-core
 //!
 //! The framework-agnostic core of tfreg, a private Terraform registry you embed. It holds the
-//! protocol types, address and version validation, Terraform's version constraints, the router
-//! and the handlers as pure `http::Request<Bytes>` -> `http::Response<Bytes>` functions, and the
-//! traits a host plugs in: [`storage::Storage`] for where things live and
+//! protocol documents, address and version validation, Terraform's version constraints, the
+//! router and the services that answer each route, as `http::Request` -> `http::Response`
+//! functions, and the traits a host plugs in: [`storage::Storage`] for where things live and
 //! [`auth::Authenticator`] / [`auth::Authorizer`] for who may do what.
 //!
 //! ```no_run
@@ -16,13 +16,34 @@
 //! let request = http::Request::get("/.well-known/terraform.json").body(bytes::Bytes::new()).unwrap();
 //! let response = registry.handle(request).await;
 //! assert_eq!(response.status(), 200);
+//! let body = response.into_body().collect().await?; // the JSON document
 //! # Ok(()) }
 //! ```
 //!
-//! Adapters (`tfreg-actix`, `tfreg-lambda`) only convert requests and responses. An adapter
-//! whose server reads bodies as streams hands them to [`Registry::handle_streamed`], so uploads to
-//! the registry's signed upload URLs go to the store chunk by chunk instead of being held in
-//! memory; [`Registry::handle`] takes a body already read whole.
+//! ## Layout
+//!
+//! One module per capability, each owning its state and routes: [`modules`], [`providers`],
+//! [`mirror`], [`uploads`], [`proxy`] (the upstream and pins) and [`admin`] (tokens, keys,
+//! audit) hold the services; [`types`] the checked values every request names; [`http`] the
+//! router with its policy table ([`http::Route::policy`]: each route's action and audit
+//! target), the request context, query strings, the streamed [`http::Body`] and signed links;
+//! [`protocol`] a serde type for every wire document; [`storage`] the storage trait, key layout
+//! and compare-and-swap; [`auth`] and [`pgp`]. [`Registry`] is the thin front that routes,
+//! authorizes, calls the owning service and audits.
+//!
+//! ## Bodies
+//!
+//! Answers carry an [`http::Body`] (an [`http_body::Body`]): JSON documents whole, archives from
+//! stores that cannot presign streamed chunk by chunk, with `Range` support. Adapters pass the
+//! stream through (`tfreg-actix`) or collect it (`tfreg-lambda`). An adapter whose server reads
+//! request bodies as streams hands them to [`Registry::handle_streamed`], so uploads to the
+//! registry's signed upload URLs go to the store chunk by chunk instead of being held in memory;
+//! [`Registry::handle`] takes a body already read whole.
+//!
+//! ## Features
+//!
+//! - `conformance`: the storage conformance suite ([`storage::conformance`]) for backends' tests.
+//! - `fuzzing`: the fuzz targets' oracles (`fuzzing`), for `fuzz/` and the corpus replay tests.
 
 pub mod admin;
 pub mod auth;
