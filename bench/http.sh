@@ -14,6 +14,8 @@ done
 cargo build --release -q -p tfreg-server
 bin=target/release/tfreg
 work=$(mktemp -d)
+# nginx's workers run as nobody: they must be able to read the static baseline.
+chmod 755 "$work"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
@@ -49,6 +51,11 @@ run() { # name url [header]
   local name=$1 url=$2; shift 2
   local out
   out=$(wrk -t2 -c64 -d"${secs}s" --latency "$@" "$url")
+  # A baseline or path that answers errors measures nothing: stop.
+  if grep -q 'Non-2xx' <<<"$out"; then
+    echo "bench/http.sh: $name answered errors: $(grep 'Non-2xx' <<<"$out")" >&2
+    exit 1
+  fi
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")

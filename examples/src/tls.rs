@@ -51,10 +51,10 @@ pub(crate) fn server_config(cert: &Path, key: &Path) -> crate::Result<rustls::Se
     let key =
         PrivateKeyDer::from_pem_file(key).map_err(|e| format!("cannot read key {}: {e}", key.display()))?;
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+    let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
         .with_single_cert(certs, key)?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // actix-web's rustls binding offers h2 and http/1.1 by ALPN itself.
     Ok(config)
 }
