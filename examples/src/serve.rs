@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpServer};
 use tfreg_core::auth::{MasterToken, RoleAuthorizer, TokenStore};
-use tfreg_core::proxy::upstream::{Upstream, UpstreamConfig};
+use tfreg_core::upstream::{Upstream, UpstreamConfig};
 use tfreg_core::Registry;
 use tfreg_core::RegistryConfig;
 

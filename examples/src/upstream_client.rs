@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use tfreg_core::proxy::upstream::{UpstreamClient, UpstreamError, UpstreamResponse};
+use tfreg_core::upstream::{UpstreamClient, UpstreamError, UpstreamResponse};
 
 /// Upstream requests over HTTPS.
 #[derive(Debug)]

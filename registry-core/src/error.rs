@@ -9,9 +9,9 @@ use crate::http::body::Body;
 use crate::modules::archive::ArchiveError;
 use crate::pgp::PgpError;
 use crate::providers::package::ProviderError;
-use crate::proxy::upstream::UpstreamError;
 use crate::storage::StorageError;
 use crate::types::{ConstraintError, InvalidValue, VersionError};
+use crate::upstream::UpstreamError;
 
 /// A boxed cause.
 type Source = Box<dyn std::error::Error + Send + Sync>;

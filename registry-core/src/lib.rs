@@ -23,7 +23,7 @@
 //! ## Layout
 //!
 //! One module per capability, each owning its state and routes: [`modules`], [`providers`],
-//! [`mirror`], [`uploads`], [`proxy`] (the upstream and pins) and [`admin`] (tokens, keys,
+//! [`mirror`], [`uploads`], [`upstream`] (the upstream registry a proxy reads through), [`proxy`] (pins) and [`admin`] (tokens, keys,
 //! audit) hold the services; [`types`] the checked values every request names; [`http`] the
 //! router with its policy table ([`http::Route::policy`]: each route's action and audit
 //! target), the request context, query strings, the streamed [`http::Body`] and signed links;
@@ -66,6 +66,7 @@ mod spool;
 pub mod storage;
 pub mod types;
 pub mod uploads;
+pub mod upstream;
 mod zip_directory;
 
 pub use config::RegistryConfig;

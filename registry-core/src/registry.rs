@@ -24,11 +24,11 @@ use crate::providers::keyring::KeyRing;
 use crate::providers::publish::Package;
 use crate::providers::ProviderService;
 use crate::proxy::pins::PinService;
-use crate::proxy::Upstream;
 use crate::spool::SpooledFile;
 use crate::storage::Storage;
 use crate::types::{Platform, ProviderAddress, Version};
 use crate::uploads::UploadService;
+use crate::upstream::Upstream;
 use crate::{Error, Result};
 
 /// A Terraform registry over a [`Storage`], answering `http::Request`s with

@@ -154,6 +154,9 @@ async fn bad_packages_are_refused_and_store_nothing() {
         ("/v1/providers/acme/null/1.0.0/Linux/amd64", good.clone(), "Linux"),
         ("/v1/providers/acme/null/1.0.0/linux_amd64/x", good.clone(), "linux_amd64"),
         ("/v1/providers/acme/null/1.0/linux/amd64?protocols=five", good.clone(), "protocol"),
+        ("/v1/providers/acme/null/1.0/linux/amd64?protocols=7.0", good.clone(), "protocol"),
+        ("/v1/providers/acme/null/1.0/linux/amd64?protocols=5.0,5.1", good.clone(), "protocol"),
+        ("/v1/providers/acme/null/60.0.0+x/linux/amd64", good.clone(), "build metadata"),
         ("/v1/providers/acme/null/1.x/linux/amd64", good.clone(), "invalid version"),
         ("/v1/providers/acme/Null/1.0.0/linux/amd64", good.clone(), "Null"),
     ];
@@ -280,4 +283,60 @@ async fn over_http2_the_mirror_finds_its_own_host_with_the_port() {
         .as_str()
         .unwrap()
         .contains("/_local/acme/null/1.2.0/"));
+}
+
+#[tokio::test]
+async fn provider_versions_with_build_metadata_are_refused_on_every_publishing_path() {
+    let storage: Arc<dyn Storage> = Arc::new(tfreg_storage::from_url("memory://").unwrap());
+    let registry = registry_with_key(storage.clone(), KEY_A).await;
+    let created = call(
+        &registry,
+        Method::PUT,
+        "/v1/providers/acme/null/50.0.0/linux/amd64",
+        package("50.0.0", "linux"),
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let before: Vec<String> = storage.list("providers/").await.unwrap().into_iter().map(|i| i.key).collect();
+
+    // A body for 50.0.0+x would land as a platform of 50.0.0 that nothing can download.
+    let body = call(
+        &registry,
+        Method::PUT,
+        "/v1/providers/acme/null/50.0.0+x/darwin/arm64",
+        package("50.0.0", "darwin"),
+    )
+    .await;
+    assert_eq!(body.status(), StatusCode::BAD_REQUEST);
+    assert!(json(&body)["errors"][0].as_str().unwrap().contains("build metadata"));
+    // A team's own SHA256SUMS for it.
+    let sums = serde_json::json!({"shasums": "", "signature": ""}).to_string();
+    let shasums =
+        call(&registry, Method::PUT, "/v1/providers/acme/null/50.0.0+x/shasums", sums.into_bytes()).await;
+    assert_eq!(shasums.status(), StatusCode::BAD_REQUEST);
+    // An import into the mirror.
+    let addr =
+        tfreg_core::types::ProviderAddress::on_host("registry.terraform.io", "hashicorp", "null").unwrap();
+    let version = tfreg_core::types::Version::parse("2.1.2+x").unwrap();
+    let platform = tfreg_core::types::Platform::parse("linux_amd64").unwrap();
+    let imported = registry
+        .import_provider_package(
+            None,
+            &addr,
+            &version,
+            &platform,
+            tfreg_testkit::temp_file(&package("2.1.2", "x")),
+            &[],
+        )
+        .await;
+    assert_eq!(imported.unwrap_err().status(), StatusCode::BAD_REQUEST);
+
+    let after: Vec<String> = storage.list("providers/").await.unwrap().into_iter().map(|i| i.key).collect();
+    assert_eq!(after, before, "nothing stored");
+    let versions = json(&call(&registry, Method::GET, "/v1/providers/acme/null/versions", vec![]).await);
+    assert_eq!(versions["versions"].as_array().unwrap().len(), 1);
+    assert_eq!(versions["versions"][0]["platforms"], serde_json::json!([{"os": "linux", "arch": "amd64"}]));
+    let download =
+        call(&registry, Method::GET, "/v1/providers/acme/null/50.0.0/download/linux/amd64", vec![]).await;
+    assert_eq!(download.status(), StatusCode::OK);
 }

@@ -10,10 +10,8 @@ use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use serde_json::Value;
 use tfreg_core::auth::{hash_token, RoleAuthorizer};
-use tfreg_core::proxy::upstream::{
-    Upstream, UpstreamClient, UpstreamConfig, UpstreamError, UpstreamResponse,
-};
 use tfreg_core::storage::Storage;
+use tfreg_core::upstream::{Upstream, UpstreamClient, UpstreamConfig, UpstreamError, UpstreamResponse};
 use tfreg_core::Registry;
 use tfreg_core::RegistryConfig;
 use tfreg_testkit::tiny_module as module;
@@ -299,6 +297,10 @@ async fn pinned_providers_keep_the_upstream_signature_and_reach_the_mirror() {
     call(&pair.upstream.registry, Method::PUT, "/v1/providers/hashicorp/null/2.1.2/darwin/arm64", package)
         .await;
 
+    // A pin names no version with build metadata: Terraform would ignore it.
+    let with_build =
+        call(&pair.proxy, Method::POST, "/v1/pins/providers/hashicorp/null/2.1.2+x", vec![]).await;
+    assert_eq!(with_build.status(), StatusCode::BAD_REQUEST, "{:?}", with_build.body());
     let pinned = call(
         &pair.proxy,
         Method::POST,

@@ -243,6 +243,12 @@ async fn bad_uploads_and_misuse_publish_nothing() {
         code(&call(&registry, Method::PUT, &provider_uri, &token, vec![]).await),
         StatusCode::BAD_REQUEST
     );
+    // A valid package for a version with build metadata (Terraform would ignore the +x).
+    assert_eq!(code(&upload(&registry, &url, &provider_zip(1000)).await), StatusCode::OK);
+    let with_build = format!("/v1/providers/acme/big/1.0.0+x/linux/amd64?upload={id}");
+    let refused = call(&registry, Method::PUT, &with_build, &token, vec![]).await;
+    assert_eq!(code(&refused), StatusCode::BAD_REQUEST);
+    assert!(json(&refused)["errors"][0].as_str().unwrap().contains("build metadata"));
     assert!(keys(storage.as_ref(), "modules/").await.is_empty());
     assert!(keys(storage.as_ref(), "providers/").await.is_empty());
     // The session survives a failed publish, so a corrected file can be sent.

@@ -8,8 +8,8 @@ use serde_json::Value;
 use tfreg_core::auth::{hash_token, Authorizer};
 use tfreg_core::clock::ManualClock;
 use tfreg_core::http::{Body, UrlSigner};
-use tfreg_core::proxy::Upstream;
 use tfreg_core::storage::Storage;
+use tfreg_core::upstream::Upstream;
 use tfreg_core::{Registry, RegistryConfig};
 
 /// A registry over the in-memory store (or a given one), with a master token, a fixed

@@ -7,31 +7,10 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
 use crate::clock::SharedClock;
+use crate::protocol::AuditEntry;
 use crate::storage::{layout, read_json, write_json, PutMode, Storage};
 use crate::Result;
-
-/// One recorded change.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct AuditEntry {
-    /// The entry's id (also its paging cursor).
-    pub id: String,
-    /// When (RFC 3339, UTC).
-    pub at: String,
-    /// Who: a principal id (a token id, `master`, or the host's own), `anonymous`, or
-    /// `invalid-token`; never a secret.
-    pub actor: String,
-    /// What kind of change: `module.publish`, `token.create`, `token.revoke`, ...
-    pub action: String,
-    /// What it was applied to: a module version, a token id, ...
-    pub target: String,
-    /// `success`, `denied` (401/403), `rejected` (other 4xx) or `failed` (5xx).
-    pub outcome: String,
-    /// The HTTP status answered.
-    pub status: u16,
-}
 
 /// Appends to and reads the audit trail in a [`Storage`].
 #[derive(Debug, Clone)]

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use crate::auth::TokenStore;
 use crate::providers::keyring::KeyRing;
 
-pub use audit::{AuditEntry, AuditLog};
+pub use crate::protocol::AuditEntry;
+pub use audit::AuditLog;
 
 /// The administration API: for `master` only, but for the public key list.
 #[derive(Debug)]

@@ -10,7 +10,7 @@ use crate::http::body::Body;
 use crate::http::query::Query;
 use crate::http::router::AuditTarget;
 use crate::http::RequestContext;
-use crate::protocol::{AuditPage, CreatedToken, TokenList};
+use crate::protocol::{AuditPage, CreatedToken, TokenList, TokenView};
 
 use crate::auth::{NewToken, Role};
 use crate::http::response;
@@ -41,14 +41,14 @@ impl AdminService {
         let (token, record) = self.tokens.create(spec, ctx.actor()).await?;
         let id = record.id.clone();
         let mut response =
-            response::json(StatusCode::CREATED, &CreatedToken { view: record.public_view(), token });
+            response::json(StatusCode::CREATED, &CreatedToken { view: public_view(&record), token });
         response.extensions_mut().insert(AuditTarget(id));
         Ok(response)
     }
 
     /// `GET /v1/tokens`
     pub(crate) async fn token_list(&self) -> Result<Response<Body>> {
-        let tokens = self.tokens.list().await?.iter().map(TokenRecord::public_view).collect();
+        let tokens = self.tokens.list().await?.iter().map(public_view).collect();
         Ok(response::json(StatusCode::OK, &TokenList { tokens }))
     }
 
@@ -98,6 +98,19 @@ impl AdminService {
         }
         let (entries, next) = self.audit.recent(limit, after).await?;
         Ok(response::json(StatusCode::OK, &AuditPage { entries, next }))
+    }
+}
+
+/// A token record as the token API shows it: everything but the digest.
+fn public_view(record: &TokenRecord) -> TokenView {
+    TokenView {
+        id: record.id.clone(),
+        tier: record.tier,
+        namespaces: record.namespaces.clone(),
+        description: record.description.clone(),
+        created_at: record.created_at.clone(),
+        created_by: record.created_by.clone(),
+        expires_at: record.expires_at.clone(),
     }
 }
 

@@ -16,7 +16,6 @@ use subtle::ConstantTimeEq;
 use super::{generate_token, hash_token, Principal, Role};
 use crate::cache::TtlCache;
 use crate::clock::SharedClock;
-use crate::protocol::TokenView;
 use crate::storage::{create_only, layout, Storage};
 use crate::Error;
 use crate::Result;
@@ -45,21 +44,6 @@ pub struct TokenRecord {
     pub expires_at: Option<String>,
     /// The same instant in seconds since the Unix epoch.
     pub expires_at_unix: Option<u64>,
-}
-
-impl TokenRecord {
-    /// The record as the token API shows it: everything but the digest.
-    pub fn public_view(&self) -> TokenView {
-        TokenView {
-            id: self.id.clone(),
-            tier: self.tier,
-            namespaces: self.namespaces.clone(),
-            description: self.description.clone(),
-            created_at: self.created_at.clone(),
-            created_by: self.created_by.clone(),
-            expires_at: self.expires_at.clone(),
-        }
-    }
 }
 
 /// What a new token should be.

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::clock::SharedClock;
-use crate::http::signing::UrlSigner;
+use crate::http::signing::{SignedLink, UrlSigner};
 use crate::Result;
 
 /// Makes and checks the registry's links.
@@ -46,9 +46,9 @@ impl Links {
     }
 
     /// Checks the signature of a request for `path` with query `raw_query`: 403 if it is
-    /// missing, tampered with or expired.
-    pub fn verify(&self, path: &str, raw_query: Option<&str>) -> Result<()> {
-        self.signer.verify(path, raw_query, self.clock.unix_now())
+    /// missing, tampered with or expired, in words that name `link`.
+    pub fn verify(&self, path: &str, raw_query: Option<&str>, link: &SignedLink) -> Result<()> {
+        self.signer.verify(path, raw_query, self.clock.unix_now(), link)
     }
 
     /// How long a signed link lives.

@@ -5,11 +5,10 @@
 use http::Method;
 
 use crate::auth::Action;
-use crate::providers::ProviderFile;
 use crate::types::address::ModuleAddress;
 use crate::types::version::Version;
 use crate::types::Platform;
-use crate::types::ProviderAddress;
+use crate::types::{ProviderAddress, ProviderFile};
 use crate::Error;
 use crate::Result;
 
@@ -242,7 +241,7 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
             _ => Err(not_allowed(method, "POST")),
         },
         ["uploads", id] => {
-            let id = crate::uploads::parse_id(id)?;
+            let id = crate::types::parse_upload_id(id)?;
             match *method {
                 Method::GET | Method::HEAD => Ok(Route::UploadStatus(id)),
                 Method::PUT => Ok(Route::UploadData(id)),

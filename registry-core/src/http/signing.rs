@@ -16,6 +16,23 @@ use crate::Result;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// What a signed link is, for the messages that refuse it.
+#[derive(Clone, Copy, Debug)]
+pub struct SignedLink {
+    /// `this download link`, `this upload URL`.
+    pub what: &'static str,
+    /// Where a fresh one comes from.
+    pub renew: &'static str,
+}
+
+/// An archive or package link from a download answer.
+pub const DOWNLOAD_LINK: SignedLink =
+    SignedLink { what: "this download link", renew: "ask the registry's download endpoint for a fresh one" };
+
+/// The registry's own upload URL of a session.
+pub const UPLOAD_URL: SignedLink =
+    SignedLink { what: "this upload URL", renew: "open a new session with POST /v1/uploads" };
+
 /// Signs and checks URL paths.
 #[derive(Clone)]
 pub struct UrlSigner {
@@ -70,23 +87,21 @@ impl UrlSigner {
     }
 
     /// Checks the query string of a request for `path` at time `now`: 403 if the signature is
-    /// missing, malformed, tampered with or expired.
-    pub fn verify(&self, path: &str, query: Option<&str>, now: u64) -> Result<()> {
+    /// missing, malformed, tampered with or expired. `what` names the link in the message (`this
+    /// download link`, `this upload URL`) and `renew` says where a fresh one comes from.
+    pub fn verify(&self, path: &str, query: Option<&str>, now: u64, link: &SignedLink) -> Result<()> {
         let query = crate::http::query::Query::parse(query);
         let expires = query.get("expires").and_then(|v| v.parse::<u64>().ok());
         let signature = query.get("signature").and_then(|v| URL_SAFE_NO_PAD.decode(v).ok());
+        let (what, renew) = (link.what, link.renew);
         let (Some(expires), Some(signature)) = (expires, signature) else {
-            return Err(Error::forbidden(
-                "this download link is not signed; ask the registry's download endpoint for a fresh one",
-            ));
+            return Err(Error::forbidden(format!("{what} is not signed; {renew}")));
         };
-        self.mac(path, expires).verify_slice(&signature).map_err(|_| {
-            Error::forbidden("this download link's signature is not valid; ask the registry's download endpoint for a fresh one")
-        })?;
+        self.mac(path, expires)
+            .verify_slice(&signature)
+            .map_err(|_| Error::forbidden(format!("{what}'s signature is not valid; {renew}")))?;
         if expires < now {
-            return Err(Error::forbidden(
-                "this download link has expired; ask the registry's download endpoint for a fresh one",
-            ));
+            return Err(Error::forbidden(format!("{what} has expired; {renew}")));
         }
         Ok(())
     }
@@ -100,9 +115,9 @@ mod tests {
     fn signed_paths_verify_until_they_expire() {
         let signer = UrlSigner::new([7; 32]);
         let query = signer.sign("/v1/archives/a.tar.gz", 1000);
-        assert!(signer.verify("/v1/archives/a.tar.gz", Some(&query), 999).is_ok());
-        assert!(signer.verify("/v1/archives/a.tar.gz", Some(&query), 1000).is_ok());
-        let expired = signer.verify("/v1/archives/a.tar.gz", Some(&query), 1001).unwrap_err();
+        assert!(signer.verify("/v1/archives/a.tar.gz", Some(&query), 999, &DOWNLOAD_LINK).is_ok());
+        assert!(signer.verify("/v1/archives/a.tar.gz", Some(&query), 1000, &DOWNLOAD_LINK).is_ok());
+        let expired = signer.verify("/v1/archives/a.tar.gz", Some(&query), 1001, &DOWNLOAD_LINK).unwrap_err();
         assert!(expired.to_string().contains("expired"));
     }
 
@@ -116,10 +131,15 @@ mod tests {
             ("/v1/archives/a.tar.gz", "expires=1000".to_owned()),
             ("/v1/archives/a.tar.gz", "expires=1000&signature=%%%".to_owned()),
         ] {
-            let err = signer.verify(path, Some(&query), 10).unwrap_err();
+            let err = signer.verify(path, Some(&query), 10, &UPLOAD_URL).unwrap_err();
             assert_eq!(err.status(), http::StatusCode::FORBIDDEN);
+            let message = err.to_string();
+            assert!(
+                message.starts_with("this upload URL") && message.contains("POST /v1/uploads"),
+                "{message}"
+            );
         }
         let other = UrlSigner::new([8; 32]);
-        assert!(other.verify("/v1/archives/a.tar.gz", Some(&query), 10).is_err());
+        assert!(other.verify("/v1/archives/a.tar.gz", Some(&query), 10, &DOWNLOAD_LINK).is_err());
     }
 }

@@ -13,8 +13,8 @@ use crate::http::{response, RequestContext};
 use crate::protocol::{MirrorArchive, MirrorIndex, MirrorVersion, NoAttributes};
 use crate::providers::publish::Package;
 use crate::providers::{ProviderFile, ProviderService};
-use crate::proxy::Upstream;
 use crate::types::{Platform, ProviderAddress, Version, LOCAL_HOST};
+use crate::upstream::Upstream;
 use crate::{Error, Result};
 
 /// The network mirror.

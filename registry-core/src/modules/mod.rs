@@ -17,8 +17,8 @@ use std::time::Duration;
 use crate::cache::TtlCache;
 use crate::clock::SharedClock;
 use crate::http::Links;
-use crate::proxy::Upstream;
 use crate::storage::Storage;
+use crate::upstream::Upstream;
 use crate::RegistryConfig;
 
 pub use read::X_TERRAFORM_GET;

@@ -173,7 +173,7 @@ impl ModuleService {
         version: &Version,
         sha256: &str,
     ) -> Result<Response<Body>> {
-        self.links.verify(&ctx.path, ctx.raw_query.as_deref())?;
+        self.links.verify(&ctx.path, ctx.raw_query.as_deref(), &crate::http::signing::DOWNLOAD_LINK)?;
         let key = layout::module_archive(addr, version, sha256);
         let file = StoredFile { key: &key, content_type: "application/gzip", sha256 };
         let missing = || Error::not_found(format!("archive of {addr} {version} not found"));

@@ -1,11 +1,9 @@
-//! The documents of the registry's administration API: tokens, audit, pins and keys.
+//! The documents of the registry's administration API: tokens, audit, pins and keys. The audit
+//! entries, key records and pin records are stored as they are served.
 
 use serde::{Deserialize, Serialize};
 
-use crate::admin::AuditEntry;
 use crate::auth::Role;
-use crate::providers::keyring::KeyRecord;
-use crate::proxy::PinRecord;
 
 /// A token as the token API shows it: everything but its digest.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -73,4 +71,59 @@ pub struct Pinned {
 pub struct KeyList {
     /// Every public key.
     pub keys: Vec<KeyRecord>,
+}
+
+/// One recorded change.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// The entry's id (also its paging cursor).
+    pub id: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who: a principal id (a token id, `master`, or the host's own), `anonymous`, or
+    /// `invalid-token`; never a secret.
+    pub actor: String,
+    /// What kind of change: `module.publish`, `token.create`, `token.revoke`, ...
+    pub action: String,
+    /// What it was applied to: a module version, a token id, ...
+    pub target: String,
+    /// `success`, `denied` (401/403), `rejected` (other 4xx) or `failed` (5xx).
+    pub outcome: String,
+    /// The HTTP status answered.
+    pub status: u16,
+}
+
+/// A public key as the registry lists it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct KeyRecord {
+    /// 16 upper-case hex digits.
+    pub key_id: String,
+    /// The ASCII-armored public key.
+    pub ascii_armor: String,
+    /// `registry` for the registry's own keys, `namespace` for a team's.
+    pub owner: String,
+    /// For team keys: the (lower-case) namespace whose signatures it verifies.
+    pub namespace: Option<String>,
+    /// When it was added (RFC 3339).
+    pub created_at: String,
+}
+
+/// A pin as `GET /v1/pins` lists it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PinRecord {
+    /// `module` or `provider`.
+    pub kind: String,
+    /// `namespace/name/system` or `host/namespace/type`.
+    pub address: String,
+    /// The pinned version.
+    pub version: String,
+    /// For providers: the pinned platforms.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub platforms: Vec<String>,
+    /// The upstream it came from.
+    pub upstream: String,
+    /// When (RFC 3339).
+    pub pinned_at: String,
+    /// Who pinned it.
+    pub pinned_by: String,
 }

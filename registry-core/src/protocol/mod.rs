@@ -10,7 +10,9 @@ mod modules;
 mod providers;
 mod uploads;
 
-pub use admin::{AuditPage, CreatedToken, KeyList, PinList, Pinned, TokenList, TokenView};
+pub use admin::{
+    AuditEntry, AuditPage, CreatedToken, KeyList, KeyRecord, PinList, PinRecord, Pinned, TokenList, TokenView,
+};
 pub use discovery::Discovery;
 pub use mirror::{MirrorArchive, MirrorIndex, MirrorVersion, NoAttributes};
 pub use modules::{

@@ -1,5 +1,5 @@
-//! The files of a provider version behind signed links: its packages, `SHA256SUMS` and the
-//! signature over it.
+//! Serving the files of a provider version behind signed links: its packages, `SHA256SUMS` and
+//! the signature over it.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -11,42 +11,9 @@ use crate::http::body::Body;
 use crate::http::files::{self, StoredFile};
 use crate::http::{response, RequestContext};
 use crate::storage::layout;
+use crate::types::ProviderFile;
 use crate::types::{ProviderAddress, Version};
 use crate::{Error, Result};
-
-/// A file of a provider version behind a signed link.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ProviderFile {
-    /// A platform package, by its SHA-256.
-    Package(String),
-    /// The version's SHA256SUMS.
-    ShaSums,
-    /// The binary signature over SHA256SUMS.
-    ShaSumsSig,
-}
-
-impl ProviderFile {
-    /// The last path segment naming the file.
-    pub fn parse(segment: &str) -> Option<Self> {
-        match segment {
-            "SHA256SUMS" => Some(Self::ShaSums),
-            "SHA256SUMS.sig" => Some(Self::ShaSumsSig),
-            other => other
-                .strip_suffix(".zip")
-                .filter(|h| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
-                .map(|h| Self::Package(h.to_owned())),
-        }
-    }
-
-    /// The path segment that names the file in links.
-    pub fn segment(&self) -> String {
-        match self {
-            Self::Package(sha) => format!("{sha}.zip"),
-            Self::ShaSums => "SHA256SUMS".into(),
-            Self::ShaSumsSig => "SHA256SUMS.sig".into(),
-        }
-    }
-}
 
 impl ProviderService {
     /// A signed, expiring link to a file of a provider version.
@@ -69,7 +36,7 @@ impl ProviderService {
         version: &Version,
         file: &ProviderFile,
     ) -> Result<Response<Body>> {
-        self.links.verify(&ctx.path, ctx.raw_query.as_deref())?;
+        self.links.verify(&ctx.path, ctx.raw_query.as_deref(), &crate::http::signing::DOWNLOAD_LINK)?;
         let missing = || Error::not_found(format!("{} of {addr} {version} not found", file.segment()));
         match file {
             ProviderFile::Package(sha256) => {

@@ -8,32 +8,18 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use serde::{Deserialize, Serialize};
+
 use tokio::sync::OnceCell;
 
 use crate::clock::SharedClock;
 use crate::pgp::{PublicKey, SigningKey};
+pub use crate::protocol::KeyRecord;
 use crate::storage::{create_only, layout, read_json, PutMode, Storage, StorageError};
 use crate::Error;
 use crate::Result;
 
 /// The size of keys the registry generates.
 const KEY_BITS: usize = 3072;
-
-/// A public key as the registry lists it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct KeyRecord {
-    /// 16 upper-case hex digits.
-    pub key_id: String,
-    /// The ASCII-armored public key.
-    pub ascii_armor: String,
-    /// `registry` for the registry's own keys, `namespace` for a team's.
-    pub owner: String,
-    /// For team keys: the (lower-case) namespace whose signatures it verifies.
-    pub namespace: Option<String>,
-    /// When it was added (RFC 3339).
-    pub created_at: String,
-}
 
 /// The key the registry signs with now.
 #[derive(Debug)]

@@ -17,12 +17,12 @@ use std::sync::Arc;
 use crate::cache::TtlCache;
 use crate::clock::SharedClock;
 use crate::http::Links;
-use crate::proxy::Upstream;
 use crate::storage::{layout, Storage};
 use crate::types::ProviderAddress;
+use crate::upstream::Upstream;
 use crate::{RegistryConfig, Result};
 
-pub use files::ProviderFile;
+pub use crate::types::ProviderFile;
 
 use index::ProviderIndex;
 use keyring::KeyRing;

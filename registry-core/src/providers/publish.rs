@@ -123,6 +123,7 @@ impl ProviderService {
         package: Package,
         published_by: &str,
     ) -> Result<CheckedPlatform> {
+        refuse_build_metadata(version)?;
         let (type_, checked_platform, source) = (addr.r#type.clone(), platform.clone(), package.try_clone()?);
         let checked = tokio::task::spawn_blocking(move || {
             let limits = PackageLimits::default();
@@ -299,6 +300,7 @@ impl ProviderService {
         query: &Query,
         body: &[u8],
     ) -> Result<Response<Body>> {
+        refuse_build_metadata(version)?;
         let body: ShaSumsBody = serde_json::from_slice(body).map_err(|e| {
             Error::invalid_body(
                 "the body must be JSON: {\"shasums\": \"<SHA256SUMS text>\", \"signature\": \"<base64 of SHA256SUMS.sig>\"}",
@@ -347,6 +349,24 @@ impl ProviderService {
         let published = ShaSumsPublished { id: format!("{addr}/{version}"), key_id, files: sums.len() };
         Ok(response::json(StatusCode::CREATED, &published))
     }
+}
+
+/// The one rule for every way a provider version is published (bodies, sessions, pins,
+/// imports, team signatures): no build metadata. Terraform ignores it when it compares provider
+/// versions, so `1.0.0+x` would be the same version as `1.0.0` with other files.
+pub(crate) fn refuse_build_metadata(version: &Version) -> Result<()> {
+    if version.build().is_empty() {
+        return Ok(());
+    }
+    Err(Error::bad_request(format!(
+        "provider version {version} carries build metadata (+{}): Terraform ignores it, so it would name \
+         the same version as {}.{}.{}{}; publish a version without it",
+        version.build(),
+        version.major(),
+        version.minor(),
+        version.patch(),
+        if version.is_prerelease() { format!("-{}", version.prerelease()) } else { String::new() },
+    )))
 }
 
 /// `protocols=5.0` or `protocols=5.0,6.0` from a query; `["5.0"]` by default. Only the plugin

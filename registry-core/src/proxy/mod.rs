@@ -1,8 +1,6 @@
-//! The pull-through proxy: the upstream registry, and pins (copies of upstream versions kept
-//! in the store).
+//! Pins: copies of upstream versions kept in the store (the upstream itself is
+//! [`crate::upstream`]).
 
 pub(crate) mod pins;
-pub mod upstream;
 
-pub use pins::PinRecord;
-pub use upstream::{Upstream, UpstreamClient, UpstreamConfig, UpstreamError, UpstreamResponse};
+pub use crate::protocol::PinRecord;

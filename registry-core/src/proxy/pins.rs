@@ -9,7 +9,6 @@ use std::sync::Arc;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use http::{Response, StatusCode};
-use serde::{Deserialize, Serialize};
 
 use crate::clock::SharedClock;
 use crate::http::body::Body;
@@ -18,40 +17,20 @@ use crate::http::response;
 use crate::modules::index::{self as module_index, ModuleIndex};
 use crate::modules::ModuleService;
 use crate::pgp::PublicKey;
-use crate::protocol::{PinList, Pinned, ProviderVersionEntry};
+use crate::protocol::{PinList, PinRecord, Pinned, ProviderVersionEntry};
 use crate::providers::index::ProviderIndex;
 use crate::providers::keyring::KeyRing;
 use crate::providers::package::ShaSums;
-use crate::providers::publish::Package;
+use crate::providers::publish::{refuse_build_metadata, Package};
 use crate::providers::ProviderService;
-use crate::proxy::upstream::{Upstream, UpstreamStream};
 use crate::spool::spool;
 use crate::storage::{layout, read_json, write_json, PutMode, Storage};
 use crate::types::{package_filename, Constraints, ModuleAddress, Platform, ProviderAddress, Version};
+use crate::upstream::{Upstream, UpstreamStream};
 use crate::{Error, RegistryConfig, Result};
 
 /// The largest SHA256SUMS or signature read from an upstream.
 const MAX_SHASUMS_BYTES: u64 = 1 << 20;
-
-/// A pin as `GET /v1/pins` lists it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct PinRecord {
-    /// `module` or `provider`.
-    pub kind: String,
-    /// `namespace/name/system` or `host/namespace/type`.
-    pub address: String,
-    /// The pinned version.
-    pub version: String,
-    /// For providers: the pinned platforms.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub platforms: Vec<String>,
-    /// The upstream it came from.
-    pub upstream: String,
-    /// When (RFC 3339).
-    pub pinned_at: String,
-    /// Who pinned it.
-    pub pinned_by: String,
-}
 
 /// Pinning and unpinning.
 #[derive(Debug)]
@@ -134,10 +113,18 @@ impl PinService {
         version: Option<Version>,
         query: &Query,
     ) -> Result<Response<Body>> {
+        if let Some(version) = &version {
+            refuse_build_metadata(version)?;
+        }
         let upstream = self.upstream()?;
         let listing = upstream.provider_versions(local, true).await?;
-        let listed: Vec<Version> =
-            listing.versions.iter().filter_map(|v| Version::parse(&v.version).ok()).collect();
+        // Versions with build metadata cannot be published here (see `refuse_build_metadata`).
+        let listed: Vec<Version> = listing
+            .versions
+            .iter()
+            .filter_map(|v| Version::parse(&v.version).ok())
+            .filter(|v| v.build().is_empty())
+            .collect();
         let versions = match (version, constraint(query)?) {
             (Some(v), None) => vec![v],
             (None, Some(c)) => matching(&c, listed)?,

@@ -30,13 +30,11 @@ use crate::http::{response, Links, RequestContext};
 use crate::protocol::{UploadOpened, UploadReceived, UploadStatus};
 use crate::spool::{spool, SpooledFile};
 use crate::storage::{layout, read_json, write_json, ByteStream, PutMode, Storage, StorageError};
+use crate::types::parse_upload_id;
 use crate::{Error, RegistryConfig, Result};
 
 /// How often, at most, one instance sweeps expired sessions while opening new ones.
 const SWEEP_INTERVAL_SECS: u64 = 300;
-
-/// Length of a session id: 128 random bits in lower-case hex.
-const ID_LEN: usize = 32;
 
 /// A session's record at [`layout::upload_session`].
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -54,18 +52,6 @@ pub(crate) struct UploadSession {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NewSession {}
-
-/// Checks a session id from a path or query: 32 lower-case hex digits.
-pub(crate) fn parse_id(id: &str) -> Result<String> {
-    if id.len() == ID_LEN && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        Ok(id.to_owned())
-    } else {
-        Err(Error::bad_request(format!(
-            "malformed upload session id {:?}: expected the id POST /v1/uploads returned",
-            crate::types::truncate(id)
-        )))
-    }
-}
 
 /// Upload sessions.
 #[derive(Debug)]
@@ -114,7 +100,7 @@ impl UploadService {
                 "send either the file as the request body or ?upload=<session id>, not both",
             ));
         }
-        parse_id(id).map(Some)
+        parse_upload_id(id).map(Some)
     }
 
     /// `POST /v1/uploads`: opens a session for the caller.
@@ -197,7 +183,7 @@ impl UploadService {
         S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
     {
-        self.links.verify(&ctx.path, ctx.raw_query.as_deref())?;
+        self.links.verify(&ctx.path, ctx.raw_query.as_deref(), &crate::http::signing::UPLOAD_URL)?;
         let session = self.load_session(id).await?;
         if session.expires < self.clock.unix_now() {
             return Err(expired(id));
