@@ -288,19 +288,20 @@ impl Registry {
     }
 
     async fn dispatch(&self, parts: Parts, body: Bytes) -> Result<Response<Body>> {
-        let path = self.relative_path(parts.uri.path())?;
-        let route = router::route(&parts.method, path)?;
-        let mut ctx = RequestContext::new(&parts, path);
+        let path = self.relative_path(parts.uri.path())?.to_owned();
+        let route = router::route(&parts.method, &path)?;
         let (access, audit) = route.policy();
         let authenticated = match &access {
             Access::Public => Ok(None),
             Access::Authorized(_) => self.inner.authenticator.authenticate(&parts).await,
         };
-        let actor = match &authenticated {
+        // Who to record, for the routes the audit trail records.
+        let actor = audit.as_ref().map(|_| match &authenticated {
             Ok(Some(p)) => p.id.clone(),
             Ok(None) => "anonymous".to_owned(),
             Err(_) => "invalid-token".to_owned(),
-        };
+        });
+        let mut ctx = RequestContext::from_parts(parts, &path);
         let principal = authenticated.and_then(|principal| match &access {
             Access::Public => Ok(principal),
             Access::Authorized(action) => {
@@ -314,7 +315,7 @@ impl Registry {
             }
             Err(err) => Err(err),
         };
-        if let Some(audit) = audit {
+        if let (Some(audit), Some(actor)) = (audit, actor) {
             let status = result.as_ref().map_or_else(|e| e.status(), |r| r.status());
             let target = audit
                 .target

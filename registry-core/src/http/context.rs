@@ -34,29 +34,24 @@ impl RequestContext {
     /// The context of a request with these parts, whose path relative to the base path is
     /// `path`.
     pub fn new(parts: &Parts, path: &str) -> Self {
-        let header = |name: http::header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
-        let host = header(http::header::HOST)
-            .map(str::to_owned)
-            .or_else(|| parts.uri.authority().map(|a| a.as_str().to_owned()))
-            .filter(|h| !h.is_empty());
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim);
-        let scheme = match forwarded.or(parts.uri.scheme_str()) {
-            Some(s) if s.eq_ignore_ascii_case("http") => "http",
-            _ => "https",
-        };
+        Self::from_head(&parts.method, &parts.uri, parts.headers.clone(), path)
+    }
+
+    /// The context of a request, taking its parts (no copy of the headers).
+    pub fn from_parts(parts: Parts, path: &str) -> Self {
+        let Parts { method, uri, headers, .. } = parts;
+        Self::from_head(&method, &uri, headers, path)
+    }
+
+    fn from_head(method: &Method, uri: &http::Uri, headers: HeaderMap, path: &str) -> Self {
         Self {
-            method: parts.method.clone(),
+            method: method.clone(),
             path: path.to_owned(),
-            raw_query: parts.uri.query().map(str::to_owned),
-            query: Query::parse(parts.uri.query()),
-            headers: parts.headers.clone(),
-            host,
-            scheme,
+            raw_query: uri.query().map(str::to_owned),
+            query: Query::parse(uri.query()),
+            host: host(&headers, uri),
+            scheme: scheme(&headers, uri),
+            headers,
             principal: None,
         }
     }
@@ -79,6 +74,29 @@ impl RequestContext {
     /// The principal's id, or `anonymous`.
     pub fn actor(&self) -> &str {
         self.principal.as_ref().map_or("anonymous", |p| p.id.as_str())
+    }
+}
+
+/// `host[:port]` from the `Host` header, or from the URI's authority (HTTP/2).
+fn host(headers: &HeaderMap, uri: &http::Uri) -> Option<String> {
+    headers
+        .get(http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| uri.authority().map(|a| a.as_str().to_owned()))
+        .filter(|h| !h.is_empty())
+}
+
+/// `http` or `https`, by `X-Forwarded-Proto`, the URI's scheme, or `https`.
+fn scheme(headers: &HeaderMap, uri: &http::Uri) -> &'static str {
+    let forwarded = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(str::trim);
+    match forwarded.or(uri.scheme_str()) {
+        Some(s) if s.eq_ignore_ascii_case("http") => "http",
+        _ => "https",
     }
 }
 
