@@ -1,7 +1,8 @@
 //! A flood of made-up tokens beside valid traffic, in one process over the local file store:
 //! valid-token requests alone (the baseline), then the same requests while other tasks send
-//! distinct bogus tokens as fast as they can, both well-formed (each costs one read of the
-//! store, once) and malformed (refused without one); and, as the control, the same number of
+//! distinct bogus tokens as fast as they can: forged ones of the issued shape (a wrong checksum:
+//! refused without a read of the store), ones of the shape issued before checksums (each costs
+//! one read, once) and malformed ones (refused without one); and, as the control, the same number of
 //! extra tasks sending the valid token, so the flood's cost can be told from any load's. Prints
 //! throughput, latency percentiles, the token caches' sizes and the process's resident memory;
 //! asserts nothing.
@@ -42,9 +43,16 @@ fn rss_mb() -> f64 {
 /// Stands for the valid token in the control round (the flood tasks send it instead).
 const VALID_MARK: &str = "valid";
 
-/// A token of the issued shape that nobody issued.
+/// A token of the shape issued before checksums (43 characters) that nobody issued: only the
+/// store can tell, so each distinct one costs a read, once.
 fn bogus(n: u64) -> String {
     format!("tfreg_{:0>43}", format!("bogus{n:x}"))
+}
+
+/// A token of today's issued shape (43 random characters and an 8-character checksum) with a
+/// checksum nobody computed: refused without a read.
+fn forged(n: u64) -> String {
+    format!("tfreg_{:0>43}AAAAAAAA", format!("forged{n:x}"))
 }
 
 struct Figures {
@@ -137,18 +145,19 @@ fn main() {
         let (valid, _) = registry.tokens().create(spec, "bench").await.unwrap();
 
         println!("token flood, {VALID_TASKS} tasks of valid-token versions requests for {ROUND:?} a round, local file store");
-        println!("{:<44} {:>12} {:>9} {:>9} {:>14} {:>16} {:>8}", "round", "valid req/s", "p50 µs", "p99 µs", "flood req/s", "cached (ok/bad)", "RSS MB");
-        let rounds: [(&str, Option<TokenMaker>); 4] = [
+        println!("{:<46} {:>12} {:>9} {:>9} {:>14} {:>16} {:>8}", "round", "valid req/s", "p50 µs", "p99 µs", "flood req/s", "cached (ok/bad)", "RSS MB");
+        let rounds: [(&str, Option<TokenMaker>); 5] = [
             ("baseline: valid tokens only", None),
             ("control: + as many tasks with the valid token", Some(|_| VALID_MARK.to_owned())),
-            ("+ flood of distinct well-formed bogus tokens", Some(bogus)),
+            ("+ flood of distinct forged checksummed tokens", Some(forged)),
+            ("+ flood of distinct pre-checksum-shape tokens", Some(bogus)),
             ("+ flood of distinct malformed tokens", Some(|n| format!("not-a-token-{n}"))),
         ];
         for (name, flood) in rounds {
             let figures = round(&registry, &valid, flood).await;
             let (known, unknown) = registry.tokens().cached().await;
             println!(
-                "{name:<44} {:>12.0} {:>9.1} {:>9.1} {:>14.0} {:>16} {:>8.1}",
+                "{name:<46} {:>12.0} {:>9.1} {:>9.1} {:>14.0} {:>16} {:>8.1}",
                 figures.valid_rps,
                 figures.p50_us,
                 figures.p99_us,

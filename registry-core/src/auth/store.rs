@@ -9,9 +9,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use bytes::Bytes;
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 use subtle::ConstantTimeEq;
+use tokio::sync::OnceCell;
 
 use super::{generate_token, hash_token, Principal, Role};
 use crate::cache::TtlCache;
@@ -64,10 +69,20 @@ const KNOWN_CAPACITY: usize = 100_000;
 /// How many unknown tokens are remembered as such: a separate, smaller cache, so a flood of
 /// made-up tokens can neither evict the valid ones nor grow memory without bound.
 const UNKNOWN_CAPACITY: usize = 10_000;
+/// Characters of base64url after the prefix that carry a token's 256 random bits.
+const RANDOM_LEN: usize = 43;
+/// Characters of base64url after those: 48 bits of an HMAC-SHA256 of the random part, keyed
+/// with [`layout::TOKEN_CHECKSUM_KEY`].
+const CHECKSUM_LEN: usize = 8;
 
 /// The registry's issued tokens over its [`Storage`], with bounded caches in front: one for
-/// valid tokens and one for unknown ones. A presented token that cannot be one the registry
-/// issued (wrong prefix or length) is refused without reading the store.
+/// valid tokens and one for unknown ones.
+///
+/// Every token it issues ends in a checksum: 48 bits of HMAC-SHA256 over its random part, keyed
+/// with a secret kept in the store ([`layout::TOKEN_CHECKSUM_KEY`], read once per instance). A
+/// presented token whose checksum is wrong, or that has neither shape the registry issues, is
+/// refused without reading the store; tokens issued before checksums (no checksum part) keep
+/// working and are looked up as before.
 #[derive(Debug)]
 pub struct TokenStore {
     storage: Arc<dyn Storage>,
@@ -75,6 +90,8 @@ pub struct TokenStore {
     ttl: Duration,
     known: TtlCache<TokenRecord>,
     unknown: TtlCache<()>,
+    /// The checksum key, read from (or created in) the store on first use.
+    checksum_key: OnceCell<Hmac<Sha256>>,
 }
 
 impl TokenStore {
@@ -101,7 +118,39 @@ impl TokenStore {
             storage,
             clock,
             ttl,
+            checksum_key: OnceCell::new(),
         }
+    }
+
+    /// The keyed HMAC tokens' checksums are made with. Two instances starting at once agree on
+    /// one key, because it is written create-only.
+    async fn checksum_key(&self) -> Result<&Hmac<Sha256>> {
+        self.checksum_key
+            .get_or_try_init(|| async {
+                loop {
+                    if let Some(object) = self.storage.get(layout::TOKEN_CHECKSUM_KEY).await? {
+                        let key: [u8; 32] = object.body.as_ref().try_into().map_err(|e| {
+                            Error::internal_with(format!("{} is not 32 bytes", layout::TOKEN_CHECKSUM_KEY), e)
+                        })?;
+                        return Ok(Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes any key length"));
+                    }
+                    let key = crate::random::bytes::<32>()?;
+                    create_only(
+                        self.storage.as_ref(),
+                        layout::TOKEN_CHECKSUM_KEY,
+                        Bytes::copy_from_slice(&key),
+                    )
+                    .await?;
+                }
+            })
+            .await
+    }
+
+    /// The checksum of a token's random part.
+    async fn checksum(&self, random: &str) -> Result<String> {
+        let mut mac = self.checksum_key().await?.clone();
+        mac.update(random.as_bytes());
+        Ok(URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..6]))
     }
 
     /// How many tokens the caches hold: (valid, unknown). For tests and benchmarks.
@@ -115,7 +164,8 @@ impl TokenStore {
         let now = self.clock.unix_now();
         let expires_at_unix = spec.expires_in_days.map(|days| now + days * 86_400);
         loop {
-            let token = generate_token()?;
+            let random = generate_token()?;
+            let token = format!("{random}{}", self.checksum(&random[super::TOKEN_PREFIX.len()..]).await?);
             let sha256 = hex::encode(hash_token(&token));
             let record = TokenRecord {
                 id: sha256[..20].to_owned(),
@@ -173,8 +223,17 @@ impl TokenStore {
     /// revoked or expired.
     pub async fn principal(&self, token: &str) -> Result<Principal> {
         let unknown = || Error::unauthorized("the token is not valid for this registry (unknown or revoked)");
-        if !could_be_issued(token) {
-            return Err(unknown());
+        match shape(token) {
+            Shape::Foreign => return Err(unknown()),
+            // Issued before tokens carried a checksum: only the store can tell.
+            Shape::Legacy => {}
+            Shape::Checked { random, checksum } => {
+                let expected = self.checksum(random).await?;
+                if !bool::from(expected.as_bytes().ct_eq(checksum.as_bytes())) {
+                    // Forged or mistyped: refused without a read of the store.
+                    return Err(unknown());
+                }
+            }
         }
         let digest = hex::encode(hash_token(token));
         if self.unknown.get(&digest).await.is_some() {
@@ -222,10 +281,30 @@ fn parse(key: &str, body: &[u8]) -> Result<TokenRecord> {
     serde_json::from_slice(body).map_err(|e| Error::corrupt("token record", key, e))
 }
 
-/// Whether `token` has the shape of the tokens the registry issues ([`generate_token`]): its
-/// prefix and 43 URL-safe base64 characters.
-fn could_be_issued(token: &str) -> bool {
-    token.strip_prefix(super::TOKEN_PREFIX).is_some_and(|rest| {
-        rest.len() == 43 && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    })
+/// What a presented token looks like.
+enum Shape<'a> {
+    /// Not something the registry issues: refused at once.
+    Foreign,
+    /// The prefix and 43 characters: a token issued before checksums.
+    Legacy,
+    /// The prefix, 43 random characters and their checksum.
+    Checked { random: &'a str, checksum: &'a str },
+}
+
+/// The shape of `token`: the registry's prefix, then URL-safe base64.
+fn shape(token: &str) -> Shape<'_> {
+    let Some(rest) = token.strip_prefix(super::TOKEN_PREFIX) else {
+        return Shape::Foreign;
+    };
+    if !rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Shape::Foreign;
+    }
+    match rest.len() {
+        RANDOM_LEN => Shape::Legacy,
+        len if len == RANDOM_LEN + CHECKSUM_LEN => {
+            let (random, checksum) = rest.split_at(RANDOM_LEN);
+            Shape::Checked { random, checksum }
+        }
+        _ => Shape::Foreign,
+    }
 }

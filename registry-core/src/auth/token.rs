@@ -1,8 +1,9 @@
 //! Bearer tokens: how they look, how they are hashed, and the master token.
 //!
 //! A token is `tfreg_` followed by 43 characters of base64url (256 random bits), so secret
-//! scanners can recognise a leaked one. Only its SHA-256 is ever stored or compared, and the
-//! comparison takes constant time.
+//! scanners can recognise a leaked one; tokens the registry issues add 8 characters of a keyed
+//! checksum (see [`TokenStore`]), so a forged one is refused without reading the store. Only a
+//! token's SHA-256 is ever stored or compared, and the comparison takes constant time.
 
 use std::sync::Arc;
 

@@ -41,6 +41,9 @@ pub const URL_SIGNING_KEY: &str = "_tfreg/url-signing-key";
 /// The key of a generated master token's hash.
 pub const MASTER_TOKEN_HASH: &str = "_tfreg/master-token.sha256";
 
+/// The secret issued tokens' checksums are keyed with (32 bytes), shared by every instance.
+pub const TOKEN_CHECKSUM_KEY: &str = "_tfreg/token-checksum-key";
+
 /// Where issued tokens' records live.
 pub const TOKENS_PREFIX: &str = "tokens/";
 
