@@ -24,6 +24,7 @@
 #   TFREG_BIN=/path/to/old/tfreg bench/download.sh    (measure that binary instead of building)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 mb=${1:-100}
 clients=${2:-16}
 for tool in nginx curl bc; do
@@ -55,16 +56,7 @@ port=18492; nport=18493; nsport=18494
 echo "== building a ${mb} MB provider package (stored, incompressible)"
 mkdir -p "$work/www"
 zip=$work/www/terraform-provider-big_1.0.0_linux_amd64.zip
-python3 - "$zip" "$mb" <<'PY'
-import os, sys, zipfile
-path, mb = sys.argv[1], int(sys.argv[2])
-with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
-    info = zipfile.ZipInfo("terraform-provider-big_v1.0.0")
-    info.external_attr = 0o100755 << 16
-    with z.open(info, "w", force_zip64=True) as f:
-        for _ in range(mb):
-            f.write(os.urandom(1 << 20))
-PY
+big_provider_zip "$zip" "$mb"
 size=$(stat -c %s "$zip")
 sha=$(sha256sum "$zip" | cut -d' ' -f1)
 echo "   $size bytes, sha256 $sha"
@@ -93,14 +85,7 @@ curl -sS --fail-with-body --cacert "$cert" -o /dev/null -X PUT -H "Authorization
   --data-binary @"$zip" "$base/v1/providers/acme/big/1.0.0/linux/amd64?protocols=5.0"
 stop
 
-cat >"$work/nginx.conf" <<NGINX
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
+nginx_config "$work" "  sendfile on;
   ssl_protocols TLSv1.2 TLSv1.3;
   server { listen 127.0.0.1:$nport; root $work/www; }
   server {
@@ -108,9 +93,7 @@ http {
     ssl_certificate $cert;
     ssl_certificate_key $work/store/tls/key.pem;
     root $work/www;
-  }
-}
-NGINX
+  }"
 nginx -c "$work/nginx.conf" -p "$work"
 sleep 0.5
 nginx_pid=$(cat "$work/nginx.pid")

@@ -17,6 +17,7 @@
 #   TFREG_BIN=/path/to/old/tfreg bench/h2.sh    (measure that binary instead of building this tree)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 secs=${1:-10}
 rounds=${2:-5}
 tf=${TERRAFORM:-/usr/local/bin/terraform}
@@ -73,16 +74,9 @@ versions=$api/acme/network/aws/versions
 mkdir -p "$work/www/v1/modules/acme/network/aws"
 "${curl_[@]}" "$versions" >"$work/www/v1/modules/acme/network/aws/versions"
 size=$(stat -c %s "$work/www/v1/modules/acme/network/aws/versions")
-cat >"$work/nginx.conf" <<NGINX
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  default_type application/json;
-  # Like tfreg: TLS 1.3 offered, and no limit on the requests a connection carries (nginx's
-  # default closes a connection after 1,000, and h2load -D does not reconnect).
+# Like tfreg: TLS 1.3 offered, and no limit on the requests a connection carries (nginx's
+# default closes a connection after 1,000, and h2load -D does not reconnect).
+nginx_config "$work" "  default_type application/json;
   ssl_protocols TLSv1.2 TLSv1.3;
   keepalive_requests 100000000;
   keepalive_timeout 300s;
@@ -91,9 +85,7 @@ http {
     ssl_certificate $cert;
     ssl_certificate_key $key;
     root $work/www;
-  }
-}
-NGINX
+  }"
 nginx -c "$work/nginx.conf" -p "$work"
 sleep 0.5
 pids+=("$(cat "$work/nginx.pid")")

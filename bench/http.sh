@@ -7,6 +7,7 @@
 #   bench/http.sh [seconds-per-run]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 secs=${1:-10}
 for tool in wrk nginx curl; do
   command -v $tool >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light curl >/dev/null; break; }
@@ -81,17 +82,8 @@ done
 mkdir -p "$work/www/v1/modules/acme/network/aws"
 curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$tport/v1/modules/acme/network/aws/versions" \
   >"$work/www/v1/modules/acme/network/aws/versions"
-cat >"$work/nginx.conf" <<NGINX
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  default_type application/json;
-  server { listen 127.0.0.1:$nport; root $work/www; }
-}
-NGINX
+nginx_config "$work" "  default_type application/json;
+  server { listen 127.0.0.1:$nport; root $work/www; }"
 nginx -c "$work/nginx.conf" -p "$work"
 sleep 0.5
 pids+=($(cat "$work/nginx.pid"))

@@ -14,6 +14,7 @@
 #   bench/upload-rss.sh [size-in-MB]   (default 200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 mb=${1:-200}
 cargo build --release -q -p tfreg-server
 bin=$PWD/target/release/tfreg
@@ -25,16 +26,7 @@ token=tfreg_bench-master-token-0123456789
 port=18490
 
 echo "== building a ${mb} MB provider package (stored, incompressible)"
-python3 - "$work/big.zip" "$mb" <<'PY'
-import os, sys, zipfile
-path, mb = sys.argv[1], int(sys.argv[2])
-with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
-    info = zipfile.ZipInfo("terraform-provider-big_v1.0.0")
-    info.external_attr = 0o100755 << 16
-    with z.open(info, "w", force_zip64=True) as f:
-        for _ in range(mb):
-            f.write(os.urandom(1 << 20))
-PY
+big_provider_zip "$work/big.zip" "$mb"
 size=$(stat -c %s "$work/big.zip")
 echo "   $size bytes"
 
