@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::http::pace::BodyPace;
 use crate::modules::archive::ArchiveLimits;
 
 /// The settings of a [`Registry`](crate::Registry).
@@ -30,6 +31,17 @@ pub struct RegistryConfig {
     pub upload_ttl: Duration,
     /// Limits on the contents of uploaded archives.
     pub archive_limits: ArchiveLimits,
+    /// How many module archives are unpacked and re-packed at once (default: the number of
+    /// CPUs); more publishes wait their turn. Each one works through temporary files with a
+    /// small, fixed amount of memory, whatever the archive.
+    pub archive_workers: usize,
+    /// How request bodies must keep arriving (408 for a body that stalls or trickles).
+    pub body_pace: BodyPace,
+    /// The most uploads (publishing requests and upload-session data) in progress at once
+    /// (default 64); more answer 429 with `Retry-After`.
+    pub max_uploads: usize,
+    /// The most uploads one principal may have in progress at once (default 8).
+    pub max_uploads_per_principal: usize,
     /// How long a download link stays valid (default 10 minutes).
     pub link_ttl: Duration,
     /// How long version lists are cached in memory (default 5 s); changes made through this
@@ -50,6 +62,10 @@ impl Default for RegistryConfig {
             max_session_upload_bytes: 1 << 30,
             upload_ttl: Duration::from_secs(3600),
             archive_limits: ArchiveLimits::default(),
+            archive_workers: std::thread::available_parallelism().map_or(2, usize::from),
+            body_pace: BodyPace::default(),
+            max_uploads: 64,
+            max_uploads_per_principal: 8,
             link_ttl: Duration::from_secs(600),
             cache_ttl: Duration::from_secs(5),
             cache_capacity: 100_000,
@@ -68,6 +84,10 @@ impl std::fmt::Debug for RegistryConfig {
             .field("max_session_upload_bytes", &self.max_session_upload_bytes)
             .field("upload_ttl", &self.upload_ttl)
             .field("archive_limits", &self.archive_limits)
+            .field("archive_workers", &self.archive_workers)
+            .field("body_pace", &self.body_pace)
+            .field("max_uploads", &self.max_uploads)
+            .field("max_uploads_per_principal", &self.max_uploads_per_principal)
             .field("link_ttl", &self.link_ttl)
             .field("cache_ttl", &self.cache_ttl)
             .field("cache_capacity", &self.cache_capacity)

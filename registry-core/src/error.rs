@@ -96,6 +96,12 @@ pub enum Error {
         /// What exists already.
         message: String,
     },
+    /// The request body arrived too slowly, or stalled (408).
+    #[error("{message}")]
+    RequestTimeout {
+        /// How slow it was, against which limit.
+        message: String,
+    },
     /// The request body is larger than the configured limit (413).
     #[error("request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge {
@@ -107,6 +113,12 @@ pub enum Error {
     RangeNotSatisfiable {
         /// The file's size, for `Content-Range: bytes */size`.
         size: u64,
+    },
+    /// Too many uploads in progress, for this principal or in total (429); retry later.
+    #[error("{message}")]
+    TooManyRequests {
+        /// Which limit was reached.
+        message: String,
     },
     /// The storage backend failed (500), or is unavailable (503).
     #[error("storage error: {message}")]
@@ -240,15 +252,18 @@ impl Error {
             | Self::InvalidVersion(_)
             | Self::InvalidConstraint(_)
             | Self::InvalidValue(_)
-            | Self::InvalidArchive(_)
             | Self::InvalidPackage(_)
             | Self::InvalidKey { .. } => StatusCode::BAD_REQUEST,
+            Self::InvalidArchive(err) if err.is_upload_error() => StatusCode::BAD_REQUEST,
+            Self::InvalidArchive(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::Storage { transient: true, .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Storage { .. } | Self::Corrupt { .. } | Self::Internal { .. } => {
@@ -262,7 +277,7 @@ impl Error {
 
     /// Renders the error as a response: its status, `{"errors": ["<message>"]}`, and the
     /// headers the status calls for (`WWW-Authenticate` on 401, `Allow` on 405, `Retry-After`
-    /// on 503, `Content-Range` on 416).
+    /// on 429 and 503, and `Content-Range` on 416).
     pub fn into_response(self) -> Response<Body> {
         let status = self.status();
         if status.is_server_error() {
@@ -278,7 +293,7 @@ impl Error {
             Self::MethodNotAllowed { allowed, .. } => {
                 headers.insert(header::ALLOW, HeaderValue::from_static(allowed));
             }
-            Self::Storage { transient: true, .. } => {
+            Self::Storage { transient: true, .. } | Self::TooManyRequests { .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             Self::RangeNotSatisfiable { size } => {

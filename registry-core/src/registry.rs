@@ -14,8 +14,9 @@ use crate::auth::{Authenticator, Authorizer, Principal, RoleAuthorizer, TokenAut
 use crate::clock::SharedClock;
 use crate::config::RegistryConfig;
 use crate::http::body::{read_limited, Body};
-use crate::http::router::{self, Access, AuditTarget, Route, DISCOVERY_PATH};
+use crate::http::router::{self, Access, AuditTarget, BodyUse, Route, DISCOVERY_PATH};
 use crate::http::signing::UrlSigner;
+use crate::http::slots::UploadSlots;
 use crate::http::{response, Links, RequestContext};
 use crate::mirror::MirrorService;
 use crate::modules::ModuleService;
@@ -51,6 +52,7 @@ struct Inner {
     uploads: UploadService,
     pins: PinService,
     admin: AdminService,
+    slots: UploadSlots,
     discovery: Bytes,
 }
 
@@ -160,7 +162,14 @@ impl RegistryBuilder {
             &config,
         ));
         let mirror = MirrorService::new(providers.clone(), upstream.clone(), public_url, &config.hostnames);
-        let uploads = UploadService::new(storage.clone(), links.clone(), self.authorizer.clone(), &config);
+        let slots = UploadSlots::new(config.max_uploads, config.max_uploads_per_principal);
+        let uploads = UploadService::new(
+            storage.clone(),
+            links.clone(),
+            self.authorizer.clone(),
+            slots.clone(),
+            &config,
+        );
         let pins = PinService::new(
             storage.clone(),
             clock.clone(),
@@ -184,6 +193,7 @@ impl RegistryBuilder {
                 uploads,
                 pins,
                 admin,
+                slots,
                 discovery: Bytes::from(discovery),
             }),
         })
@@ -233,9 +243,20 @@ impl Registry {
     /// have and an empty body. Archives from stores that cannot presign come back as streamed
     /// bodies; everything else is whole.
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Body> {
-        let head = request.method() == Method::HEAD;
         let (parts, body) = request.into_parts();
-        let response = self.dispatch(parts, body).await.unwrap_or_else(Error::into_response);
+        let read = move |limit| read_limited(crate::http::body::Whole(Some(body)), None, limit);
+        self.answer(parts, read).await
+    }
+
+    /// Dispatches a request whose body `read_body` reads within a limit, and answers a `HEAD`
+    /// like its `GET` without a body.
+    async fn answer<F, Fut>(&self, parts: Parts, read_body: F) -> Response<Body>
+    where
+        F: FnOnce(u64) -> Fut,
+        Fut: std::future::Future<Output = Result<Bytes>>,
+    {
+        let head = parts.method == Method::HEAD;
+        let response = self.dispatch(parts, read_body).await.unwrap_or_else(Error::into_response);
         if head {
             head_response(response)
         } else {
@@ -255,10 +276,15 @@ impl Registry {
                 .is_some_and(|id| !id.is_empty() && !id.contains('/'))
     }
 
-    /// Answers a request whose body arrives as a stream of chunks. Uploads to the registry's
-    /// signed upload URLs (see [`Registry::streams_body`]) go to the store chunk by chunk, never
-    /// held whole; any other body is read up to [`Registry::max_body_bytes`] (413 beyond, or as
-    /// soon as `Content-Length` says so) and answered by [`Registry::handle`].
+    /// Answers a request whose body arrives as a stream of chunks. The request is routed,
+    /// authenticated and authorized from its head alone, so a request that may not go ahead is
+    /// answered (401, 403, 404, ...) before a byte of its body is read; routes that take no body
+    /// never read it. Uploads to the registry's signed upload URLs (see
+    /// [`Registry::streams_body`]) go to the store chunk by chunk, never held whole; any other
+    /// body is read up to the route's limit (413 beyond, or as soon as `Content-Length` says
+    /// so). Every body must keep arriving at the configured
+    /// [`body_pace`](RegistryConfig::body_pace) (408 otherwise), and uploads hold one of the
+    /// caller's upload slots while they arrive (429 when none is free).
     pub async fn handle_streamed<S, E>(&self, request: Request<S>) -> Response<Body>
     where
         S: futures_core::Stream<Item = std::result::Result<Bytes, E>> + Unpin,
@@ -270,6 +296,7 @@ impl Registry {
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
+        let body = self.inner.config.body_pace.watch(body);
         if self.streams_body(&parts.method, parts.uri.path()) {
             let result = async {
                 let path = self.relative_path(parts.uri.path())?;
@@ -281,13 +308,14 @@ impl Registry {
             };
             return result.await.unwrap_or_else(Error::into_response);
         }
-        match read_limited(body, declared, self.max_body_bytes()).await {
-            Ok(bytes) => self.handle(Request::from_parts(parts, bytes)).await,
-            Err(err) => err.into_response(),
-        }
+        self.answer(parts, move |limit| read_limited(body, declared, limit)).await
     }
 
-    async fn dispatch(&self, parts: Parts, body: Bytes) -> Result<Response<Body>> {
+    async fn dispatch<F, Fut>(&self, parts: Parts, read_body: F) -> Result<Response<Body>>
+    where
+        F: FnOnce(u64) -> Fut,
+        Fut: std::future::Future<Output = Result<Bytes>>,
+    {
         let path = self.relative_path(parts.uri.path())?.to_owned();
         let route = router::route(&parts.method, &path)?;
         let (access, audit) = route.policy();
@@ -295,8 +323,8 @@ impl Registry {
             Access::Public => Ok(None),
             Access::Authorized(_) => self.inner.authenticator.authenticate(&parts).await,
         };
-        // Who to record, for the routes the audit trail records.
-        let actor = audit.as_ref().map(|_| match &authenticated {
+        // Who to record if the request is refused, for the routes the audit trail records.
+        let refused_actor = audit.as_ref().map(|_| match &authenticated {
             Ok(Some(p)) => p.id.clone(),
             Ok(None) => "anonymous".to_owned(),
             Err(_) => "invalid-token".to_owned(),
@@ -308,22 +336,58 @@ impl Registry {
                 self.inner.authorizer.authorize(principal.as_ref(), action).map(|()| principal)
             }
         });
-        let result = match principal {
-            Ok(principal) => {
-                ctx.principal = principal;
-                self.serve(route, &ctx, body).await
-            }
-            Err(err) => Err(err),
+        let Some(audit) = audit else {
+            ctx.principal = principal?;
+            return self.admitted(route, &ctx, read_body).await;
         };
-        if let (Some(audit), Some(actor)) = (audit, actor) {
-            let status = result.as_ref().map_or_else(|e| e.status(), |r| r.status());
-            let target = audit
-                .target
-                .or_else(|| result.as_ref().ok()?.extensions().get::<AuditTarget>().map(|t| t.0.clone()))
-                .unwrap_or_default();
-            self.inner.audit.record(&actor, audit.action, &target, status).await;
-        }
+        let target = audit.target.unwrap_or_default();
+        let principal = match principal {
+            Ok(principal) => principal,
+            Err(err) => {
+                // Refused before anything could change; who tried is still recorded.
+                let actor = refused_actor.unwrap_or_default();
+                self.inner.audit.record(&actor, audit.action, &target, err.status()).await;
+                return Err(err);
+            }
+        };
+        ctx.principal = principal;
+        // The change goes ahead only once its audit entry is stored.
+        let pending = self.inner.audit.begin(ctx.actor(), audit.action, &target).await?;
+        let result = self.admitted(route, &ctx, read_body).await;
+        let status = result.as_ref().map_or_else(|e| e.status(), |r| r.status());
+        let target = match result.as_ref().ok().and_then(|r| r.extensions().get::<AuditTarget>()) {
+            Some(found) if target.is_empty() => found.0.clone(),
+            _ => target,
+        };
+        self.inner.audit.finish(pending, &target, status).await;
         result
+    }
+
+    /// Serves a request that was allowed: reads its body as the route needs it (taking an
+    /// upload slot for uploads), then calls the service.
+    async fn admitted<F, Fut>(
+        &self,
+        route: Route,
+        ctx: &RequestContext,
+        read_body: F,
+    ) -> Result<Response<Body>>
+    where
+        F: FnOnce(u64) -> Fut,
+        Fut: std::future::Future<Output = Result<Bytes>>,
+    {
+        let (_slot, body) = match route.body_use() {
+            BodyUse::Ignored => (None, Bytes::new()),
+            BodyUse::Document => (None, read_body(router::DOCUMENT_LIMIT).await?),
+            // Upload data takes its slot in the name of the session's owner, in the service.
+            BodyUse::Upload if matches!(route, Route::UploadData(_)) => {
+                (None, read_body(self.max_body_bytes()).await?)
+            }
+            BodyUse::Upload => {
+                let slot = self.inner.slots.acquire(ctx.actor())?;
+                (Some(slot), read_body(self.max_body_bytes()).await?)
+            }
+        };
+        self.serve(route, ctx, body).await
     }
 
     /// Calls the service that owns `route` (authorized already).
@@ -400,8 +464,7 @@ impl Registry {
             Route::UploadStatus(id) => inner.uploads.status(who, &id).await,
             Route::UploadDelete(id) => inner.uploads.delete(who, &id).await,
             Route::UploadData(id) => {
-                let once = crate::storage::Once(Some(body));
-                inner.uploads.receive(ctx, &id, None, once).await
+                inner.uploads.receive(ctx, &id, None, crate::http::body::Whole(Some(body))).await
             }
         }
     }

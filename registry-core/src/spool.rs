@@ -6,9 +6,13 @@ use std::pin::Pin;
 
 use bytes::Bytes;
 use futures_core::Stream;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
+use crate::storage::Storage;
 use crate::{Error, Result};
+
+/// The size of the reads that copy a spooled file to the store.
+const COPY_CHUNK_BYTES: usize = 1 << 20;
 
 /// Content spooled to an unnamed temporary file (gone when the last handle closes).
 #[derive(Debug)]
@@ -25,6 +29,38 @@ impl SpooledFile {
         let file =
             self.file.try_clone().map_err(|e| Error::internal_with("cannot reopen a temporary file", e))?;
         Ok(Self { file, size: self.size })
+    }
+
+    /// Stores the file at `key`, a key that names its content, chunk by chunk; `false` when an
+    /// object was there already (the same content, then).
+    pub(crate) async fn store(self, storage: &dyn Storage, key: &str) -> Result<bool> {
+        if storage.head(key).await?.is_some() {
+            return Ok(false);
+        }
+        let io = |e: std::io::Error| Error::internal_with("cannot read a temporary file", e);
+        let mut file = tokio::fs::File::from_std(self.file);
+        file.seek(SeekFrom::Start(0)).await.map_err(io)?;
+        let mut writer = storage.writer(key).await?;
+        let mut buffer = vec![0u8; COPY_CHUNK_BYTES];
+        let failure = loop {
+            match file.read(&mut buffer).await {
+                Ok(0) => break None,
+                Ok(read) => {
+                    if let Err(err) = writer.write(Bytes::copy_from_slice(&buffer[..read])).await {
+                        break Some(err.into());
+                    }
+                }
+                Err(e) => break Some(io(e)),
+            }
+        };
+        if let Some(err) = failure {
+            if let Err(abort) = writer.abort().await {
+                tracing::warn!(%key, error = %abort, "could not abort writing an object");
+            }
+            return Err(err);
+        }
+        writer.finish().await?;
+        Ok(true)
     }
 }
 

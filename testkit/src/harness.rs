@@ -5,7 +5,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use serde_json::Value;
-use tfreg_core::auth::{hash_token, Authorizer};
+use tfreg_core::auth::{hash_token, Authorizer, NewToken, Role};
 use tfreg_core::clock::ManualClock;
 use tfreg_core::http::{Body, UrlSigner};
 use tfreg_core::storage::Storage;
@@ -146,6 +146,17 @@ impl TestRegistry {
     /// `PUT` of a module version's archive as the master.
     pub async fn publish_module(&self, addr: &str, version: &str, archive: Vec<u8>) -> Response<Bytes> {
         self.call(Method::PUT, &format!("/v1/modules/{addr}/{version}"), Some(&self.master), archive).await
+    }
+
+    /// Issues a token with `role` for every namespace, valid for a day.
+    pub async fn issue(&self, role: Role) -> String {
+        let spec = NewToken {
+            tier: Some(role),
+            namespaces: None,
+            description: Some("test".into()),
+            expires_in_days: Some(1),
+        };
+        self.registry.tokens().create(spec, "test").await.expect("a token is issued").0
     }
 
     /// Every key the store holds under `prefix`.

@@ -169,23 +169,34 @@ pub(crate) fn check_upload(body: &Bytes, limit: u64, what: &str) -> Result<()> {
 
 /// Reads every chunk of `body`, answering 413 as soon as it (or its declared length) passes
 /// `limit` bytes, so no more than the limit is ever held.
-pub(crate) async fn read_limited<S, E>(mut body: S, declared: Option<u64>, limit: u64) -> Result<Bytes>
+pub(crate) async fn read_limited<S>(mut body: S, declared: Option<u64>, limit: u64) -> Result<Bytes>
 where
-    S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
-    E: std::fmt::Display,
+    S: Stream<Item = Result<Bytes>> + Unpin,
 {
     if declared.is_some_and(|len| len > limit) {
         return Err(Error::PayloadTooLarge { limit });
     }
     let mut out = BytesMut::with_capacity(declared.unwrap_or(0).min(limit) as usize);
     while let Some(chunk) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_next(cx)).await {
-        let chunk = chunk.map_err(|e| Error::bad_request(format!("failed to read the request body: {e}")))?;
+        let chunk = chunk?;
         if (out.len() + chunk.len()) as u64 > limit {
             return Err(Error::PayloadTooLarge { limit });
         }
         out.extend_from_slice(&chunk);
     }
     Ok(out.freeze())
+}
+
+/// A request body already in memory, as the stream of (at most) one chunk that the readers of
+/// streamed bodies take.
+pub(crate) struct Whole(pub(crate) Option<Bytes>);
+
+impl Stream for Whole {
+    type Item = Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Poll::Ready(self.0.take().map(Ok))
+    }
 }
 
 #[cfg(test)]

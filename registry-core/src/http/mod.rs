@@ -5,10 +5,12 @@ pub mod body;
 pub mod context;
 pub(crate) mod files;
 pub mod links;
+pub mod pace;
 pub mod query;
 pub mod response;
 pub mod router;
 pub mod signing;
+pub(crate) mod slots;
 
 pub use body::Body;
 pub use context::RequestContext;

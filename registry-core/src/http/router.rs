@@ -167,6 +167,36 @@ impl Route {
     }
 }
 
+/// What a route does with the request body, which decides whether it is read at all, how much
+/// of it, and whether it counts as an upload (see [`Route::body_use`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyUse {
+    /// Not read: whatever was sent is ignored (and not waited for).
+    Ignored,
+    /// A small JSON document, read up to [`DOCUMENT_LIMIT`] bytes.
+    Document,
+    /// A file to publish, read up to the registry's body limit, holding one of the caller's
+    /// upload slots while it arrives.
+    Upload,
+}
+
+/// The most bytes a JSON document sent to the registry may have.
+pub const DOCUMENT_LIMIT: u64 = 1 << 20;
+
+impl Route {
+    /// What the route does with the request body.
+    pub fn body_use(&self) -> BodyUse {
+        match self {
+            Route::ModuleUpload(..)
+            | Route::ProviderUpload(..)
+            | Route::ProviderShaSums(..)
+            | Route::UploadData(_) => BodyUse::Upload,
+            Route::TokenCreate | Route::KeyAdd | Route::UploadCreate => BodyUse::Document,
+            _ => BodyUse::Ignored,
+        }
+    }
+}
+
 const READ: &str = "GET, HEAD";
 const READ_WRITE: &str = "GET, HEAD, PUT";
 

@@ -34,6 +34,8 @@ pub(crate) struct ModuleService {
     cache: TtlCache<CachedModule>,
     upstream: Option<Arc<Upstream>>,
     limits: archive::ArchiveLimits,
+    /// One permit per archive that may be unpacked at once.
+    archive_workers: tokio::sync::Semaphore,
     max_upload_bytes: u64,
     /// Whether a cache entry may hand out the archive links it made: only while entries live
     /// at most half a link's life (and at most a minute), so every link handed out still has at
@@ -53,6 +55,7 @@ impl ModuleService {
             cache: TtlCache::new(config.cache_ttl, config.cache_capacity, clock.clone()),
             reuse_links: config.cache_ttl <= (config.link_ttl / 2).min(Duration::from_secs(60)),
             limits: config.archive_limits.clone(),
+            archive_workers: tokio::sync::Semaphore::new(config.archive_workers.max(1)),
             max_upload_bytes: config.max_upload_bytes,
             storage,
             links,

@@ -8,9 +8,10 @@ use http::{Response, StatusCode};
 use super::ModuleService;
 use crate::http::body::{check_upload, Body};
 use crate::http::response;
-use crate::modules::archive::normalize_module_archive;
+use crate::modules::archive::{normalize_module_archive_to_file, ArchiveFile};
 use crate::modules::index::{self, ModuleIndex, ModuleVersion};
-use crate::storage::{create_only, layout};
+use crate::spool::SpooledFile;
+use crate::storage::layout;
 use crate::types::{ModuleAddress, Version};
 use crate::{Error, Result};
 
@@ -51,16 +52,22 @@ impl ModuleService {
     ) -> Result<(ModuleIndex, ModuleVersion)> {
         let storage = self.storage.as_ref();
         let limits = self.limits.clone();
-        let normalised =
-            tokio::task::spawn_blocking(move || normalize_module_archive(&archive, &limits)).await??;
-
-        let key = layout::module_archive(addr, version, &normalised.sha256);
-        let size = normalised.tar_gz.len() as u64;
+        let normalised = {
+            // At most `archive_workers` archives are unpacked at once; the others wait here.
+            let _permit = self
+                .archive_workers
+                .acquire()
+                .await
+                .map_err(|e| Error::internal_with("archive workers", e))?;
+            tokio::task::spawn_blocking(move || normalize_module_archive_to_file(&archive, &limits)).await??
+        };
+        let ArchiveFile { file, size, sha256 } = normalised.archive;
+        let key = layout::module_archive(addr, version, &sha256);
         // Same key means same content: an identical upload may have got there first.
-        let created = create_only(storage, &key, normalised.tar_gz).await?;
+        let created = SpooledFile { file, size }.store(storage, &key).await?;
         let entry = ModuleVersion {
             version: version.clone(),
-            sha256: normalised.sha256,
+            sha256,
             size,
             published_at: crate::clock::rfc3339(self.clock.unix_now()),
             published_by,

@@ -10,7 +10,6 @@ use base64::Engine;
 use bytes::Bytes;
 use http::{Response, StatusCode};
 use serde::Deserialize;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::index::{self, ProviderIndex, ProviderPlatform, ProviderVersion};
 use super::package::{check_package, check_package_reader, CheckedPackage, PackageLimits, ShaSums};
@@ -26,9 +25,6 @@ use crate::{Error, Result};
 
 /// The plugin protocol versions Terraform speaks.
 const KNOWN_PROTOCOLS: [&str; 2] = ["5.0", "6.0"];
-
-/// The size of the reads that copy a spooled package to the store.
-const COPY_CHUNK_BYTES: usize = 1 << 20;
 
 /// A provider package to publish: a request body, or a file spooled to disk (upload sessions,
 /// pins, imports).
@@ -56,33 +52,7 @@ impl Package {
             Package::Body(body) => return create_only(storage, key, body).await,
             Package::File(spooled) => spooled,
         };
-        if storage.head(key).await?.is_some() {
-            return Ok(false);
-        }
-        let io = |e: std::io::Error| Error::internal_with("cannot read a temporary file", e);
-        let mut file = tokio::fs::File::from_std(spooled.file);
-        file.seek(std::io::SeekFrom::Start(0)).await.map_err(io)?;
-        let mut writer = storage.writer(key).await?;
-        let mut buffer = vec![0u8; COPY_CHUNK_BYTES];
-        let failure = loop {
-            match file.read(&mut buffer).await {
-                Ok(0) => break None,
-                Ok(read) => {
-                    if let Err(err) = writer.write(Bytes::copy_from_slice(&buffer[..read])).await {
-                        break Some(err.into());
-                    }
-                }
-                Err(e) => break Some(io(e)),
-            }
-        };
-        if let Some(err) = failure {
-            if let Err(abort) = writer.abort().await {
-                tracing::warn!(%key, error = %abort, "could not abort a package upload");
-            }
-            return Err(err);
-        }
-        writer.finish().await?;
-        Ok(true)
+        spooled.store(storage, key).await
     }
 }
 

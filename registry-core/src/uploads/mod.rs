@@ -26,6 +26,7 @@ use crate::auth::{Action, Authorizer, Principal};
 use crate::clock::SharedClock;
 use crate::http::body::Body;
 use crate::http::router::AuditTarget;
+use crate::http::slots::UploadSlots;
 use crate::http::{response, Links, RequestContext};
 use crate::protocol::{UploadOpened, UploadReceived, UploadStatus};
 use crate::spool::{spool, SpooledFile};
@@ -67,6 +68,8 @@ pub(crate) struct UploadService {
     max_upload_bytes: u64,
     /// When this instance last swept expired upload sessions (seconds since the epoch).
     last_sweep: AtomicU64,
+    /// The uploads in progress, shared with the registry's publishing routes.
+    slots: UploadSlots,
 }
 
 impl UploadService {
@@ -74,9 +77,11 @@ impl UploadService {
         storage: Arc<dyn Storage>,
         links: Arc<Links>,
         authorizer: Arc<dyn Authorizer>,
+        slots: UploadSlots,
         config: &RegistryConfig,
     ) -> Self {
         Self {
+            slots,
             clock: links.clock().clone(),
             storage,
             links,
@@ -172,7 +177,7 @@ impl UploadService {
     /// the session's object, refusing it past
     /// [`RegistryConfig::max_session_upload_bytes`]. Answers with the size and SHA-256 of what
     /// was stored, so the client can compare.
-    pub(crate) async fn receive<S, E>(
+    pub(crate) async fn receive<S>(
         &self,
         ctx: &RequestContext,
         id: &str,
@@ -180,14 +185,14 @@ impl UploadService {
         mut body: S,
     ) -> Result<Response<Body>>
     where
-        S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
-        E: std::fmt::Display,
+        S: Stream<Item = Result<Bytes>> + Unpin,
     {
         self.links.verify(&ctx.path, ctx.raw_query.as_deref(), &crate::http::signing::UPLOAD_URL)?;
         let session = self.load_session(id).await?;
         if session.expires < self.clock.unix_now() {
             return Err(expired(id));
         }
+        let _slot = self.slots.acquire(&session.created_by)?;
         let limit = self.max_session_bytes;
         if declared_len.is_some_and(|len| len > limit) {
             return Err(Error::PayloadTooLarge { limit });
@@ -200,9 +205,7 @@ impl UploadService {
             let chunk = match std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_next(cx)).await {
                 None => break None,
                 Some(Ok(chunk)) => chunk,
-                Some(Err(e)) => {
-                    break Some(Error::bad_request(format!("failed to read the request body: {e}")))
-                }
+                Some(Err(err)) => break Some(err),
             };
             size += chunk.len() as u64;
             if size > limit {

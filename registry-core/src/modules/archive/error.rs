@@ -179,6 +179,21 @@ pub enum ArchiveError {
         /// What the tar writer reported.
         reason: String,
     },
+
+    /// A temporary file the archive is unpacked into could not be written or read: a fault of
+    /// the server (a full disk), not of the upload, and answered as one (500).
+    #[error("the server could not unpack the archive into a temporary file: {reason}")]
+    TempFile {
+        /// What the filesystem reported.
+        reason: String,
+    },
+}
+
+impl ArchiveError {
+    /// Whether the archive is at fault (rather than the server).
+    pub fn is_upload_error(&self) -> bool {
+        !matches!(self, ArchiveError::TempFile { .. })
+    }
 }
 
 /// `" near entry \"x\""`, or nothing.

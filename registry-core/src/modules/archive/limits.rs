@@ -4,17 +4,12 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::io::{self, Read};
 
+use super::scratch::{Extent, Scratch, BUFFER_BYTES};
 use super::{ArchiveError, ArchiveFormat};
 
 /// The compression ratio is only enforced once this many bytes have been
 /// unpacked, so that small, highly compressible modules are never refused.
 const RATIO_FLOOR_BYTES: u64 = 1 << 20;
-
-/// Largest amount read from an entry at once between two limit checks.
-const CHUNK_BYTES: u64 = 64 * 1024;
-
-/// Largest initial buffer reserved for a file from its declared size.
-const MAX_INITIAL_CAPACITY: u64 = 1 << 20;
 
 /// Allowance per tar entry for headers, GNU long names, pax extended headers
 /// and padding, on top of the files' contents, when capping the whole
@@ -59,17 +54,32 @@ impl ArchiveLimits {
     }
 }
 
-/// Running totals for one upload, checked against its limits.
+/// Running totals for one upload, checked against its limits, and the scratch file its files
+/// are unpacked into.
 pub(super) struct Budget<'a> {
     limits: &'a ArchiveLimits,
     input_len: u64,
     entries: usize,
     total: u64,
+    scratch: Scratch,
+    buffer: Vec<u8>,
 }
 
 impl<'a> Budget<'a> {
-    pub(super) fn new(limits: &'a ArchiveLimits, input_len: usize) -> Self {
-        Self { limits, input_len: u64::try_from(input_len).unwrap_or(u64::MAX), entries: 0, total: 0 }
+    pub(super) fn new(limits: &'a ArchiveLimits, input_len: usize) -> Result<Self, ArchiveError> {
+        Ok(Self {
+            limits,
+            input_len: u64::try_from(input_len).unwrap_or(u64::MAX),
+            entries: 0,
+            total: 0,
+            scratch: Scratch::new()?,
+            buffer: vec![0; BUFFER_BYTES],
+        })
+    }
+
+    /// Done unpacking: the scratch file holding every file read.
+    pub(super) fn into_scratch(self) -> Scratch {
+        self.scratch
     }
 
     pub(super) fn limits(&self) -> &'a ArchiveLimits {
@@ -94,34 +104,31 @@ impl<'a> Budget<'a> {
         Ok(())
     }
 
-    /// Reads a regular file's contents to the end, checking the per-file,
-    /// total and ratio limits after every chunk so that a bomb is stopped
-    /// early; never reads more than one byte past a size limit.
-    ///
-    /// `declared_size` only sizes the initial buffer.
+    /// Reads a regular file's contents to the end into the scratch file, checking the
+    /// per-file, total and ratio limits after every chunk so that a bomb is stopped early;
+    /// never reads more than one chunk past a size limit, and holds no more than one chunk.
     pub(super) fn read_file<R: Read>(
         &mut self,
         format: ArchiveFormat,
         path: &str,
         mut reader: R,
-        declared_size: u64,
-    ) -> Result<Vec<u8>, ArchiveError> {
+    ) -> Result<Extent, ArchiveError> {
         let limits = self.limits;
-        let initial = declared_size.min(limits.max_file_bytes.saturating_add(1)).min(MAX_INITIAL_CAPACITY);
-        let mut data = Vec::with_capacity(usize::try_from(initial).unwrap_or(0));
+        let offset = self.scratch.position();
+        let mut len = 0u64;
         loop {
-            let file_room = limits.max_file_bytes.saturating_sub(data.len() as u64);
+            let file_room = limits.max_file_bytes.saturating_sub(len);
             let total_room = limits.max_total_bytes.saturating_sub(self.total);
-            let want = file_room.min(total_room).saturating_add(1).min(CHUNK_BYTES);
-            let read = (&mut reader)
-                .take(want)
-                .read_to_end(&mut data)
-                .map_err(|e| corrupt(format, Some(path), e))?;
-            if read == 0 {
-                return Ok(data);
-            }
+            let want = file_room.min(total_room).saturating_add(1).min(BUFFER_BYTES as u64) as usize;
+            let read = match reader.read(&mut self.buffer[..want]) {
+                Ok(0) => return Ok(Extent { offset, len }),
+                Ok(read) => read,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(corrupt(format, Some(path), e)),
+            };
+            len += read as u64;
             self.total = self.total.saturating_add(read as u64);
-            if data.len() as u64 > limits.max_file_bytes {
+            if len > limits.max_file_bytes {
                 return Err(ArchiveError::FileTooLarge {
                     path: path.to_owned(),
                     limit: limits.max_file_bytes,
@@ -140,6 +147,7 @@ impl<'a> Budget<'a> {
                     limit: limits.max_ratio,
                 });
             }
+            self.scratch.append(&self.buffer[..read])?;
         }
     }
 }

@@ -3,11 +3,14 @@
 //! Terraform downloads module packages with go-getter and unpacks them
 //! itself, so whatever the registry stores ends up on the machines of every
 //! user of the module. [`normalize_module_archive`] therefore takes an
-//! untrusted upload (`.tar.gz` or `.zip`), reads it entirely in memory
-//! without touching the filesystem, refuses anything unsafe or surprising
-//! (links, devices, path traversal, archive bombs, …) and, only when every
-//! check has passed, produces a deterministic `.tar.gz` holding the module's
-//! regular files at the archive root.
+//! untrusted upload (`.tar.gz` or `.zip`), unpacks it entry by entry into an
+//! unnamed temporary file (never onto a real path, and never whole in
+//! memory), refuses anything unsafe or surprising (links, devices, path
+//! traversal, archive bombs, …) and, only when every check has passed,
+//! produces a deterministic `.tar.gz` holding the module's regular files at
+//! the archive root, in another temporary file
+//! ([`normalize_module_archive_to_file`]). Memory stays at a few hundred
+//! kilobytes beyond the input whatever the archive unpacks to.
 //!
 //! The output is byte-identical for the same set of files (same paths,
 //! contents and executable bits), whatever order, wrapping folder, timestamps
@@ -19,6 +22,7 @@ mod error;
 mod limits;
 mod output;
 mod path;
+mod scratch;
 mod tar_input;
 mod zip_input;
 
@@ -33,8 +37,10 @@ use sha2::{Digest, Sha256};
 
 pub use error::ArchiveError;
 pub use limits::ArchiveLimits;
+pub use output::ArchiveFile;
 
 use limits::Budget;
+use scratch::Extent;
 
 /// The container formats accepted for module uploads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -78,7 +84,20 @@ pub fn detect_format(input: &[u8]) -> Option<ArchiveFormat> {
     }
 }
 
-/// A module package that passed every check, re-packed in canonical form.
+/// A module package that passed every check, re-packed in canonical form in a temporary file
+/// (see [`normalize_module_archive_to_file`]).
+#[derive(Debug)]
+pub struct NormalizedArchive {
+    /// The normalised archive, as in [`NormalizedModule::tar_gz`].
+    pub archive: ArchiveFile,
+    /// Relative paths of the files in the archive, `/`-separated and sorted in byte order.
+    pub files: Vec<String>,
+    /// Total size of the files' contents, in bytes.
+    pub unpacked_bytes: u64,
+}
+
+/// A module package that passed every check, re-packed in canonical form, in memory (see
+/// [`normalize_module_archive`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NormalizedModule {
     /// The normalised archive: a gzip-compressed tar of regular files only,
@@ -121,24 +140,42 @@ pub struct NormalizedModule {
 /// bit), owner and group 0 with empty names, and a fixed modification time
 /// of 1; the gzip header has no file name and a zero timestamp.
 ///
+/// The normalised archive is read back into memory; the registry itself uses
+/// [`normalize_module_archive_to_file`], which returns it in a temporary file.
+///
 /// This is CPU-bound and blocking; run it on a blocking thread.
 pub fn normalize_module_archive(
     input: &[u8],
     limits: &ArchiveLimits,
 ) -> Result<NormalizedModule, ArchiveError> {
+    let NormalizedArchive { mut archive, files, unpacked_bytes } =
+        normalize_module_archive_to_file(input, limits)?;
+    let mut tar_gz = Vec::with_capacity(usize::try_from(archive.size).unwrap_or(0));
+    std::io::Read::read_to_end(&mut archive.file, &mut tar_gz).map_err(scratch::temp_file)?;
+    debug_assert_eq!(hex::encode(Sha256::digest(&tar_gz)), archive.sha256);
+    Ok(NormalizedModule { tar_gz: Bytes::from(tar_gz), sha256: archive.sha256, files, unpacked_bytes })
+}
+
+/// Checks and normalises an upload as [`normalize_module_archive`] does, unpacking through one
+/// temporary file and writing the result to another, so memory use does not grow with what
+/// the archive unpacks to. Only the input is in memory.
+///
+/// This is CPU-bound and blocking; run it on a blocking thread.
+pub fn normalize_module_archive_to_file(
+    input: &[u8],
+    limits: &ArchiveLimits,
+) -> Result<NormalizedArchive, ArchiveError> {
     let format = detect_format(input).ok_or(ArchiveError::NotAnArchive)?;
-    let mut budget = Budget::new(limits, input.len());
+    let mut budget = Budget::new(limits, input.len())?;
     let files = match format {
         ArchiveFormat::TarGz => tar_input::read_tar_gz(input, &mut budget)?,
         ArchiveFormat::Zip => zip_input::read_zip(input, &mut budget)?,
     };
     let files = arrange(files)?;
-
-    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
-    let unpacked_bytes = files.iter().map(|f| f.data.len() as u64).sum();
-    let tar_gz = output::write_tar_gz(files, input.len())?;
-    let sha256 = hex::encode(Sha256::digest(&tar_gz));
-    Ok(NormalizedModule { tar_gz: Bytes::from(tar_gz), sha256, files: paths, unpacked_bytes })
+    let archive = output::write_tar_gz(&files, budget.into_scratch())?;
+    let unpacked_bytes = files.iter().map(|f| f.extent.len).sum();
+    let files = files.into_iter().map(|f| f.path).collect();
+    Ok(NormalizedArchive { archive, files, unpacked_bytes })
 }
 
 /// A regular file read from the upload, with its normalised path.
@@ -147,8 +184,8 @@ struct InputFile {
     path: String,
     /// Whether the uploaded entry had any execute permission bit.
     executable: bool,
-    /// The file's contents.
-    data: Vec<u8>,
+    /// Where the file's contents lie in the scratch file.
+    extent: Extent,
 }
 
 /// Strips a single wrapping folder, sorts by path, and checks for

@@ -55,15 +55,15 @@ pub(super) fn read_tar_gz(input: &[u8], budget: &mut Budget<'_>) -> Result<Vec<I
 
         let mode = entry.header().mode().map_err(|e| corrupt(FORMAT, Some(&name), e))?;
         let declared = entry.size();
-        let data = budget.read_file(FORMAT, &name, &mut entry, declared)?;
-        if data.len() as u64 != declared {
+        let extent = budget.read_file(FORMAT, &name, &mut entry)?;
+        if extent.len != declared {
             return Err(ArchiveError::Corrupt {
                 format: FORMAT,
                 entry: Some(name),
-                reason: format!("the header declares {declared} bytes but only {} could be read", data.len()),
+                reason: format!("the header declares {declared} bytes but only {} could be read", extent.len),
             });
         }
-        files.push(InputFile { path: normalized.path, executable: mode & 0o111 != 0, data });
+        files.push(InputFile { path: normalized.path, executable: mode & 0o111 != 0, extent });
         last = Some(name);
     }
 

@@ -56,15 +56,15 @@ pub(super) fn read_zip(input: &[u8], budget: &mut Budget<'_>) -> Result<Vec<Inpu
         }
 
         let entry = archive.by_index(index).map_err(|e| zip_error(Some(&name), e))?;
-        let data = budget.read_file(FORMAT, &name, entry, declared)?;
-        if data.len() as u64 != declared {
+        let extent = budget.read_file(FORMAT, &name, entry)?;
+        if extent.len != declared {
             return Err(ArchiveError::Corrupt {
                 format: FORMAT,
                 entry: Some(name),
-                reason: format!("the directory declares {declared} bytes but the entry holds {}", data.len()),
+                reason: format!("the directory declares {declared} bytes but the entry holds {}", extent.len),
             });
         }
-        files.push(InputFile { path: normalized.path, executable, data });
+        files.push(InputFile { path: normalized.path, executable, extent });
     }
     Ok(files)
 }
