@@ -56,9 +56,15 @@ pub async fn handle(
     payload: web::Payload,
 ) -> HttpResponse {
     let head = request.method() == actix_web::http::Method::HEAD;
+    let has_body = convert::has_body(&request);
+    let payload = convert::Tracked::new(payload);
+    let tracked = payload.share();
     let request = match convert::request(&request, payload) {
         Ok(request) => request,
         Err(err) => return convert::response(err.into_response(), head),
     };
-    convert::response(registry.handle_streamed(request).await, head)
+    let response = convert::response(registry.handle_streamed(request).await, head);
+    // Answered before the body ended (refused, or given up): have the connection closed after
+    // the answer rather than wait for the rest, which a hostile client may never send.
+    convert::holding(response, tracked.unread().filter(|_| has_body))
 }

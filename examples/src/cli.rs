@@ -116,4 +116,22 @@ pub(crate) struct ServeArgs {
     /// Worker threads (default: one per core).
     #[arg(long, env = "TFREG_WORKERS")]
     pub(crate) workers: Option<usize>,
+    /// The most connections held open at once; more wait to be accepted. Default: the
+    /// open-file limit (raised to its hard limit at start) less a reserve of a quarter (at
+    /// least 256) for the files the store reads, so accepting never runs out of descriptors.
+    #[arg(long, env = "TFREG_MAX_CONNECTIONS")]
+    pub(crate) max_connections: Option<usize>,
+    /// The most uploads (publishes and upload-session data) in progress at once; more get 429.
+    #[arg(long, env = "TFREG_MAX_UPLOADS", default_value_t = 64)]
+    pub(crate) max_uploads: usize,
+    /// The most uploads one principal may have in progress at once.
+    #[arg(long, env = "TFREG_MAX_UPLOADS_PER_PRINCIPAL", default_value_t = 8)]
+    pub(crate) max_uploads_per_principal: usize,
+    /// The longest pause, in seconds, allowed while a request body arrives (408 after).
+    #[arg(long, env = "TFREG_BODY_IDLE_TIMEOUT_SECS", default_value_t = 20)]
+    pub(crate) body_idle_timeout_secs: u64,
+    /// The slowest average rate, in bytes a second, a request body may arrive at once it has
+    /// taken 10 s (408 below it).
+    #[arg(long, env = "TFREG_BODY_MIN_RATE", default_value_t = 1024)]
+    pub(crate) body_min_rate: u64,
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpServer};
 use tfreg_core::auth::{MasterToken, RoleAuthorizer, TokenStore};
+use tfreg_core::http::pace::BodyPace;
 use tfreg_core::upstream::{Upstream, UpstreamConfig};
 use tfreg_core::Registry;
 use tfreg_core::RegistryConfig;
@@ -39,6 +40,13 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
             max_session_upload_bytes: args.max_session_upload_bytes,
             upload_ttl: Duration::from_secs(args.upload_ttl_secs),
             cache_ttl: Duration::from_secs(args.cache_ttl_secs),
+            max_uploads: args.max_uploads,
+            max_uploads_per_principal: args.max_uploads_per_principal,
+            body_pace: BodyPace {
+                idle_timeout: Duration::from_secs(args.body_idle_timeout_secs),
+                min_bytes_per_second: args.body_min_rate,
+                ..BodyPace::default()
+            },
             ..RegistryConfig::default()
         };
         let tokens =
@@ -74,6 +82,7 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
             }
         });
 
+        let max_connections = connection_limit(args.max_connections, workers);
         let base = registry.config().base_path.clone();
         let app_registry = registry.clone();
         let server = HttpServer::new(move || {
@@ -83,6 +92,9 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
                 .service(web::scope(&base).configure(tfreg_actix::configure(app_registry.clone())))
         })
         .workers(workers)
+        .max_connections(max_connections.div_ceil(workers))
+        .max_connection_rate(max_connections.div_ceil(workers).min(256))
+        .client_request_timeout(HEAD_TIMEOUT)
         .shutdown_timeout(10)
         .tcp_nodelay(NO_DELAY);
 
@@ -117,6 +129,21 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
 /// (~40 ms on Linux) as it waits for the end of the stream. actix-web keeps the OS default (Nagle
 /// on) unless told; told, it sets the option on each accepted socket.
 const NO_DELAY: bool = true;
+
+/// How long a client has to send a request's head once connected (408 after).
+const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The connection limit: `configured`, or what the open-file limit allows once raised to its
+/// hard limit, less a reserve for the files the store opens; at least one per worker.
+fn connection_limit(configured: Option<usize>, workers: usize) -> usize {
+    let limit = configured.unwrap_or_else(|| {
+        let files = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+        let files = usize::try_from(files).unwrap_or(usize::MAX).min(1 << 20);
+        files - (files / 4).max(256).min(files / 2)
+    });
+    tracing::info!(max_connections = limit, "connection limit");
+    limit.max(workers)
+}
 
 /// How often the server sweeps expired upload sessions.
 const UPLOAD_SWEEP_INTERVAL: Duration = Duration::from_secs(600);

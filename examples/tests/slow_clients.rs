@@ -1,0 +1,64 @@
+//! Slow and unauthenticated clients against the real server over plain HTTP/1.1 on loopback,
+//! written byte by byte with a raw socket: an upload without a token is refused before its
+//! body arrives, and a body that stalls is given up with a 408; both answers are
+//! `{"errors": [...]}` and the connection is closed, so such clients cannot pile up.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use support::{Server, MASTER};
+
+/// Sends `head` and `body_start` on a new connection, then waits (up to 10 s) for the answer
+/// and the server's close: the status, the body, and how long the answer took.
+fn exchange(server: &Server, head: &str, body_start: &[u8]) -> (u16, serde_json::Value, Duration) {
+    let mut socket = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    socket.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let started = Instant::now();
+    socket.write_all(head.as_bytes()).unwrap();
+    socket.write_all(body_start).unwrap();
+    let mut answer = Vec::new();
+    socket.read_to_end(&mut answer).expect("the server answers and closes the connection");
+    let elapsed = started.elapsed();
+    let text = String::from_utf8_lossy(&answer);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no answer head: {text:?}"));
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    assert!(head.to_ascii_lowercase().contains("content-type: application/json"), "{head}");
+    (status, serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body:?}")), elapsed)
+}
+
+#[test]
+fn slow_and_unauthenticated_uploads_are_answered_at_once_or_given_up() {
+    let server = Server::start(&["--plain-http", "--body-idle-timeout-secs", "2"]);
+    let put = "PUT /v1/modules/acme/slow/aws/1.0.0 HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+
+    // No token, 60 MB announced, 10 bytes sent, then silence: refused at once.
+    let (status, body, took) =
+        exchange(&server, &format!("{put}Content-Length: 60000000\r\n\r\n"), b"0123456789");
+    assert_eq!(status, 401, "{body}");
+    assert!(body["errors"][0].as_str().unwrap().contains("token"), "{body}");
+    assert!(took < Duration::from_secs(2), "answered after {took:?}");
+
+    // The same with a chunked body that never ends.
+    let chunked = format!("{put}Transfer-Encoding: chunked\r\n\r\n");
+    let (status, _, took) = exchange(&server, &chunked, b"a\r\n0123456789\r\n");
+    assert_eq!(status, 401);
+    assert!(took < Duration::from_secs(2), "answered after {took:?}");
+
+    // A valid publisher whose body stalls: given up after the idle timeout.
+    let authorized = format!("{put}Authorization: Bearer {MASTER}\r\nContent-Length: 60000000\r\n\r\n");
+    let (status, body, took) = exchange(&server, &authorized, b"0123456789");
+    assert_eq!(status, 408, "{body}");
+    assert!(body["errors"][0].as_str().unwrap().contains("too slowly"), "{body}");
+    assert!(took >= Duration::from_secs(2) && took < Duration::from_secs(8), "given up after {took:?}");
+
+    // Nothing was stored, and the server still answers.
+    let (status, _, _) = exchange(
+        &server,
+        &format!("GET /v1/modules/acme/slow/aws/versions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {MASTER}\r\nConnection: close\r\n\r\n"),
+        b"",
+    );
+    assert_eq!(status, 404);
+}
