@@ -64,6 +64,7 @@ pub mod random;
 mod registry;
 mod spool;
 pub mod storage;
+mod text;
 pub mod types;
 pub mod uploads;
 pub mod upstream;

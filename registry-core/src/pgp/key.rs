@@ -95,8 +95,9 @@ impl SigningKey {
     /// with the primary key.
     pub fn from_armored(armored_secret_key: &str) -> Result<SigningKey, PgpError> {
         armor::expect_block(armored_secret_key, armor::PRIVATE_KEY)?;
-        let (keys, _headers) = SignedSecretKey::from_string_many(armored_secret_key)
-            .map_err(|err| PgpError::MalformedKey { detail: err.to_string() })?;
+        let (keys, _headers) = SignedSecretKey::from_string_many(armored_secret_key).map_err(|err| {
+            PgpError::MalformedKey { detail: crate::text::printable_detail(&err.to_string()) }
+        })?;
         let secret = single(keys.collect::<Result<Vec<_>, _>>())?;
         SigningKey::from_secret(secret)
     }
@@ -206,8 +207,9 @@ impl PublicKey {
             return Err(PgpError::SecretKeyGiven);
         }
         armor::expect_block(armored, armor::PUBLIC_KEY)?;
-        let (keys, _headers) = SignedPublicKey::from_string_many(armored)
-            .map_err(|err| PgpError::MalformedKey { detail: err.to_string() })?;
+        let (keys, _headers) = SignedPublicKey::from_string_many(armored).map_err(|err| {
+            PgpError::MalformedKey { detail: crate::text::printable_detail(&err.to_string()) }
+        })?;
         PublicKey::from_signed(single(keys.collect::<Result<Vec<_>, _>>())?)
     }
 
@@ -233,7 +235,8 @@ impl PublicKey {
 
 /// The one key of a parse, or why there is not exactly one.
 fn single<T>(parsed: Result<Vec<T>, pgp::errors::Error>) -> Result<T, PgpError> {
-    let mut keys = parsed.map_err(|err| PgpError::MalformedKey { detail: err.to_string() })?;
+    let mut keys = parsed
+        .map_err(|err| PgpError::MalformedKey { detail: crate::text::printable_detail(&err.to_string()) })?;
     match keys.len() {
         0 => Err(PgpError::MalformedKey { detail: "the armored block holds no key".to_owned() }),
         1 => Ok(keys.remove(0)),

@@ -444,3 +444,16 @@ fn error_messages_are_actionable() {
     assert!(messages[2].contains("3072 or 4096"));
     assert!(messages[3].contains("gpg --armor --export"));
 }
+
+#[test]
+fn a_bad_armor_footer_is_described_in_words_not_bytes() {
+    let key = SigningKey::from_armored(include_str!("testdata/signing-key.asc")).unwrap();
+    let armored = key.public_key().unwrap().to_armored().unwrap();
+    let mut broken =
+        armored.replace("-----END PGP PUBLIC KEY BLOCK-----", "-----END PGP PUBLIC KEY BLOCK----X");
+    broken.push_str(&"A".repeat(300));
+    let message = PublicKey::from_armored(&broken).unwrap_err().to_string();
+    assert!(!message.contains("input: ["), "{message}");
+    assert!(!message.contains("65, 65"), "{message}");
+    assert!(message.len() < 400, "{message}");
+}

@@ -75,7 +75,9 @@ impl PublicKey {
 
 /// The signature packets in `signature`, binary or armored.
 pub(super) fn parse(signature: &[u8]) -> Result<Vec<Signature>, PgpError> {
-    let malformed = |err: pgp::errors::Error| PgpError::MalformedSignature { detail: err.to_string() };
+    let malformed = |err: pgp::errors::Error| PgpError::MalformedSignature {
+        detail: crate::text::printable_detail(&err.to_string()),
+    };
     let parsed: Vec<DetachedSignature> = if armor::looks_armored(signature) {
         let text = std::str::from_utf8(signature).map_err(|_| PgpError::MalformedSignature {
             detail: "the armored signature is not valid UTF-8 text".to_owned(),

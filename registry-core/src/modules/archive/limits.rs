@@ -204,5 +204,6 @@ pub(super) fn corrupt(format: ArchiveFormat, entry: Option<&str>, err: io::Error
         }
         source = e.source();
     }
-    ArchiveError::Corrupt { format, entry: entry.map(str::to_owned), reason: err.to_string() }
+    let reason = crate::text::printable_detail(&err.to_string());
+    ArchiveError::Corrupt { format, entry: entry.map(str::to_owned), reason }
 }

@@ -203,7 +203,7 @@ fn read_region<R: Read + Seek>(reader: &mut R, start: u64, len: usize) -> Result
 
 /// Maps an error reading the package itself (not one of its entries).
 pub(super) fn unreadable(err: io::Error) -> ProviderError {
-    ProviderError::NotAZip { reason: err.to_string() }
+    ProviderError::NotAZip { reason: crate::text::printable_detail(&err.to_string()) }
 }
 
 /// A handle on a reader shared by the zip reader and [`read_files`], which
@@ -249,7 +249,10 @@ impl Budget<'_> {
                 Ok(read) => read,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    return Err(ProviderError::Corrupt { entry: name.to_owned(), reason: e.to_string() })
+                    return Err(ProviderError::Corrupt {
+                        entry: name.to_owned(),
+                        reason: crate::text::printable_detail(&e.to_string()),
+                    })
                 }
             };
             hasher.update(&buffer[..read]);

@@ -238,3 +238,15 @@ fn duplicate_paths_are_refused() {
         assert_names(&err, "main.tf\"");
     }
 }
+
+#[test]
+fn a_corrupt_header_is_described_without_echoing_its_bytes() {
+    let mut tar = tar::Builder::new(Vec::new());
+    add_file(&mut tar, "main.tf", b"# x\n", 0o644);
+    let mut raw = tar.into_inner().unwrap();
+    // The size field (12 bytes at offset 124) filled with control bytes and invalid UTF-8.
+    raw[124..136].copy_from_slice(b"\x01\x02\x1b[31m\xff\xfe\x7f\x00a");
+    let message = normalize_err(&gzip(&raw)).to_string();
+    assert!(message.chars().all(|c| c == ' ' || c.is_ascii_graphic() || c == '…'), "{message:?}");
+    assert!(message.contains("corrupt"), "{message}");
+}
