@@ -121,6 +121,10 @@ pub(crate) struct ServeArgs {
     /// least 256) for the files the store reads, so accepting never runs out of descriptors.
     #[arg(long, env = "TFREG_MAX_CONNECTIONS")]
     pub(crate) max_connections: Option<usize>,
+    /// Refuse tokens without a checksum (tokens issued by older releases of tfreg) without
+    /// reading the store, instead of looking them up; switch on once old tokens are replaced.
+    #[arg(long, env = "TFREG_REFUSE_LEGACY_TOKENS")]
+    pub(crate) refuse_legacy_tokens: bool,
     /// The most uploads (publishes and upload-session data) in progress at once; more get 429.
     #[arg(long, env = "TFREG_MAX_UPLOADS", default_value_t = 64)]
     pub(crate) max_uploads: usize,

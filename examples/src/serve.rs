@@ -49,8 +49,11 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
             },
             ..RegistryConfig::default()
         };
-        let tokens =
+        let mut tokens =
             TokenStore::with_cache_ttl(storage.clone(), Duration::from_secs(args.token_cache_ttl_secs));
+        if args.refuse_legacy_tokens {
+            tokens = tokens.refusing_legacy_tokens();
+        }
         let mut builder = Registry::builder(storage).master_token(master.hash).tokens(Arc::new(tokens));
         if let Some(url) = &args.upstream {
             let config = UpstreamConfig {

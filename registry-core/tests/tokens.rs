@@ -7,8 +7,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use bytes::Bytes;
 use http::{Method, StatusCode};
-use tfreg_core::auth::{hash_token, NewToken, Role, TokenRecord};
+use tfreg_core::auth::{hash_token, NewToken, Role, TokenRecord, TokenStore};
 use tfreg_core::storage::{layout, ObjectInfo, PutMode, Storage, StorageError, StoredObject};
+use tfreg_core::Registry;
 use tfreg_testkit::{tiny_module, TestRegistry};
 
 /// A store that counts its reads.
@@ -107,4 +108,34 @@ async fn replicas_on_one_store_accept_each_others_tokens() {
     let (token, _) = a.registry.tokens().create(spec, "test").await.unwrap();
     let publish = b.call(Method::PUT, "/v1/modules/acme/vpc/aws/1.0.0", Some(&token), tiny_module()).await;
     assert_eq!(publish.status(), StatusCode::CREATED, "one checksum key for every instance");
+}
+
+#[tokio::test]
+async fn once_legacy_tokens_are_refused_no_token_costs_a_read() {
+    let memory: Arc<dyn Storage> = Arc::new(tfreg_storage::from_url("memory://").unwrap());
+    let counting = Arc::new(Counting { inner: memory, gets: AtomicUsize::new(0) });
+    let tokens = Arc::new(TokenStore::new(counting.clone()).refusing_legacy_tokens());
+    let registry = Registry::builder(counting.clone()).tokens(tokens.clone()).build().await.unwrap();
+    let (issued, _) =
+        tokens.create(NewToken { tier: Some(Role::Downloader), ..Default::default() }, "test").await.unwrap();
+    let status = |token: String| {
+        let registry = registry.clone();
+        async move {
+            let request = http::Request::builder()
+                .uri("/v1/modules/acme/vpc/aws/versions")
+                .header("authorization", format!("Bearer {token}"))
+                .body(Bytes::new())
+                .unwrap();
+            tfreg_testkit::send(&registry, request).await
+        }
+    };
+    assert_eq!(status(issued).await.status(), StatusCode::NOT_FOUND, "a token with a checksum still works");
+    let before = counting.gets.load(Ordering::SeqCst);
+    for n in 0..50 {
+        let legacy = format!("tfreg_{:0>43}", n);
+        let response = status(legacy).await;
+        let message = tfreg_testkit::error_message(&response, StatusCode::UNAUTHORIZED);
+        assert!(message.contains("no longer accepts"), "{message}");
+    }
+    assert_eq!(counting.gets.load(Ordering::SeqCst), before, "no read for a token without a checksum");
 }

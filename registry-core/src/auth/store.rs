@@ -92,6 +92,9 @@ pub struct TokenStore {
     unknown: TtlCache<()>,
     /// The checksum key, read from (or created in) the store on first use.
     checksum_key: OnceCell<Hmac<Sha256>>,
+    /// Whether tokens issued before checksums are still looked up (see
+    /// [`TokenStore::refusing_legacy_tokens`]).
+    accept_legacy: bool,
 }
 
 impl TokenStore {
@@ -108,7 +111,16 @@ impl TokenStore {
 
     /// The same store reading time from `clock` (for expiry and caching).
     pub fn with_clock(self, clock: SharedClock) -> Self {
-        Self::build(self.storage, self.ttl, clock)
+        Self { accept_legacy: self.accept_legacy, ..Self::build(self.storage, self.ttl, clock) }
+    }
+
+    /// The same store refusing, without a read of the store, every token without a checksum:
+    /// those issued before tokens carried one, and any string of that shape an attacker makes
+    /// up (each of which otherwise costs one read). Switch it on once the old tokens are
+    /// replaced (`GET /v1/tokens` lists each token's creation date).
+    pub fn refusing_legacy_tokens(mut self) -> Self {
+        self.accept_legacy = false;
+        self
     }
 
     fn build(storage: Arc<dyn Storage>, ttl: Duration, clock: SharedClock) -> Self {
@@ -119,6 +131,7 @@ impl TokenStore {
             clock,
             ttl,
             checksum_key: OnceCell::new(),
+            accept_legacy: true,
         }
     }
 
@@ -226,7 +239,13 @@ impl TokenStore {
         match shape(token) {
             Shape::Foreign => return Err(unknown()),
             // Issued before tokens carried a checksum: only the store can tell.
-            Shape::Legacy => {}
+            Shape::Legacy if self.accept_legacy => {}
+            Shape::Legacy => {
+                return Err(Error::unauthorized(
+                    "the token was issued before tokens carried a checksum and this registry no longer \
+                     accepts such tokens: ask for a new one",
+                ))
+            }
             Shape::Checked { random, checksum } => {
                 let expected = self.checksum(random).await?;
                 if !bool::from(expected.as_bytes().ct_eq(checksum.as_bytes())) {
