@@ -17,6 +17,7 @@ use crate::http::body::{read_limited, Body};
 use crate::http::router::{self, Access, AuditTarget, Route, DISCOVERY_PATH};
 use crate::http::signing::UrlSigner;
 use crate::http::{response, Links, RequestContext};
+use crate::maintenance::{GarbageReport, Maintenance};
 use crate::mirror::MirrorService;
 use crate::modules::ModuleService;
 use crate::protocol::Discovery;
@@ -51,6 +52,7 @@ struct Inner {
     uploads: UploadService,
     pins: PinService,
     admin: AdminService,
+    maintenance: Maintenance,
     discovery: Bytes,
 }
 
@@ -171,6 +173,7 @@ impl RegistryBuilder {
             &config,
         );
         let admin = AdminService::new(tokens.clone(), keys, audit.clone());
+        let maintenance = Maintenance::new(storage.clone(), clock.clone());
         Ok(Registry {
             inner: Arc::new(Inner {
                 config,
@@ -184,6 +187,7 @@ impl RegistryBuilder {
                 uploads,
                 pins,
                 admin,
+                maintenance,
                 discovery: Bytes::from(discovery),
             }),
         })
@@ -412,6 +416,14 @@ impl Registry {
     /// so it is kept off every hot path.
     pub async fn sweep_uploads(&self) -> Result<usize> {
         self.inner.uploads.sweep().await
+    }
+
+    /// Removes orphaned archives and packages, what interrupted writes left, and the files of
+    /// dead upload sessions, once older than [`RegistryConfig::orphan_grace`]; never anything an
+    /// index references (see [`crate::maintenance`]). Lists and reads every index: run it on a
+    /// schedule, not per request.
+    pub async fn collect_garbage(&self) -> Result<GarbageReport> {
+        self.inner.maintenance.collect_garbage(self.inner.config.orphan_grace).await
     }
 
     /// Imports one package into the mirror (as `tfreg mirror import` does for a directory

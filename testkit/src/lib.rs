@@ -3,14 +3,17 @@
 //! What tfreg's own tests share, so no test file builds its own: a registry over the in-memory
 //! store with a master token, a fixed link-signing key and a [`ManualClock`]
 //! ([`TestRegistry`]); calls that read the answer's body whole ([`send`]); the archives and
-//! provider packages tests publish ([`archives`]); and the fixture signing keys.
+//! provider packages tests publish ([`archives`]); a store that dates writes by that clock
+//! ([`ClockedStore`]); and the fixture signing keys.
 //!
 //! A dev-dependency only; never published.
 
 pub mod archives;
+mod clocked;
 mod harness;
 
 pub use archives::{provider_zip, tar_gz, tar_gz_under, temp_file, tiny_module, zip};
+pub use clocked::ClockedStore;
 pub use harness::{collect, error_message, json, send, TestRegistry, TestRegistryBuilder};
 
 /// An armored OpenPGP secret key (RSA 3072) for signing providers in tests.
