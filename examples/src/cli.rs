@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// tfreg: a private Terraform registry.
 #[derive(Debug, Parser)]
@@ -20,6 +20,42 @@ pub(crate) enum Command {
     /// Works with provider network mirrors.
     #[command(subcommand)]
     Mirror(MirrorCommand),
+    /// Checks the store: every published archive and package present with the SHA-256 its
+    /// index records, every index readable; lists orphans and crash leftovers. Exits 0 when
+    /// clean, 1 when it found problems, 2 when it could not check.
+    Fsck(FsckArgs),
+}
+
+/// The settings of `tfreg fsck`.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct FsckArgs {
+    /// The store to check (the one `tfreg serve` uses).
+    #[arg(long, env = "TFREG_STORAGE", default_value = "file://./tfreg-data")]
+    pub(crate) storage: String,
+    /// Remove orphans and leftovers older than the grace period, and say what was removed.
+    /// Safe while servers run on the store: nothing an index references is ever removed.
+    #[arg(long)]
+    pub(crate) repair: bool,
+    /// How old an orphan or leftover must be to count as a problem, and to be removed by
+    /// --repair: younger ones may belong to a publish or upload in flight. `90s`, `30m`,
+    /// `24h`, `7d`, `1h30m`, or seconds.
+    #[arg(long, env = "TFREG_ORPHAN_GRACE", default_value = "24h", value_parser = crate::fsck::parse_duration)]
+    pub(crate) grace: std::time::Duration,
+    /// Only check that objects exist with the recorded sizes, without reading their content.
+    #[arg(long)]
+    pub(crate) quick: bool,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub(crate) output: Output,
+}
+
+/// The forms of `tfreg fsck`'s report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Output {
+    /// A summary for people.
+    Text,
+    /// The typed reports as one JSON document.
+    Json,
 }
 
 /// `tfreg mirror ...`

@@ -2,6 +2,7 @@
 //! default; see `tfreg serve --help`.
 
 mod cli;
+mod fsck;
 mod mirror_import;
 mod serve;
 mod tls;
@@ -24,6 +25,13 @@ fn main() {
     let result = match cli.command {
         cli::Command::Serve(args) => serve::run(*args),
         cli::Command::Mirror(cli::MirrorCommand::Import(args)) => mirror_import::run(args),
+        cli::Command::Fsck(args) => match fsck::run(args) {
+            Ok(code) => std::process::exit(code),
+            Err(err) => {
+                eprintln!("tfreg fsck: {err}");
+                std::process::exit(fsck::EXIT_ERROR);
+            }
+        },
     };
     if let Err(err) = result {
         eprintln!("tfreg: {err}");

@@ -49,6 +49,10 @@ pub struct RegistryConfig {
     pub cache_ttl: Duration,
     /// The most modules whose version lists are cached at once (default 100,000).
     pub cache_capacity: usize,
+    /// How old an orphan (an archive no index names) or a crash's leftover must be before
+    /// [`Registry::collect_garbage`](crate::Registry::collect_garbage) removes it (default 24
+    /// hours): younger ones may belong to a publish in flight. See [`crate::maintenance`].
+    pub orphan_grace: Duration,
 }
 
 impl Default for RegistryConfig {
@@ -69,6 +73,7 @@ impl Default for RegistryConfig {
             link_ttl: Duration::from_secs(600),
             cache_ttl: Duration::from_secs(5),
             cache_capacity: 100_000,
+            orphan_grace: crate::maintenance::DEFAULT_GRACE,
         }
     }
 }
@@ -91,6 +96,7 @@ impl std::fmt::Debug for RegistryConfig {
             .field("link_ttl", &self.link_ttl)
             .field("cache_ttl", &self.cache_ttl)
             .field("cache_capacity", &self.cache_capacity)
+            .field("orphan_grace", &self.orphan_grace)
             .finish()
     }
 }

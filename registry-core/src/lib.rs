@@ -24,7 +24,7 @@
 //!
 //! One module per capability, each owning its state and routes: [`modules`], [`providers`],
 //! [`mirror`], [`uploads`], [`upstream`] (the upstream registry a proxy reads through), [`proxy`] (pins) and [`admin`] (tokens, keys,
-//! audit) hold the services; [`types`] the checked values every request names; [`http`] the
+//! audit) hold the services; [`maintenance`] the store check and garbage collection; [`types`] the checked values every request names; [`http`] the
 //! router with its policy table ([`http::Route::policy`]: each route's action and audit
 //! target), the request context, query strings, the streamed [`http::Body`] and signed links;
 //! [`protocol`] a serde type for every wire document; [`storage`] the storage trait, key layout
@@ -54,6 +54,7 @@ mod error;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub mod http;
+pub mod maintenance;
 pub mod mirror;
 pub mod modules;
 pub mod pgp;

@@ -18,6 +18,7 @@ use crate::http::router::{self, Access, AuditTarget, BodyUse, Route, DISCOVERY_P
 use crate::http::signing::UrlSigner;
 use crate::http::slots::UploadSlots;
 use crate::http::{response, Links, RequestContext};
+use crate::maintenance::{GarbageReport, Maintenance};
 use crate::mirror::MirrorService;
 use crate::modules::ModuleService;
 use crate::protocol::Discovery;
@@ -53,6 +54,7 @@ struct Inner {
     pins: PinService,
     admin: AdminService,
     slots: UploadSlots,
+    maintenance: Maintenance,
     discovery: Bytes,
 }
 
@@ -180,6 +182,7 @@ impl RegistryBuilder {
             &config,
         );
         let admin = AdminService::new(tokens.clone(), keys, audit.clone());
+        let maintenance = Maintenance::new(storage.clone(), clock.clone());
         Ok(Registry {
             inner: Arc::new(Inner {
                 config,
@@ -194,6 +197,7 @@ impl RegistryBuilder {
                 pins,
                 admin,
                 slots,
+                maintenance,
                 discovery: Bytes::from(discovery),
             }),
         })
@@ -475,6 +479,14 @@ impl Registry {
     /// so it is kept off every hot path.
     pub async fn sweep_uploads(&self) -> Result<usize> {
         self.inner.uploads.sweep().await
+    }
+
+    /// Removes orphaned archives and packages, what interrupted writes left, and the files of
+    /// dead upload sessions, once older than [`RegistryConfig::orphan_grace`]; never anything an
+    /// index references (see [`crate::maintenance`]). Lists and reads every index: run it on a
+    /// schedule, not per request.
+    pub async fn collect_garbage(&self) -> Result<GarbageReport> {
+        self.inner.maintenance.collect_garbage(self.inner.config.orphan_grace).await
     }
 
     /// Imports one package into the mirror (as `tfreg mirror import` does for a directory

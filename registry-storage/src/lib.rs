@@ -27,8 +27,17 @@
 //! local filesystem has no conditional update, so [`ObjectStorage`] does it under an exclusive
 //! lock on `<root>/.tfreg.lock` (`flock`), which also holds between processes sharing the
 //! folder on one machine.
+//!
+//! ## Interrupted writes
+//! A process killed in the middle of a write leaves, on the local filesystem, the staging file
+//! `object_store` writes to before renaming it into place: `{key}#{n}`, e.g.
+//! `uploads/{id}/object#1`. `object_store` hides these; [`ObjectStorage`] lists and removes them
+//! (`Storage::list_unfinished`, `Storage::delete_unfinished`) by walking the folder. Cloud
+//! stores keep incomplete multipart uploads out of sight: give the bucket a lifecycle rule that
+//! aborts them (S3 `AbortIncompleteMultipartUpload`).
 
 mod local_lock;
+mod local_unfinished;
 mod object;
 mod url;
 

@@ -14,6 +14,7 @@ use tfreg_core::storage::{
 };
 
 use crate::local_lock::LocalLock;
+use crate::local_unfinished::{is_staging_name, LocalFolder};
 
 /// The registry's storage over an `object_store` backend, with keys under an optional prefix.
 #[derive(Debug, Clone)]
@@ -23,6 +24,8 @@ pub struct ObjectStorage {
     signer: Option<Arc<dyn Signer>>,
     prefix: String,
     local_lock: Option<Arc<LocalLock>>,
+    /// The folder of a local-filesystem store, where interrupted writes leave staging files.
+    local_folder: Option<Arc<LocalFolder>>,
     /// Headers a presigned `PUT` must carry.
     put_headers: Vec<(String, String)>,
 }
@@ -38,6 +41,7 @@ impl ObjectStorage {
             signer: None,
             prefix,
             local_lock: None,
+            local_folder: None,
             put_headers: Vec::new(),
         }
     }
@@ -64,6 +68,15 @@ impl ObjectStorage {
         self
     }
 
+    /// Finds and removes what interrupted writes leave in `root`, the folder of a
+    /// `LocalFileSystem` store: the `{key}#{n}` staging files a process killed in the middle of
+    /// a write leaves, which `object_store` itself neither lists nor removes (see
+    /// [`Storage::list_unfinished`]).
+    pub fn with_local_folder(mut self, root: std::path::PathBuf) -> Self {
+        self.local_folder = Some(Arc::new(LocalFolder::new(root)));
+        self
+    }
+
     fn path(&self, key: &str) -> Result<Path, StorageError> {
         let valid = !key.is_empty()
             && !key.starts_with('/')
@@ -82,6 +95,7 @@ impl ObjectStorage {
             key: full.strip_prefix(self.prefix.as_str()).unwrap_or(full).to_owned(),
             size: meta.size,
             etag: meta.e_tag.clone(),
+            last_modified: u64::try_from(meta.last_modified.timestamp()).ok(),
         }
     }
 
@@ -118,7 +132,9 @@ impl ObjectStorage {
         let updating = matches!(mode, object_store::PutMode::Update(_));
         let opts = PutOptions { mode, ..Default::default() };
         match self.store.put_opts(path, body.into(), opts).await {
-            Ok(result) => Ok(ObjectInfo { key: key.to_owned(), size, etag: result.e_tag }),
+            Ok(result) => {
+                Ok(ObjectInfo { key: key.to_owned(), size, etag: result.e_tag, last_modified: None })
+            }
             Err(object_store::Error::AlreadyExists { .. }) => {
                 Err(StorageError::AlreadyExists { key: key.to_owned() })
             }
@@ -169,6 +185,11 @@ fn file_chunks(
         buffer.truncate(read);
         Ok(Some((Bytes::from(buffer), (file, at + read as u64, end, key))))
     }))
+}
+
+/// A failure of the local filesystem outside `object_store`.
+fn io_failed(key: &str, err: std::io::Error) -> StorageError {
+    StorageError::Backend { key: key.to_owned(), transient: false, source: Box::new(err) }
 }
 
 fn backend(key: &str, err: object_store::Error) -> StorageError {
@@ -266,6 +287,34 @@ impl Storage for ObjectStorage {
         }
     }
 
+    async fn list_unfinished(&self, prefix: &str) -> Result<Vec<ObjectInfo>, StorageError> {
+        let Some(folder) = &self.local_folder else { return Ok(Vec::new()) };
+        let full = format!("{}{prefix}", self.prefix);
+        let found = folder.leftovers(&full).await.map_err(|e| io_failed(prefix, e))?;
+        Ok(found
+            .into_iter()
+            .map(|left| ObjectInfo {
+                key: left.key.strip_prefix(self.prefix.as_str()).unwrap_or(&left.key).to_owned(),
+                size: left.size,
+                etag: None,
+                last_modified: left.modified,
+            })
+            .collect())
+    }
+
+    async fn delete_unfinished(&self, key: &str) -> Result<(), StorageError> {
+        let Some(folder) = &self.local_folder else {
+            return Err(StorageError::NotSupported { operation: "removing unfinished writes" });
+        };
+        // Only the staging file of a key this store accepts.
+        let name = key.rsplit('/').next().unwrap_or(key);
+        let base = key.split_once('#').map(|(base, _)| base);
+        if !is_staging_name(name) || base.is_none_or(|base| self.path(base).is_err()) {
+            return Err(StorageError::InvalidKey { key: key.to_owned() });
+        }
+        folder.remove(&format!("{}{key}", self.prefix)).await.map_err(|e| io_failed(key, e))
+    }
+
     async fn writer<'a>(&'a self, key: &str) -> Result<Box<dyn ObjectWriter + 'a>, StorageError> {
         let path = self.path(key)?;
         let upload = self.store.put_multipart(&path).await.map_err(|e| backend(key, e))?;
@@ -347,7 +396,7 @@ impl ObjectWriter for MultipartWriter {
     async fn finish(self: Box<Self>) -> Result<ObjectInfo, StorageError> {
         let Self { key, upload, size } = *self;
         match upload.finish().await {
-            Ok(result) => Ok(ObjectInfo { key, size, etag: result.e_tag }),
+            Ok(result) => Ok(ObjectInfo { key, size, etag: result.e_tag, last_modified: None }),
             Err(err) => Err(backend(&key, err)),
         }
     }

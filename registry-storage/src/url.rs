@@ -60,7 +60,9 @@ pub fn from_url(url: &str) -> Result<ObjectStorage, ConfigError> {
                 .map_err(|e| ConfigError::new(url, e))?
                 // Deleting a folder's last object (an upload session's) removes the folder.
                 .with_automatic_cleanup(true);
-            Ok(ObjectStorage::new(Arc::new(store), "").with_local_lock(root.join(".tfreg.lock")))
+            Ok(ObjectStorage::new(Arc::new(store), "")
+                .with_local_lock(root.join(".tfreg.lock"))
+                .with_local_folder(root))
         }
         "s3" | "s3a" => cloud(url, rest, "aws"),
         "gs" => cloud(url, rest, "gcp"),

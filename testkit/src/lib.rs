@@ -4,15 +4,18 @@
 //! store with a master token, a fixed link-signing key and a [`ManualClock`]
 //! ([`TestRegistry`]); calls that read the answer's body whole ([`send`]); the archives and
 //! provider packages tests publish ([`archives`]); a store that fails writes on purpose
-//! ([`FaultyStorage`]); and the fixture signing keys.
+//! ([`FaultyStorage`]); a store that dates writes by the test's clock ([`ClockedStore`]); and
+//! the fixture signing keys.
 //!
 //! A dev-dependency only; never published.
 
 pub mod archives;
+mod clocked;
 mod faulty;
 mod harness;
 
 pub use archives::{provider_zip, tar_gz, tar_gz_under, temp_file, tiny_module, zip};
+pub use clocked::ClockedStore;
 pub use faulty::FaultyStorage;
 pub use harness::{collect, error_message, json, send, TestRegistry, TestRegistryBuilder};
 

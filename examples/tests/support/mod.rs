@@ -76,6 +76,12 @@ impl Server {
         Server { child, port, data, cert, banner }
     }
 
+    /// Kills the server at once (`SIGKILL`), as a crash would; its data stays until drop.
+    pub fn crash(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     pub fn host(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }

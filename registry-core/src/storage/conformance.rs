@@ -21,9 +21,12 @@ pub async fn run_all(storage: Arc<dyn Storage>) {
     list_by_prefix(storage.as_ref()).await;
     streamed_write_and_read(storage.as_ref()).await;
     aborted_write_leaves_nothing(storage.as_ref()).await;
+    interrupted_write_stays_out_of_sight(storage.as_ref()).await;
+    listings_report_ages(storage.as_ref()).await;
     concurrent_creates_have_one_winner(storage.clone()).await;
     concurrent_updates_lose_nothing(storage.clone()).await;
     concurrent_publishes_lose_no_version(storage.clone()).await;
+    garbage_collection_keeps_what_is_referenced(storage.clone()).await;
 }
 
 /// Put, get, head and delete keep content and sizes.
@@ -98,6 +101,47 @@ pub async fn aborted_write_leaves_nothing(storage: &dyn Storage) {
     writer.abort().await.expect("abort");
     assert!(storage.head(key).await.unwrap().is_none(), "an aborted write stores nothing");
     assert!(storage.list("conformance/streamed/").await.unwrap().iter().all(|o| o.key != key));
+}
+
+/// A chunked write that is neither finished nor aborted (its process was killed: here the
+/// writer is leaked, so no destructor runs) never shows in `list` or `get`; whatever it left is
+/// listed by `list_unfinished`, under keys other than the object's, and removed by
+/// `delete_unfinished`. Finished objects are never listed as unfinished.
+pub async fn interrupted_write_stays_out_of_sight(storage: &dyn Storage) {
+    let prefix = "conformance/interrupted/";
+    let key = "conformance/interrupted/object";
+    storage
+        .put("conformance/interrupted/done", Bytes::from_static(b"x"), PutMode::Create)
+        .await
+        .expect("put");
+    let mut writer = storage.writer(key).await.expect("writer");
+    writer.write(Bytes::from(vec![1u8; 6 * 1024 * 1024])).await.expect("write");
+    std::mem::forget(writer);
+    assert!(storage.get(key).await.unwrap().is_none(), "an unfinished write stores no object");
+    let listed: Vec<String> = storage.list(prefix).await.unwrap().into_iter().map(|o| o.key).collect();
+    assert_eq!(listed, ["conformance/interrupted/done"]);
+    let left = storage.list_unfinished(prefix).await.expect("list_unfinished");
+    for leftover in &left {
+        assert!(leftover.key.starts_with(key) && leftover.key != key, "{leftover:?}");
+        storage.delete_unfinished(&leftover.key).await.expect("delete_unfinished");
+        storage.delete_unfinished(&leftover.key).await.expect("removing it twice is fine");
+    }
+    assert!(storage.list_unfinished(prefix).await.unwrap().is_empty(), "removed: {left:?}");
+    assert!(storage.list_unfinished("conformance/").await.unwrap().is_empty());
+}
+
+/// `list` and `head` say when each object was written (the garbage collection's grace period
+/// relies on it), close to the system's time.
+pub async fn listings_report_ages(storage: &dyn Storage) {
+    let key = "conformance/ages/object";
+    storage.put(key, Bytes::from_static(b"x"), PutMode::Overwrite).await.expect("put");
+    let now = crate::clock::unix_now();
+    let listed = storage.list("conformance/ages/").await.unwrap();
+    let head = storage.head(key).await.unwrap().expect("exists");
+    for info in [&listed[0], &head] {
+        let written = info.last_modified.expect("backends report when an object was written");
+        assert!(written.abs_diff(now) < 3600, "written at {written}, now {now}");
+    }
 }
 
 /// Missing objects read as `None`, and deleting one is not an error.
@@ -241,4 +285,49 @@ pub async fn concurrent_publishes_lose_no_version(storage: Arc<dyn Storage>) {
     let (index, _) = index::load(storage.as_ref(), &addr).await.unwrap().expect("index");
     let versions: Vec<String> = index.versions.iter().map(|v| v.version.to_string()).collect();
     assert_eq!(versions, ["9.9.9", "1.5.0", "1.4.0", "1.3.0", "1.2.0", "1.1.0", "1.0.0"]);
+}
+
+/// The garbage collection over this backend ([`crate::maintenance`]), with no grace period: an
+/// archive no index names is removed, the one the index names stays and checks out (its content
+/// read back as a stream), and with the default grace period nothing fresh is touched.
+pub async fn garbage_collection_keeps_what_is_referenced(storage: Arc<dyn Storage>) {
+    use crate::maintenance::{CheckOptions, Maintenance, DEFAULT_GRACE};
+    use sha2::Digest;
+
+    let addr = ModuleAddress::parse("conformance", "gc", "aws").unwrap();
+    let version = Version::parse("1.0.0").unwrap();
+    let body = Bytes::from((0..300_000u32).map(|i| (i % 253) as u8).collect::<Vec<_>>());
+    let sha256 = hex::encode(sha2::Sha256::digest(&body));
+    let archive = crate::storage::layout::module_archive(&addr, &version, &sha256);
+    storage.put(&archive, body.clone(), PutMode::Create).await.expect("put the archive");
+    let entry = ModuleVersion {
+        version: version.clone(),
+        sha256,
+        size: body.len() as u64,
+        published_at: "2026-01-01T00:00:00Z".into(),
+        published_by: "conformance".into(),
+        pinned: false,
+    };
+    index::add_version(storage.as_ref(), &addr, entry).await.expect("commit the version");
+    let orphan =
+        crate::storage::layout::module_archive(&addr, &Version::parse("2.0.0").unwrap(), &"0".repeat(64));
+    storage
+        .put(&orphan, Bytes::from_static(b"never indexed"), PutMode::Create)
+        .await
+        .expect("put the orphan");
+
+    let maintenance = Maintenance::new(storage.clone(), crate::clock::system());
+    let fresh = maintenance.collect_garbage(DEFAULT_GRACE).await.expect("collect");
+    assert!(fresh.removed.iter().all(|g| g.key != orphan), "a fresh orphan stays: {fresh:?}");
+    let report = maintenance.collect_garbage(std::time::Duration::ZERO).await.expect("collect");
+    assert!(report.removed.iter().any(|g| g.key == orphan), "{report:?}");
+    assert!(report.removed.iter().all(|g| g.key != archive), "{report:?}");
+    assert!(report.lost.is_empty());
+    assert!(storage.head(&orphan).await.unwrap().is_none(), "the orphan is gone");
+    assert!(storage.head(&archive).await.unwrap().is_some(), "the indexed archive stays");
+    let check = maintenance.check(&CheckOptions::default()).await.expect("check");
+    let here = |key: &str| key.starts_with("modules/conformance/gc/");
+    let damage: Vec<_> = check.damaged.iter().filter(|d| here(d.key())).collect();
+    assert!(damage.is_empty(), "{damage:?}");
+    assert!(check.garbage.iter().all(|g| !here(&g.key)), "{:?}", check.garbage);
 }

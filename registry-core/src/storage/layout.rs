@@ -16,6 +16,10 @@
 //! | `uploads/{id}/session.json` | an upload session: who opened it, when it expires |
 //! | `uploads/{id}/object` | the file uploaded to that session, until it is published, abandoned or swept |
 //!
+//! Objects in a module's or provider's folder that its index does not name (a publish killed
+//! between the archive and the index, a version unpinned) and writes a crash interrupted are
+//! collected by [`crate::maintenance`] once older than a grace period.
+//!
 //! `{ns}` and `{name}` are lower-case, so addresses match case-insensitively; `{version}` is the
 //! normalised version. A version is published when, and only when, the index names it: the
 //! archive is written first, then the index. Reads of versions and downloads need the index only,
@@ -25,14 +29,28 @@
 use crate::types::address::ModuleAddress;
 use crate::types::version::Version;
 
+/// Where modules live: one folder per module, `modules/{ns}/{name}/{system}/`.
+pub const MODULES_PREFIX: &str = "modules/";
+
+/// Where providers live: one folder per provider, `providers/{host}/{ns}/{type}/`.
+pub const PROVIDERS_PREFIX: &str = "providers/";
+
+/// The name of the version index in a module's or provider's folder; everything else in the
+/// folder is an archive or package under `{version}/`.
+pub const INDEX_NAME: &str = "index.json";
+
+/// How many `/`-separated parts name a module's or a provider's folder, `modules/` or
+/// `providers/` included.
+pub const ARTIFACT_FOLDER_DEPTH: usize = 4;
+
 /// The key of a module's version index.
 pub fn module_index(addr: &ModuleAddress) -> String {
-    format!("modules/{}/index.json", addr.key())
+    format!("{MODULES_PREFIX}{}/{INDEX_NAME}", addr.key())
 }
 
 /// The key of one version's archive with the given content hash.
 pub fn module_archive(addr: &ModuleAddress, version: &Version, sha256: &str) -> String {
-    format!("modules/{}/{}/{}.tar.gz", addr.key(), version, sha256)
+    format!("{MODULES_PREFIX}{}/{}/{}.tar.gz", addr.key(), version, sha256)
 }
 
 /// The key of the secret that signs download URLs.
@@ -57,12 +75,12 @@ pub const AUDIT_PREFIX: &str = "audit/";
 
 /// The key of a provider's version index.
 pub fn provider_index(addr: &crate::types::ProviderAddress) -> String {
-    format!("providers/{}/index.json", addr.key())
+    format!("{PROVIDERS_PREFIX}{}/{INDEX_NAME}", addr.key())
 }
 
 /// The key of one platform's package of a provider version, by its content hash.
 pub fn provider_package(addr: &crate::types::ProviderAddress, version: &Version, sha256: &str) -> String {
-    format!("providers/{}/{version}/{sha256}.zip", addr.key())
+    format!("{PROVIDERS_PREFIX}{}/{version}/{sha256}.zip", addr.key())
 }
 
 /// The registry's own provider signing key (armored secret key).
@@ -103,4 +121,10 @@ pub fn upload_session(id: &str) -> String {
 /// The key the file uploaded to a session is stored at (what a presigned `PUT` writes).
 pub fn upload_object(id: &str) -> String {
     format!("{UPLOADS_PREFIX}{id}/object")
+}
+
+/// The folder of an upload session: its record, its upload, and whatever an interrupted
+/// upload left ([`Storage::list_unfinished`](crate::storage::Storage::list_unfinished)).
+pub fn upload_folder(id: &str) -> String {
+    format!("{UPLOADS_PREFIX}{id}/")
 }

@@ -29,6 +29,10 @@ pub struct ObjectInfo {
     /// An opaque version tag that changes whenever the object is written; used by
     /// [`PutMode::UpdateIfMatch`].
     pub etag: Option<String>,
+    /// When it was last written, in seconds since the Unix epoch, as the backend reports it on
+    /// `list`, `head` and reads; `None` when unknown (and in what writes return). The garbage
+    /// collection ([`crate::maintenance`]) never removes an object of unknown age.
+    pub last_modified: Option<u64>,
 }
 
 /// An object read from storage.
@@ -222,6 +226,28 @@ pub trait Storage: Send + Sync + Debug + 'static {
     /// backends override it with multipart uploads to keep large objects out of memory.
     async fn writer<'a>(&'a self, key: &str) -> Result<Box<dyn ObjectWriter + 'a>, StorageError> {
         Ok(Box::new(BufferedWriter { storage: self, key: key.to_owned(), buffer: BytesMut::new() }))
+    }
+
+    /// What writes under `prefix` that were never finished nor aborted left in the store: a
+    /// process killed in the middle of a [`Storage::put`] or an [`ObjectWriter`] leaves its
+    /// staging file on the local filesystem (`uploads/{id}/object#1` for `uploads/{id}/object`).
+    /// [`Storage::list`] never shows these, nor can any method but
+    /// [`Storage::delete_unfinished`] use their keys. In key order, with sizes and ages.
+    ///
+    /// The default is none: the in-memory store loses them with the process, and S3, GCS and
+    /// Azure keep incomplete multipart uploads out of listings (expire them with a lifecycle
+    /// rule such as S3's `AbortIncompleteMultipartUpload`).
+    async fn list_unfinished(&self, prefix: &str) -> Result<Vec<ObjectInfo>, StorageError> {
+        let _ = prefix;
+        Ok(Vec::new())
+    }
+
+    /// Removes what an unfinished write left, by a key [`Storage::list_unfinished`] returned;
+    /// removing one that is gone is not an error. A write still in progress under that key
+    /// then fails. The default refuses, as the default lists none.
+    async fn delete_unfinished(&self, key: &str) -> Result<(), StorageError> {
+        let _ = key;
+        Err(StorageError::NotSupported { operation: "removing unfinished writes" })
     }
 }
 

@@ -10,8 +10,11 @@
 //! and the session stays until it expires, so a corrected file can be uploaded again.
 //! Expired sessions (and objects whose session is gone) are removed by
 //! [`crate::Registry::sweep_uploads`], which the registry runs now and then as sessions are opened.
+//! Removing a session (used, abandoned, swept) removes everything in its folder, including what
+//! an upload interrupted by a crash left there (`folders.rs`).
 
-use std::collections::BTreeMap;
+pub(crate) mod folders;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +33,7 @@ use crate::http::slots::UploadSlots;
 use crate::http::{response, Links, RequestContext};
 use crate::protocol::{UploadOpened, UploadReceived, UploadStatus};
 use crate::spool::{spool, SpooledFile};
-use crate::storage::{layout, read_json, write_json, ByteStream, PutMode, Storage, StorageError};
+use crate::storage::{layout, read_json, write_json, ByteStream, PutMode, Storage};
 use crate::types::parse_upload_id;
 use crate::{Error, RegistryConfig, Result};
 
@@ -268,11 +271,13 @@ impl UploadService {
         Ok((object.info.size, object.body))
     }
 
-    /// Forgets a session once its upload is published (or abandoned): the object first, so no
-    /// object outlives its record for long.
+    /// Forgets a session once its upload is published (or abandoned): everything in its folder,
+    /// the record last, so no file outlives its record for long.
     async fn remove_session(&self, id: &str) -> Result<()> {
-        self.storage.delete(&layout::upload_object(id)).await?;
-        self.storage.delete(&layout::upload_session(id)).await?;
+        let storage = self.storage.as_ref();
+        for contents in folders::list(storage, &layout::upload_folder(id)).await? {
+            folders::remove(storage, &contents).await?;
+        }
         Ok(())
     }
 
@@ -284,49 +289,21 @@ impl UploadService {
         }
     }
 
-    /// Removes expired sessions with their uploads, and uploads whose session is gone (see
-    /// [`crate::Registry::sweep_uploads`]).
+    /// Removes expired sessions with everything in their folders, and the files of sessions
+    /// whose record is gone (see [`crate::Registry::sweep_uploads`]).
     pub(crate) async fn sweep(&self) -> Result<usize> {
         let storage = self.storage.as_ref();
-        let now = self.clock.unix_now();
-        // id -> (has a record, stored keys)
-        let mut sessions: BTreeMap<String, (bool, Vec<String>)> = BTreeMap::new();
-        for object in storage.list(layout::UPLOADS_PREFIX).await? {
-            let rest = &object.key[layout::UPLOADS_PREFIX.len()..];
-            let Some((id, name)) = rest.split_once('/') else { continue };
-            let entry = sessions.entry(id.to_owned()).or_default();
-            if name == layout::UPLOAD_SESSION_NAME {
-                entry.0 = true;
-            }
-            entry.1.push(object.key.clone());
-        }
         let mut removed = 0;
-        for (id, (has_record, keys)) in sessions {
-            let expired = if has_record {
-                match self.load_session(&id).await {
-                    Ok(session) => session.expires < now,
-                    Err(Error::NotFound { .. }) => true,
-                    // An unreadable record is not ours to judge; leave it to an operator.
-                    Err(err) => {
-                        tracing::warn!(upload = %id, error = %err, "skipping an unreadable upload session");
-                        false
-                    }
-                }
-            } else {
-                true
-            };
-            if !expired {
+        for folder in folders::scan(storage, layout::UPLOADS_PREFIX, self.clock.unix_now()).await? {
+            if let folders::SessionState::Unreadable(err) = &folder.state {
+                // Not ours to judge; `tfreg fsck` reports it to an operator.
+                let id = &folder.contents.id;
+                tracing::warn!(upload = %id, error = %err, "skipping an unreadable upload session");
+            }
+            if !folder.is_leftover() {
                 continue;
             }
-            // The record last, so a crash part-way leaves a record the next sweep finds.
-            let mut keys = keys;
-            keys.sort_by_key(|k| k.ends_with(layout::UPLOAD_SESSION_NAME));
-            for key in &keys {
-                match storage.delete(key).await {
-                    Ok(()) | Err(StorageError::InvalidKey { .. }) => {}
-                    Err(err) => return Err(err.into()),
-                }
-            }
+            folders::remove(storage, &folder.contents).await?;
             removed += 1;
         }
         if removed > 0 {
