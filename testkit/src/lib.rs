@@ -3,11 +3,13 @@
 //! What tfreg's own tests share, so no test file builds its own: a registry over the in-memory
 //! store with a master token, a fixed link-signing key and a [`ManualClock`]
 //! ([`TestRegistry`]); calls that read the answer's body whole ([`send`]); the archives and
-//! provider packages tests publish ([`archives`]); and the fixture signing keys.
+//! provider packages tests publish ([`archives`]); the fixture signing keys; and the replay of
+//! the fuzz targets' seed corpora ([`corpus`]).
 //!
 //! A dev-dependency only; never published.
 
 pub mod archives;
+pub mod corpus;
 mod harness;
 
 pub use archives::{provider_zip, tar_gz, tar_gz_under, temp_file, tiny_module, zip};
