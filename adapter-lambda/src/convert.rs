@@ -13,7 +13,7 @@ use crate::LambdaOptions;
 
 /// Bytes escaped in a path taken from an event (non-ASCII bytes always are). `%` is kept:
 /// HTTP API and ALB paths arrive percent-encoded already.
-const PATH: &AsciiSet =
+pub(crate) const PATH: &AsciiSet =
     &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');
 
 /// Bytes escaped in a query parameter decoded by API Gateway or lambda_http. Fewer than

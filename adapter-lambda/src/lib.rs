@@ -49,6 +49,9 @@
 //! bodies to pass through it unchanged.
 
 mod convert;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 
 use std::convert::Infallible;
 use std::future::{ready, Future};

@@ -4,13 +4,14 @@
 //! store with a master token, a fixed link-signing key and a [`ManualClock`]
 //! ([`TestRegistry`]); calls that read the answer's body whole ([`send`]); the archives and
 //! provider packages tests publish ([`archives`]); a store that fails writes on purpose
-//! ([`FaultyStorage`]); a store that dates writes by the test's clock ([`ClockedStore`]); and
-//! the fixture signing keys.
+//! ([`FaultyStorage`]); a store that dates writes by the test's clock ([`ClockedStore`]); the
+//! fixture signing keys; and the replay of the fuzz targets' seed corpora ([`corpus`]).
 //!
 //! A dev-dependency only; never published.
 
 pub mod archives;
 mod clocked;
+pub mod corpus;
 mod faulty;
 mod harness;
 

@@ -1,24 +1,16 @@
 //! `/v1/keys`: the public keys providers are signed with, and registering a team's key.
 
 use http::{Response, StatusCode};
-use serde::Deserialize;
 
 use super::AdminService;
 use crate::http::body::Body;
 use crate::http::router::AuditTarget;
-use crate::protocol::KeyList;
+use crate::protocol::{AddKey, KeyList};
 
 use crate::http::response;
 use crate::types::address::Name;
 use crate::Error;
 use crate::Result;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AddKey {
-    namespace: String,
-    ascii_armor: String,
-}
 
 impl AdminService {
     /// `GET /v1/keys`: every public key (public information: no token needed).

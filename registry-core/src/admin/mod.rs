@@ -3,7 +3,7 @@
 
 pub mod audit;
 mod keys;
-mod tokens;
+pub(crate) mod tokens;
 
 use std::sync::Arc;
 

@@ -2,7 +2,6 @@
 
 use bytes::Bytes;
 use http::{Response, StatusCode};
-use serde::Deserialize;
 
 use super::AdminService;
 use crate::auth::TokenRecord;
@@ -10,7 +9,7 @@ use crate::http::body::Body;
 use crate::http::query::Query;
 use crate::http::router::AuditTarget;
 use crate::http::RequestContext;
-use crate::protocol::{AuditPage, CreatedToken, TokenList, TokenView};
+use crate::protocol::{AuditPage, CreateToken, CreatedToken, TokenList, TokenView};
 
 use crate::auth::{NewToken, Role};
 use crate::http::response;
@@ -24,15 +23,6 @@ const MAX_DESCRIPTION: usize = 256;
 const MAX_DAYS: u64 = 3650;
 /// The most entries one audit page holds.
 const MAX_AUDIT_PAGE: usize = 500;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CreateBody {
-    tier: String,
-    namespaces: Option<Vec<String>>,
-    description: Option<String>,
-    expires_in_days: Option<u64>,
-}
 
 impl AdminService {
     /// `POST /v1/tokens`
@@ -114,8 +104,10 @@ fn public_view(record: &TokenRecord) -> TokenView {
     }
 }
 
-fn parse_new_token(body: &[u8]) -> Result<NewToken> {
-    let body: CreateBody = serde_json::from_slice(body).map_err(|e| {
+/// The token a `POST /v1/tokens` body asks for, checked: 400 for a body that is not a
+/// [`CreateToken`] or asks for something no token may be.
+pub(crate) fn parse_new_token(body: &[u8]) -> Result<NewToken> {
+    let body: CreateToken = serde_json::from_slice(body).map_err(|e| {
         Error::invalid_body(
             "the body must be JSON like {\"tier\": \"uploader\", \"namespaces\": [\"acme\"], \"description\": \"ci\", \"expires_in_days\": 90}",
             e,

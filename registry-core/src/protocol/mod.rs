@@ -1,13 +1,14 @@
-//! The wire documents: one serde type for every JSON document the registry serves or reads
-//! from an upstream registry, so the format is a type rather than a `json!` literal. Field names
-//! and optional fields follow what the Terraform CLI (and OpenTofu) read; `tests/snapshots.rs`
-//! pins the rendered JSON.
+//! The wire documents: one serde type for every JSON document the registry serves, reads from a
+//! request body or reads from an upstream registry, so the format is a type rather than a
+//! `json!` literal. Field names and optional fields follow what the Terraform CLI (and OpenTofu)
+//! read; `tests/snapshots.rs` pins the rendered JSON of the answers.
 
 mod admin;
 mod discovery;
 mod mirror;
 mod modules;
 mod providers;
+mod requests;
 mod uploads;
 
 pub use admin::{
@@ -22,6 +23,7 @@ pub use providers::{
     GpgPublicKey, PlatformEntry, ProviderDownload, ProviderPublished, ProviderVersionEntry, ProviderVersions,
     ShaSumsPublished, SigningKeys,
 };
+pub use requests::{AddKey, CreateToken, OpenUpload, PublishShaSums};
 pub use uploads::{UploadOpened, UploadReceived, UploadStatus};
 
 use serde::{Deserialize, Serialize};

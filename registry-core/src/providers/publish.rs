@@ -9,7 +9,6 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use bytes::Bytes;
 use http::{Response, StatusCode};
-use serde::Deserialize;
 
 use super::index::{self, ProviderIndex, ProviderPlatform, ProviderVersion};
 use super::package::{check_package, check_package_reader, CheckedPackage, PackageLimits, ShaSums};
@@ -17,7 +16,7 @@ use super::ProviderService;
 use crate::http::body::{check_upload, Body};
 use crate::http::query::Query;
 use crate::http::response;
-use crate::protocol::{ProviderPublished, ShaSumsPublished};
+use crate::protocol::{ProviderPublished, PublishShaSums, ShaSumsPublished};
 use crate::spool::SpooledFile;
 use crate::storage::{create_only, layout, remove_unreferenced, Storage};
 use crate::types::{package_filename, Platform, ProviderAddress, Version};
@@ -73,13 +72,6 @@ pub(crate) struct StoredPackage {
     created: bool,
     /// The entry for the provider's index.
     pub(crate) entry: ProviderPlatform,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ShaSumsBody {
-    shasums: String,
-    signature: String,
 }
 
 impl ProviderService {
@@ -271,7 +263,7 @@ impl ProviderService {
         body: &[u8],
     ) -> Result<Response<Body>> {
         refuse_build_metadata(version)?;
-        let body: ShaSumsBody = serde_json::from_slice(body).map_err(|e| {
+        let body: PublishShaSums = serde_json::from_slice(body).map_err(|e| {
             Error::invalid_body(
                 "the body must be JSON: {\"shasums\": \"<SHA256SUMS text>\", \"signature\": \"<base64 of SHA256SUMS.sig>\"}",
                 e,
@@ -282,15 +274,7 @@ impl ProviderService {
             .map_err(|e| Error::bad_request(format!("signature is not base64: {e}")))?;
         let sums = ShaSums::parse(body.shasums.as_bytes())
             .map_err(|e| Error::bad_request(format!("invalid SHA256SUMS: {e}")))?;
-        let prefix = format!("terraform-provider-{}_{version}_", addr.r#type);
-        for (filename, _) in sums.iter() {
-            let platform = filename.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(".zip"));
-            if platform.is_none_or(|p| Platform::parse(p).is_err()) {
-                return Err(Error::bad_request(format!(
-                    "SHA256SUMS names {filename:?}, which is not a package of {addr} {version} ({prefix}OS_ARCH.zip)"
-                )));
-            }
-        }
+        check_listed_packages(&sums, addr, version)?;
         let key_id =
             self.keys.verify_for_namespace(addr.namespace.key(), body.shasums.as_bytes(), &signature).await?;
         let protocols = parse_protocols(query)?;
@@ -319,6 +303,21 @@ impl ProviderService {
         let published = ShaSumsPublished { id: format!("{addr}/{version}"), key_id, files: sums.len() };
         Ok(response::json(StatusCode::CREATED, &published))
     }
+}
+
+/// Refuses a team's `SHA256SUMS` that lists a file other than a package of `addr` `version`
+/// (`terraform-provider-{type}_{version}_{os}_{arch}.zip`).
+pub(crate) fn check_listed_packages(sums: &ShaSums, addr: &ProviderAddress, version: &Version) -> Result<()> {
+    let prefix = format!("terraform-provider-{}_{version}_", addr.r#type);
+    for (filename, _) in sums.iter() {
+        let platform = filename.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(".zip"));
+        if platform.is_none_or(|p| Platform::parse(p).is_err()) {
+            return Err(Error::bad_request(format!(
+                "SHA256SUMS names {filename:?}, which is not a package of {addr} {version} ({prefix}OS_ARCH.zip)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The one rule for every way a provider version is published (bodies, sessions, pins,

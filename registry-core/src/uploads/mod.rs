@@ -31,7 +31,7 @@ use crate::http::body::Body;
 use crate::http::router::AuditTarget;
 use crate::http::slots::UploadSlots;
 use crate::http::{response, Links, RequestContext};
-use crate::protocol::{UploadOpened, UploadReceived, UploadStatus};
+use crate::protocol::{OpenUpload, UploadOpened, UploadReceived, UploadStatus};
 use crate::spool::{spool, SpooledFile};
 use crate::storage::{layout, read_json, write_json, ByteStream, PutMode, Storage};
 use crate::types::parse_upload_id;
@@ -51,11 +51,6 @@ pub(crate) struct UploadSession {
     /// Seconds since the Unix epoch after which the session can no longer be used.
     pub(crate) expires: u64,
 }
-
-/// The body of `POST /v1/uploads`: nothing is required.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewSession {}
 
 /// Upload sessions.
 #[derive(Debug)]
@@ -114,7 +109,7 @@ impl UploadService {
     /// `POST /v1/uploads`: opens a session for the caller.
     pub(crate) async fn create(&self, ctx: &RequestContext, body: &Bytes) -> Result<Response<Body>> {
         if !body.is_empty() {
-            serde_json::from_slice::<NewSession>(body)
+            serde_json::from_slice::<OpenUpload>(body)
                 .map_err(|e| Error::invalid_body("invalid upload session request", e))?;
         }
         let principal =

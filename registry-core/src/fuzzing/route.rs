@@ -1,12 +1,8 @@
-//! The invariants the fuzz targets in `fuzz/` check, shared with the tests that replay their
-//! seed corpora on every `cargo test`. Built with the `fuzzing` feature (and for this crate's
-//! own tests); not part of the registry's API.
+//! The `route` target: the router, on arbitrary methods and paths.
 
 use http::Method;
 
 use crate::http::router::route;
-
-pub use crate::types::constraint::oracle::check_version_constraint;
 
 /// The invariants the `route` fuzz target checks, shared with the test that replays its seed
 /// corpus: routing never panics, refusals are 4xx, and a route found for `GET` is found for
