@@ -6,7 +6,8 @@
 //!   them. The index is read again after the removal, so the one race left (a publish that
 //!   finds an identical old orphan in place, reuses it, and commits the index in the instant
 //!   between that read and the removal) is reported in [`GarbageReport::lost`] rather than
-//!   silent.
+//!   silent. Publishes narrow it further: one that reused an object in place checks after its
+//!   commit that the object is still there, and writes it again if not.
 //! - What an interrupted write left is removed by its own age.
 //! - An upload session's folder (expired, or without a record) goes whole, once everything in it
 //!   is older than the grace period, its record last.

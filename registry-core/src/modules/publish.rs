@@ -64,7 +64,9 @@ impl ModuleService {
         let ArchiveFile { file, size, sha256 } = normalised.archive;
         let key = layout::module_archive(addr, version, &sha256);
         // Same key means same content: an identical upload may have got there first.
-        let created = SpooledFile { file, size }.store(storage, &key).await?;
+        let archive = SpooledFile { file, size };
+        let copy = archive.try_clone()?;
+        let created = archive.store(storage, &key).await?;
         let entry = ModuleVersion {
             version: version.clone(),
             sha256,
@@ -76,7 +78,14 @@ impl ModuleService {
         let result = index::add_version(storage, addr, entry.clone()).await;
         self.forget(addr).await;
         match result {
-            Ok(index) => Ok((index, entry)),
+            Ok(index) => {
+                if !created {
+                    // An identical archive was in place: if the garbage collection removed it as
+                    // an orphan meanwhile, this writes it again (a no-op when it is there).
+                    copy.store(storage, &key).await?;
+                }
+                Ok((index, entry))
+            }
             Err(err) => {
                 if created {
                     // Our archive is not referenced unless the winner uploaded the same bytes.

@@ -70,6 +70,9 @@ pub(crate) struct CheckedPlatform {
 pub(crate) struct StoredPackage {
     key: String,
     created: bool,
+    /// The package, when an identical one was in place already: the garbage collection may
+    /// be removing that one as an orphan, so it is written again after the commit if gone.
+    reused: Option<Package>,
     /// The entry for the provider's index.
     pub(crate) entry: ProviderPlatform,
 }
@@ -118,8 +121,9 @@ impl ProviderService {
         checked: CheckedPlatform,
     ) -> Result<StoredPackage> {
         let key = layout::provider_package(addr, version, &checked.entry.sha256);
+        let copy = checked.package.try_clone()?;
         let created = checked.package.store(self.storage.as_ref(), &key).await?;
-        Ok(StoredPackage { key, created, entry: checked.entry })
+        Ok(StoredPackage { key, created, reused: (!created).then_some(copy), entry: checked.entry })
     }
 
     /// Commits stored packages to the index with `mutate` (which applies the caller's rules to
@@ -151,6 +155,14 @@ impl ProviderService {
             };
             for package in stored.iter().filter(|s| s.created && !referenced(&s.entry.sha256)) {
                 remove_unreferenced(self.storage.as_ref(), &package.key).await;
+            }
+        }
+        if result.is_ok() {
+            for package in stored {
+                if let Some(reused) = &package.reused {
+                    // Writes it again only if it went missing since (see `StoredPackage::reused`).
+                    reused.try_clone()?.store(self.storage.as_ref(), &package.key).await?;
+                }
             }
         }
         result
