@@ -13,6 +13,7 @@ the binary, runs this, then the 16-way large download (bench/download.sh).
 3. kill -9 during uploads: 3 upload sessions each streaming 300 MB to the registry-signed URL;
    the server is killed mid-way and restarted; prints the leftovers under uploads/, then what
    `tfreg fsck` reports and what `tfreg fsck --repair --grace 0s` leaves.
+4. wrk -t2 -c256 -d60s on the versions and download answers: errors and RSS before and after.
 
   python3 bench/reliability.py BIN [flood-sockets]
 """
@@ -57,6 +58,8 @@ class Server:
         for line in self.proc.stdout:
             if "listening on" in line:
                 break
+        else:
+            raise SystemExit(f"tfreg did not start (exit {self.proc.wait()})")
         threading.Thread(target=lambda: [None for _ in self.proc.stdout], daemon=True).start()
 
     def status(self, key):
@@ -254,11 +257,35 @@ def part_kill():
     print(f"   after repair: {files} files, {size >> 20} MiB under uploads/   (want: 0)")
 
 
+def part_wrk(seconds=60):
+    print(f"== 4. wrk -t2 -c256 -d{seconds}s on the versions and download answers (after the floods)")
+    shutil.rmtree(STORE, ignore_errors=True)
+    server = Server()
+    module = os.path.join(WORK, "tiny.tar.gz")
+    tar_gz_stream(module, [("main.tf", 16, lambda n: b"variable \"x\" {}\n"[:n])])
+    with open(module, "rb") as f:
+        assert request("PUT", "/v1/modules/acme/vpc/aws/1.0.0", body=f.read())[0] == 201
+    for name, path in [("versions", "/v1/modules/acme/vpc/aws/versions"), ("download", "/v1/modules/acme/vpc/aws/1.0.0/download")]:
+        before = server.status("VmRSS")
+        out = subprocess.run(
+            ["wrk", "-t2", "-c256", f"-d{seconds}s", "-H", f"Authorization: Bearer {TOKEN}", f"http://127.0.0.1:{PORT}{path}"],
+            capture_output=True, text=True,
+        ).stdout
+        rate = next((l.split()[1] for l in out.splitlines() if l.startswith("Requests/sec")), "?")
+        errors = [l.strip() for l in out.splitlines() if "Socket errors" in l or "Non-2xx" in l]
+        print(
+            f"   {name}: {rate} req/s; errors: {errors or 'none'};"
+            f" RSS before {before:.1f} MB, after {server.status('VmRSS'):.1f} MB, peak {server.status('VmHWM'):.1f} MB"
+        )
+    server.stop()
+
+
 if __name__ == "__main__":
     print(f"open-file limit of this client: {raise_nofile()}")
     try:
         part_flood()
         part_bombs()
         part_kill()
+        part_wrk()
     finally:
         shutil.rmtree(WORK, ignore_errors=True)
