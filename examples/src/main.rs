@@ -3,6 +3,7 @@
 
 mod cli;
 mod fsck;
+mod http_errors;
 mod mirror_import;
 mod serve;
 mod tls;

@@ -5,14 +5,20 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::{web, App, HttpServer};
+use actix_http::{HttpService, Protocol};
+use actix_service::{fn_service, map_config, ServiceFactoryExt};
+use actix_tls::accept::rustls_0_23::{Acceptor, TlsStream};
+use actix_web::dev::AppConfig;
+use actix_web::{web, App};
 use tfreg_core::auth::{MasterToken, RoleAuthorizer, TokenStore};
 use tfreg_core::http::pace::BodyPace;
 use tfreg_core::upstream::{Upstream, UpstreamConfig};
 use tfreg_core::Registry;
 use tfreg_core::RegistryConfig;
+use tokio::net::TcpStream;
 
 use crate::cli::ServeArgs;
+use crate::http_errors::JsonErrors;
 use crate::tls::{self, CertSource};
 use crate::upstream_client::HttpUpstream;
 
@@ -86,23 +92,26 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
         });
 
         let max_connections = connection_limit(args.max_connections, workers);
+        let per_worker = max_connections.div_ceil(workers);
         let base = registry.config().base_path.clone();
         let app_registry = registry.clone();
-        let server = HttpServer::new(move || {
-            App::new()
-                .service(tfreg_actix::discovery(app_registry.clone()))
-                .route("/healthz", web::get().to(|| async { "ok" }))
-                .service(web::scope(&base).configure(tfreg_actix::configure(app_registry.clone())))
-        })
-        .workers(workers)
-        .max_connections(max_connections.div_ceil(workers))
-        .max_connection_rate(max_connections.div_ceil(workers).min(256))
-        .client_request_timeout(HEAD_TIMEOUT)
-        .shutdown_timeout(10)
-        .tcp_nodelay(NO_DELAY);
-
+        let listener = std::net::TcpListener::bind(args.listen)
+            .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+        let addr = listener.local_addr()?;
+        let builder = actix_server::Server::build()
+            .workers(workers)
+            .max_concurrent_connections(per_worker)
+            .shutdown_timeout(10);
         let (server, scheme, cert) = if args.plain_http {
-            (server.bind(args.listen)?, "http", None)
+            let server = builder.listen("tfreg", listener, move || {
+                fn_service(|io: TcpStream| async move {
+                    let _ = io.set_nodelay(NO_DELAY);
+                    let peer = io.peer_addr().ok();
+                    Ok::<_, ()>((JsonErrors::new(io, true), Protocol::Http1, peer))
+                })
+                .and_then(http_service(&app_registry, &base))
+            })?;
+            (server, "http", None)
         } else {
             let (cert_path, key_path, source) = match (&args.tls_cert, &args.tls_key) {
                 (Some(cert), Some(key)) => (cert.clone(), key.clone(), CertSource::Configured),
@@ -112,10 +121,25 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
                     (cert.clone(), key, CertSource::Development(cert))
                 }
             };
-            let config = tls::server_config(&cert_path, &key_path)?;
-            (server.bind_rustls_0_23(args.listen, config)?, "https", Some(source))
+            let mut config = tls::server_config(&cert_path, &key_path)?;
+            config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+            actix_tls::accept::max_concurrent_tls_connect(per_worker.min(256));
+            let server = builder.listen("tfreg", listener, move || {
+                Acceptor::new(config.clone())
+                    .map_init_err(|_| ())
+                    .map_err(|_| ())
+                    .and_then(fn_service(|io: TlsStream<TcpStream>| async move {
+                        let h2 = io.get_ref().1.alpn_protocol() == Some(b"h2");
+                        let _ = io.get_ref().0.set_nodelay(NO_DELAY);
+                        let peer = io.get_ref().0.peer_addr().ok();
+                        let protocol = if h2 { Protocol::Http2 } else { Protocol::Http1 };
+                        Ok::<_, ()>((JsonErrors::new(io, !h2), protocol, peer))
+                    }))
+                    .and_then(http_service(&app_registry, &base))
+            })?;
+            (server, "https", Some(source))
         };
-        let addr = server.addrs().first().copied().unwrap_or(args.listen);
+
         print_banner(&args, scheme, addr, cert.as_ref(), master.generated.as_deref(), started.elapsed());
         tracing::info!(%addr, storage = %args.storage, "tfreg is serving");
         server.run().await?;
@@ -132,6 +156,33 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
 /// (~40 ms on Linux) as it waits for the end of the stream. actix-web keeps the OS default (Nagle
 /// on) unless told; told, it sets the option on each accepted socket.
 const NO_DELAY: bool = true;
+
+/// The HTTP service of one worker over connections of type `T`: the registry's routes behind
+/// actix-http, with the head timeout.
+fn http_service<T>(
+    registry: &Registry,
+    base: &str,
+) -> impl actix_service::ServiceFactory<
+    (T, Protocol, Option<std::net::SocketAddr>),
+    Config = (),
+    Response = (),
+    Error = (),
+    InitError = (),
+>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + 'static,
+{
+    let registry = registry.clone();
+    let app = App::new()
+        .service(tfreg_actix::discovery(registry.clone()))
+        .route("/healthz", web::get().to(|| async { "ok" }))
+        .service(web::scope(base).configure(tfreg_actix::configure(registry)));
+    HttpService::build()
+        .client_request_timeout(HEAD_TIMEOUT)
+        .finish(map_config(app, |_| AppConfig::default()))
+        .map_err(|_| ())
+        .map_init_err(|_| ())
+}
 
 /// How long a client has to send a request's head once connected (408 after).
 const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
