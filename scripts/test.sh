@@ -6,6 +6,8 @@ set -euo pipefail
 shopt -s lastpipe
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
+# A clean build gains nothing from incremental state, and it costs gigabytes of disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked --features tfreg-core/fuzzing -- -D warnings
 # Fetch the Terraform CLI and the null provider up front so a failure to get them is reported

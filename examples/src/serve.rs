@@ -9,6 +9,7 @@ use actix_http::{HttpService, Protocol};
 use actix_service::{fn_service, map_config, ServiceFactoryExt};
 use actix_tls::accept::rustls_0_23::{Acceptor, TlsStream};
 use actix_web::dev::AppConfig;
+use actix_web::dev::Service;
 use actix_web::{web, App};
 use tfreg_core::auth::{MasterToken, RoleAuthorizer, TokenStore};
 use tfreg_core::http::pace::BodyPace;
@@ -18,7 +19,7 @@ use tfreg_core::RegistryConfig;
 use tokio::net::TcpStream;
 
 use crate::cli::ServeArgs;
-use crate::http_errors::JsonErrors;
+use crate::http_errors::{BodilessAnswers, JsonErrors};
 use crate::tls::{self, CertSource};
 use crate::upstream_client::HttpUpstream;
 
@@ -158,12 +159,13 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
 const NO_DELAY: bool = true;
 
 /// The HTTP service of one worker over connections of type `T`: the registry's routes behind
-/// actix-http, with the head timeout.
+/// actix-http, with the head timeout. Every answer of the service is reported to the
+/// connection's [`JsonErrors`], which must know the answers to `HEAD` to follow the framing.
 fn http_service<T>(
     registry: &Registry,
     base: &str,
 ) -> impl actix_service::ServiceFactory<
-    (T, Protocol, Option<std::net::SocketAddr>),
+    (JsonErrors<T>, Protocol, Option<std::net::SocketAddr>),
     Config = (),
     Response = (),
     Error = (),
@@ -174,11 +176,31 @@ where
 {
     let registry = registry.clone();
     let app = App::new()
+        .app_data(web::Data::new(registry.clone()))
+        .wrap_fn(|request, service| {
+            let answers = request.conn_data::<BodilessAnswers>().cloned();
+            let to_head = request.method() == actix_web::http::Method::HEAD;
+            let answer = service.call(request);
+            async move {
+                let answer = answer.await;
+                if let Some(answers) = answers {
+                    answers.answered(to_head);
+                }
+                answer
+            }
+        })
         .service(tfreg_actix::discovery(registry.clone()))
         .route("/healthz", web::get().to(|| async { "ok" }))
-        .service(web::scope(base).configure(tfreg_actix::configure(registry)));
+        .service(web::scope(base).configure(tfreg_actix::configure(registry)))
+        // Paths outside the base path get the registry's JSON 404 too.
+        .default_service(web::to(tfreg_actix::handle));
     HttpService::build()
         .client_request_timeout(HEAD_TIMEOUT)
+        .on_connect_ext(|io: &JsonErrors<T>, data| {
+            if let Some(answers) = io.bodiless_answers() {
+                data.insert(answers);
+            }
+        })
         .finish(map_config(app, |_| AppConfig::default()))
         .map_err(|_| ())
         .map_init_err(|_| ())
