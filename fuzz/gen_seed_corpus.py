@@ -15,6 +15,7 @@ import sys
 TARGETS = [
     "version_constraint",
     "module_archive",
+    "module_docs",
     "zip_directory",
     "provider_package",
     "shasums",

@@ -25,6 +25,11 @@ fn provider_package_corpus() {
 }
 
 #[test]
+fn module_docs_corpus() {
+    replay("module_docs", 10, |bytes| check_module_docs(bytes).is_accepted());
+}
+
+#[test]
 fn shasums_corpus() {
     replay("shasums", 15, |bytes| check_shasums(bytes).is_accepted());
 }

@@ -52,7 +52,12 @@ async fn publish_both(registry: &TestRegistry) -> (String, String) {
     let uri = "/v1/providers/acme/null/1.0.0/linux/amd64";
     let published = registry.call(Method::PUT, uri, Some(&registry.master), package.clone()).await;
     assert_eq!(published.status(), StatusCode::CREATED, "{:?}", published.body());
-    let module = registry.stored_keys("modules/acme/vpc/aws/1.0.0/").await.remove(0);
+    let module = registry
+        .stored_keys("modules/acme/vpc/aws/1.0.0/")
+        .await
+        .into_iter()
+        .find(|k| k.ends_with(".tar.gz"))
+        .unwrap();
     let addr = ProviderAddress::local("acme", "null").unwrap();
     let provider = layout::provider_package(&addr, &Version::parse("1.0.0").unwrap(), &sha256(&package));
     (module, provider)

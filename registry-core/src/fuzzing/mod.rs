@@ -9,6 +9,7 @@
 
 mod json_body;
 mod module_archive;
+mod module_docs;
 mod openpgp;
 mod provider_package;
 mod query_context;
@@ -19,6 +20,7 @@ mod zip_directory;
 
 pub use json_body::{check_json_body, JSON_BODY_KINDS};
 pub use module_archive::{check_module_archive, fuzz_archive_limits};
+pub use module_docs::check_module_docs;
 pub use openpgp::check_openpgp;
 pub use provider_package::check_provider_package;
 pub use query_context::{check_query, check_query_context, check_request_context};

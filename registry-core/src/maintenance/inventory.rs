@@ -95,8 +95,9 @@ impl Inventory {
                 }
             };
             let named: HashSet<&str> = references.iter().map(|r| r.key.as_str()).collect();
-            let (kept, orphans): (Vec<ObjectInfo>, Vec<ObjectInfo>) =
-                objects.into_iter().partition(|o| named.contains(o.key.as_str()));
+            let (kept, orphans): (Vec<ObjectInfo>, Vec<ObjectInfo>) = objects
+                .into_iter()
+                .partition(|o| named.contains(o.key.as_str()) || derived_from(&o.key, &named));
             let mut listed: BTreeMap<String, ObjectInfo> =
                 kept.into_iter().map(|o| (o.key.clone(), o)).collect();
             let mut referenced = Vec::with_capacity(references.len());
@@ -131,6 +132,13 @@ impl Inventory {
         }
         out
     }
+}
+
+/// Whether `key` is derived from a referenced archive (a module version's documentation), so it
+/// lives as long as the archive.
+fn derived_from(key: &str, referenced: &HashSet<&str>) -> bool {
+    key.strip_suffix(layout::MODULE_DOCS_SUFFIX)
+        .is_some_and(|stem| referenced.contains(format!("{stem}.tar.gz").as_str()))
 }
 
 /// The key of the index of the folder `key` lies in: its first

@@ -6,6 +6,7 @@
 //! registry proxies one.
 
 pub mod archive;
+pub mod docs;
 mod hot;
 pub mod index;
 pub(crate) mod publish;

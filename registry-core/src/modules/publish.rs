@@ -59,9 +59,15 @@ impl ModuleService {
                 .acquire()
                 .await
                 .map_err(|e| Error::internal_with("archive workers", e))?;
-            tokio::task::spawn_blocking(move || normalize_module_archive_to_file(&archive, &limits)).await??
+            tokio::task::spawn_blocking(move || {
+                normalize_module_archive_to_file(&archive, &limits).map(|n| {
+                    let docs = super::docs::extract(&n.sources);
+                    (n.archive, docs)
+                })
+            })
+            .await??
         };
-        let ArchiveFile { file, size, sha256 } = normalised.archive;
+        let (ArchiveFile { file, size, sha256 }, docs) = normalised;
         let key = layout::module_archive(addr, version, &sha256);
         // Same key means same content: an identical upload may have got there first.
         let archive = SpooledFile { file, size };
@@ -84,6 +90,7 @@ impl ModuleService {
                     // an orphan meanwhile, this writes it again (a no-op when it is there).
                     copy.store(storage, &key).await?;
                 }
+                super::docs::save(storage, addr, &entry, &docs).await;
                 Ok((index, entry))
             }
             Err(err) => {

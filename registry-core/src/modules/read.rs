@@ -11,7 +11,7 @@ use crate::http::body::Body;
 use crate::http::files::{self, StoredFile};
 use crate::http::{response, RequestContext};
 use crate::modules::index::{self, ModuleIndex, ModuleVersion};
-use crate::protocol::{DownloadLocation, ModuleDetail, ModuleVersionView};
+use crate::protocol::{DownloadLocation, ModuleDetail, ModuleVersionDetail, ModuleVersionView};
 use crate::storage::layout;
 use crate::types::{Constraints, ModuleAddress, Version};
 use crate::{Error, Result};
@@ -96,7 +96,13 @@ impl ModuleService {
     pub(crate) async fn version(&self, addr: &ModuleAddress, version: &Version) -> Result<Response<Body>> {
         let index = self.full_index(addr).await?;
         let entry = index.get(version).ok_or_else(|| missing_version(addr, version))?;
-        Ok(response::json(StatusCode::OK, &self.describe(&index, entry)))
+        let docs = super::docs::load(self.storage.as_ref(), addr, entry).await?;
+        let body = ModuleVersionDetail {
+            version: self.describe(&index, entry),
+            docs,
+            versions: index.versions.iter().map(|v| v.version.to_string()).collect(),
+        };
+        Ok(response::json(StatusCode::OK, &body))
     }
 
     /// `GET /v1/modules/{ns}/{name}/{system}/download`: 302 to the newest release's download.

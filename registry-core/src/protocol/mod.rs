@@ -6,6 +6,7 @@
 mod admin;
 mod discovery;
 mod mirror;
+mod module_docs;
 mod modules;
 mod providers;
 mod requests;
@@ -16,8 +17,10 @@ pub use admin::{
 };
 pub use discovery::Discovery;
 pub use mirror::{MirrorArchive, MirrorIndex, MirrorVersion, NoAttributes};
+pub use module_docs::{Input, ModuleCall, ModuleDocs, ModulePart, Output, ProviderRequirement, Resource};
 pub use modules::{
-    DownloadLocation, ModuleDetail, ModuleVersionView, ModuleVersions, ModuleVersionsEntry, VersionEntry,
+    DownloadLocation, ModuleDetail, ModuleVersionDetail, ModuleVersionView, ModuleVersions,
+    ModuleVersionsEntry, VersionEntry,
 };
 pub use providers::{
     GpgPublicKey, PlatformEntry, ProviderDownload, ProviderPublished, ProviderVersionEntry, ProviderVersions,

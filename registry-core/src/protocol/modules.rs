@@ -60,6 +60,21 @@ pub struct ModuleVersionView {
     pub download_url: String,
 }
 
+/// `GET /v1/modules/{ns}/{name}/{system}/{version}`: one version with what its code documents
+/// (`root`, `submodules`, `examples`, `providers`, as the public registry answers) and the
+/// module's versions.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ModuleVersionDetail {
+    /// The version as publishing shows it.
+    #[serde(flatten)]
+    pub version: ModuleVersionView,
+    /// What its code documents.
+    #[serde(flatten)]
+    pub docs: super::ModuleDocs,
+    /// Every published version of the module, newest first.
+    pub versions: Vec<String>,
+}
+
 /// `GET /v1/modules/{ns}/{name}/{system}`: the module and every version.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ModuleDetail {

@@ -53,6 +53,15 @@ pub fn module_archive(addr: &ModuleAddress, version: &Version, sha256: &str) -> 
     format!("{MODULES_PREFIX}{}/{}/{}.tar.gz", addr.key(), version, sha256)
 }
 
+/// The key of the documentation read from one version's archive (beside the archive, named
+/// for the same content hash).
+pub fn module_docs(addr: &ModuleAddress, version: &Version, sha256: &str) -> String {
+    format!("{MODULES_PREFIX}{}/{}/{}{MODULE_DOCS_SUFFIX}", addr.key(), version, sha256)
+}
+
+/// The ending of [`module_docs`] keys, in place of the archive's `.tar.gz`.
+pub const MODULE_DOCS_SUFFIX: &str = ".docs.json";
+
 /// The key of the secret that signs download URLs.
 pub const URL_SIGNING_KEY: &str = "_tfreg/url-signing-key";
 

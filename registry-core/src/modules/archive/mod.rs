@@ -23,11 +23,12 @@ mod limits;
 mod output;
 mod path;
 mod scratch;
+pub(crate) mod sources;
 mod tar_input;
 mod zip_input;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -38,6 +39,7 @@ use sha2::{Digest, Sha256};
 pub use error::ArchiveError;
 pub use limits::ArchiveLimits;
 pub use output::ArchiveFile;
+pub use sources::{SourceFile, Sources, SOURCES_LIMIT, SOURCE_FILE_LIMIT};
 
 use limits::Budget;
 use scratch::Extent;
@@ -94,6 +96,8 @@ pub struct NormalizedArchive {
     pub files: Vec<String>,
     /// Total size of the files' contents, in bytes.
     pub unpacked_bytes: u64,
+    /// The files the module's documentation is read from (see [`Sources`]).
+    pub sources: Sources,
 }
 
 /// A module package that passed every check, re-packed in canonical form, in memory (see
@@ -148,7 +152,7 @@ pub fn normalize_module_archive(
     input: &[u8],
     limits: &ArchiveLimits,
 ) -> Result<NormalizedModule, ArchiveError> {
-    let NormalizedArchive { mut archive, files, unpacked_bytes } =
+    let NormalizedArchive { mut archive, files, unpacked_bytes, .. } =
         normalize_module_archive_to_file(input, limits)?;
     let mut tar_gz = Vec::with_capacity(usize::try_from(archive.size).unwrap_or(0));
     std::io::Read::read_to_end(&mut archive.file, &mut tar_gz).map_err(scratch::temp_file)?;
@@ -172,10 +176,11 @@ pub fn normalize_module_archive_to_file(
         ArchiveFormat::Zip => zip_input::read_zip(input, &mut budget)?,
     };
     let files = arrange(files)?;
-    let archive = output::write_tar_gz(&files, budget.into_scratch())?;
+    let mut sources = Sources::default();
+    let archive = output::write_tar_gz(&files, budget.into_scratch(), &mut sources)?;
     let unpacked_bytes = files.iter().map(|f| f.extent.len).sum();
     let files = files.into_iter().map(|f| f.path).collect();
-    Ok(NormalizedArchive { archive, files, unpacked_bytes })
+    Ok(NormalizedArchive { archive, files, unpacked_bytes, sources })
 }
 
 /// A regular file read from the upload, with its normalised path.

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use tar::{Builder, EntryType, Header};
 
 use super::scratch::{temp_file, Scratch, BUFFER_BYTES};
+use super::sources::Sources;
 use super::{ArchiveError, InputFile};
 
 /// Modification time written for every file. Not 0, which some extractors
@@ -28,8 +29,12 @@ pub struct ArchiveFile {
 
 /// Writes `files`, already sorted by path, with their contents from `scratch`, as a
 /// gzip-compressed GNU tar with fixed metadata, so that the same files always give the same
-/// bytes.
-pub(super) fn write_tar_gz(files: &[InputFile], scratch: Scratch) -> Result<ArchiveFile, ArchiveError> {
+/// bytes. The files the module's documentation is read from are kept in `sources` on the way.
+pub(super) fn write_tar_gz(
+    files: &[InputFile],
+    scratch: Scratch,
+    sources: &mut Sources,
+) -> Result<ArchiveFile, ArchiveError> {
     let mut contents = scratch.into_reader()?;
     let out = tempfile::tempfile().map_err(temp_file)?;
     let sink = Hashing { inner: BufWriter::with_capacity(BUFFER_BYTES, out), hasher: Sha256::new(), size: 0 };
@@ -45,9 +50,18 @@ pub(super) fn write_tar_gz(files: &[InputFile], scratch: Scratch) -> Result<Arch
         header.set_gid(0);
         header.set_mtime(MTIME);
         header.set_size(file.extent.len);
-        let data = contents.open(file.extent).map_err(temp_file)?;
+        let mut data = contents.open(file.extent).map_err(temp_file)?;
         // Writes a GNU long-name entry first when the path exceeds 100 bytes.
-        builder.append_data(&mut header, &file.path, data).map_err(|e| output_error(&file.path, e))?;
+        if sources.wants(&file.path, file.extent.len) {
+            let mut text = Vec::with_capacity(usize::try_from(file.extent.len).unwrap_or(0));
+            io::Read::read_to_end(&mut data, &mut text).map_err(temp_file)?;
+            builder
+                .append_data(&mut header, &file.path, text.as_slice())
+                .map_err(|e| output_error(&file.path, e))?;
+            sources.keep(&file.path, text);
+        } else {
+            builder.append_data(&mut header, &file.path, data).map_err(|e| output_error(&file.path, e))?;
+        }
     }
     let finish = |e: io::Error| output_error("(end of archive)", e);
     let sink = builder.into_inner().map_err(finish)?.finish().map_err(finish)?;

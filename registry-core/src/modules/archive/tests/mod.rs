@@ -58,7 +58,7 @@ fn tar_gz(build: impl FnOnce(&mut tar::Builder<Vec<u8>>)) -> Vec<u8> {
 }
 
 /// A `.tar.gz` of regular files with mode 0644.
-fn tar_gz_files(files: &[(&str, &[u8])]) -> Vec<u8> {
+pub(crate) fn tar_gz_files(files: &[(&str, &[u8])]) -> Vec<u8> {
     tar_gz(|b| {
         for (path, data) in files {
             add_file(b, path, data, 0o644);

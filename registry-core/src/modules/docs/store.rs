@@ -1,0 +1,77 @@
+//! Where a version's documentation is kept: a JSON object beside its archive, written when the
+//! version is published, and derived from the archive on first request for versions published
+//! before the registry read documentation (or whose object was lost).
+
+use std::io::Read;
+
+use crate::modules::archive::Sources;
+use crate::modules::index::ModuleVersion;
+use crate::protocol::ModuleDocs;
+use crate::storage::{layout, read_json, write_json, PutMode, Storage};
+use crate::types::ModuleAddress;
+use crate::{Error, Result};
+
+/// Writes the documentation of `entry`; a failure is logged, as the documentation can be
+/// derived again from the archive.
+pub(crate) async fn save(
+    storage: &dyn Storage,
+    addr: &ModuleAddress,
+    entry: &ModuleVersion,
+    docs: &ModuleDocs,
+) {
+    let key = layout::module_docs(addr, &entry.version, &entry.sha256);
+    if let Err(err) = write_json(storage, &key, docs, PutMode::Overwrite).await {
+        tracing::warn!(module = %addr, version = %entry.version, error = %err, "could not store the module's documentation");
+    }
+}
+
+/// The documentation of `entry`: the stored object, or derived from the archive (and stored).
+pub(crate) async fn load(
+    storage: &dyn Storage,
+    addr: &ModuleAddress,
+    entry: &ModuleVersion,
+) -> Result<ModuleDocs> {
+    let key = layout::module_docs(addr, &entry.version, &entry.sha256);
+    match read_json::<ModuleDocs>(storage, &key, "module documentation").await {
+        Ok(Some(docs)) => return Ok(docs),
+        Ok(None) => {}
+        // A damaged object is derived again below.
+        Err(err) if err.status().is_client_error() || err.status().as_u16() == 500 => {
+            tracing::warn!(%key, error = %err, "module documentation unreadable; reading it again from the archive");
+        }
+        Err(err) => return Err(err),
+    }
+    let archive_key = layout::module_archive(addr, &entry.version, &entry.sha256);
+    let archive = storage.get(&archive_key).await?.ok_or_else(|| {
+        Error::not_found(format!("the archive of {addr} version {} is missing", entry.version))
+    })?;
+    let docs = tokio::task::spawn_blocking(move || {
+        sources_of_tar_gz(&archive.body).map(|sources| super::extract(&sources))
+    })
+    .await
+    .map_err(|e| Error::internal_with("module documentation", e))?
+    .map_err(|e| Error::internal_with(format!("cannot read the archive {archive_key}"), e))?;
+    save(storage, addr, entry, &docs).await;
+    Ok(docs)
+}
+
+/// The documentation sources of a normalised archive read back from the store.
+fn sources_of_tar_gz(bytes: &[u8]) -> std::io::Result<Sources> {
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
+    let mut sources = Sources::default();
+    for entry in archive.entries()? {
+        let mut entry = entry?;
+        let path = entry.path()?.to_string_lossy().into_owned();
+        if sources.wants(&path, entry.size()) {
+            let mut bytes = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
+            entry.read_to_end(&mut bytes)?;
+            sources.keep(&path, bytes);
+        }
+    }
+    Ok(sources)
+}
+
+#[cfg(test)]
+pub(super) fn sources_of(bytes: &[u8]) -> Sources {
+    sources_of_tar_gz(bytes).unwrap()
+}
