@@ -20,13 +20,17 @@ use crate::protocol::ModulePart;
 /// Accepted when every file was read, refused when some part names a problem.
 pub fn check_module_docs(data: &[u8]) -> Verdict {
     let files = data.split(|&b| b == 0).take(16).map(|file| match file.iter().position(|&b| b == b'\n') {
-        Some(at) => SourceFile { path: String::from_utf8_lossy(&file[..at]).into_owned(), bytes: file[at + 1..].to_vec() },
+        Some(at) => SourceFile {
+            path: String::from_utf8_lossy(&file[..at]).into_owned(),
+            bytes: file[at + 1..].to_vec(),
+        },
         None => SourceFile { path: "main.tf".to_owned(), bytes: file.to_vec() },
     });
     let sources = Sources::from_files(files);
     let docs = extract(&sources);
     assert_eq!(extract(&sources), docs, "extraction is not deterministic");
-    let parts: Vec<&ModulePart> = std::iter::once(&docs.root).chain(&docs.submodules).chain(&docs.examples).collect();
+    let parts: Vec<&ModulePart> =
+        std::iter::once(&docs.root).chain(&docs.submodules).chain(&docs.examples).collect();
     for part in &parts {
         check_part(part);
     }
