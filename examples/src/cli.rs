@@ -124,7 +124,7 @@ pub(crate) struct ServeArgs {
     /// and their files are removed.
     #[arg(long, env = "TFREG_UPLOAD_TTL_SECS", default_value_t = 3600)]
     pub(crate) upload_ttl_secs: u64,
-    /// How long version lists are cached, in seconds (instances sharing a store see each other's
+    /// How long version lists and the catalogue are cached, in seconds (instances sharing a store see each other's
     /// publishes within this time).
     #[arg(long, env = "TFREG_CACHE_TTL_SECS", default_value_t = 5)]
     pub(crate) cache_ttl_secs: u64,

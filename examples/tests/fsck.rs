@@ -36,9 +36,13 @@ fn fsck_json(store: &Path, args: &[&str]) -> (i32, Value) {
     (code, serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}")))
 }
 
-/// The only file in `dir`.
-fn only_file(dir: &Path) -> PathBuf {
-    let files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+/// The only archive (`.tar.gz`) in `dir`, beside which lies its documentation.
+fn only_archive(dir: &Path) -> PathBuf {
+    let files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".tar.gz"))
+        .collect();
     assert_eq!(files.len(), 1, "{files:?}");
     files.into_iter().next().unwrap()
 }
@@ -104,7 +108,7 @@ fn fsck_reports_damage_and_garbage_and_repair_removes_the_garbage() {
     assert!(staged.is_file(), "the crash left the staging file");
 
     // An archive deleted by hand, and one no index names.
-    let archive = only_file(&store.join("modules/acme/net/aws/1.0.0"));
+    let archive = only_archive(&store.join("modules/acme/net/aws/1.0.0"));
     let saved = std::fs::read(&archive).unwrap();
     std::fs::remove_file(&archive).unwrap();
     let orphan = store.join(format!("modules/acme/net/aws/2.0.0/{}.tar.gz", "e".repeat(64)));

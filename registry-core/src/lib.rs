@@ -48,6 +48,7 @@
 pub mod admin;
 pub mod auth;
 pub mod cache;
+pub mod catalogue;
 pub mod clock;
 pub mod config;
 mod error;

@@ -11,6 +11,7 @@ use http::{header, HeaderValue, Method, Request, Response};
 
 use crate::admin::{AdminService, AuditLog};
 use crate::auth::{Authenticator, Authorizer, Principal, RoleAuthorizer, TokenAuthenticator, TokenStore};
+use crate::catalogue::{CatalogueService, Listing};
 use crate::clock::SharedClock;
 use crate::config::RegistryConfig;
 use crate::http::body::{read_limited, Body};
@@ -48,6 +49,7 @@ struct Inner {
     tokens: Arc<TokenStore>,
     audit: AuditLog,
     modules: Arc<ModuleService>,
+    catalogue: Arc<CatalogueService>,
     providers: Arc<ProviderService>,
     mirror: MirrorService,
     uploads: UploadService,
@@ -155,7 +157,19 @@ impl RegistryBuilder {
         let keys =
             Arc::new(KeyRing::new(storage.clone(), config.provider_signing_key.clone(), clock.clone()));
         let audit = AuditLog::new(storage.clone(), clock.clone());
-        let modules = Arc::new(ModuleService::new(storage.clone(), links.clone(), upstream.clone(), &config));
+        let catalogue = Arc::new(CatalogueService::new(
+            storage.clone(),
+            self.authorizer.clone(),
+            links.clone(),
+            config.cache_ttl,
+        ));
+        let modules = Arc::new(ModuleService::new(
+            storage.clone(),
+            links.clone(),
+            upstream.clone(),
+            catalogue.clone(),
+            &config,
+        ));
         let providers = Arc::new(ProviderService::new(
             storage.clone(),
             links.clone(),
@@ -191,6 +205,7 @@ impl RegistryBuilder {
                 tokens,
                 audit,
                 modules,
+                catalogue,
                 providers,
                 mirror,
                 uploads,
@@ -400,6 +415,12 @@ impl Registry {
         let who = ctx.principal.as_ref();
         match route {
             Route::Discovery => Ok(response::json_bytes(http::StatusCode::OK, inner.discovery.clone())),
+            Route::ModuleCatalogue => inner.catalogue.list(ctx, Listing::All).await,
+            Route::ModuleSearch => inner.catalogue.search(ctx).await,
+            Route::NamespaceModules(ns) => inner.catalogue.list(ctx, Listing::Namespace(ns.key())).await,
+            Route::ModuleSystems(ns, name) => {
+                inner.catalogue.list(ctx, Listing::Name(ns.key(), name.key())).await
+            }
             Route::Module(addr) => inner.modules.detail(&addr).await,
             Route::ModuleVersions(addr) => inner.modules.versions(&addr).await,
             Route::ModuleLatestDownload(addr) => inner.modules.latest_download(&addr).await,

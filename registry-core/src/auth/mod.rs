@@ -66,6 +66,9 @@ pub enum Action<'a> {
         /// The namespace written.
         namespace: &'a str,
     },
+    /// List and search the catalogue; each entry is then shown only if [`Action::Read`] in its
+    /// namespace is allowed.
+    Browse,
     /// Open an upload session, to publish a large file afterwards; publishing it is then
     /// authorized as [`Action::Publish`] in the namespace published to.
     Upload,

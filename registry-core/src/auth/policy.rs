@@ -24,6 +24,7 @@ impl Authorizer for RoleAuthorizer {
         let (needed, namespace, what) = match action {
             Action::Read { namespace } => (Role::Downloader, Some(*namespace), "read"),
             Action::Publish { namespace } => (Role::Uploader, Some(*namespace), "publish"),
+            Action::Browse => (Role::Downloader, None, "browse the registry"),
             Action::Upload => (Role::Uploader, None, "upload"),
             Action::Administer => (Role::Master, None, "administer the registry"),
         };

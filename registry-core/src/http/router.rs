@@ -8,7 +8,7 @@ use crate::auth::Action;
 use crate::types::address::ModuleAddress;
 use crate::types::version::Version;
 use crate::types::Platform;
-use crate::types::{ProviderAddress, ProviderFile};
+use crate::types::{Name, ProviderAddress, ProviderFile};
 use crate::Error;
 use crate::Result;
 
@@ -21,6 +21,14 @@ pub const DISCOVERY_PATH: &str = "/.well-known/terraform.json";
 pub enum Route {
     /// `GET /.well-known/terraform.json`
     Discovery,
+    /// `GET /v1/modules`: every module, a page at a time.
+    ModuleCatalogue,
+    /// `GET /v1/modules/search?q=`
+    ModuleSearch,
+    /// `GET /v1/modules/{ns}`: a namespace's modules.
+    NamespaceModules(Name),
+    /// `GET /v1/modules/{ns}/{name}`: one module name for every system.
+    ModuleSystems(Name, Name),
     /// `GET /v1/modules/{ns}/{name}/{system}`: the module and its versions.
     Module(ModuleAddress),
     /// `GET /v1/modules/{ns}/{name}/{system}/versions`
@@ -121,6 +129,9 @@ impl Route {
         let admin = Authorized(Action::Administer);
         match self {
             Route::Discovery | Route::KeyList => (Public, None),
+            // Each entry is shown only if its namespace may be read.
+            Route::ModuleCatalogue | Route::ModuleSearch => (Authorized(Action::Browse), None),
+            Route::NamespaceModules(ns) | Route::ModuleSystems(ns, _) => (reader(ns.key()), None),
             // Signed links: the signature is checked by the service.
             Route::ModuleArchive { .. } | Route::ProviderFile(..) | Route::UploadData(..) => (Public, None),
             Route::Module(addr)
@@ -212,6 +223,13 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
     };
     let parts: Vec<&str> = rest.split('/').collect();
     match parts.as_slice() {
+        ["modules"] | ["modules", ""] => read(method, Route::ModuleCatalogue),
+        ["modules", "search"] => read(method, Route::ModuleSearch),
+        ["modules", ns] => read(method, Route::NamespaceModules(Name::parse(ns, "namespace")?)),
+        ["modules", ns, name] => read(
+            method,
+            Route::ModuleSystems(Name::parse(ns, "namespace")?, Name::parse(name, "module name")?),
+        ),
         ["modules", ns, name, system] => read(method, Route::Module(module(ns, name, system)?)),
         ["modules", ns, name, system, "versions"] => {
             read(method, Route::ModuleVersions(module(ns, name, system)?))

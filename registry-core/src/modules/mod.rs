@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cache::TtlCache;
+use crate::catalogue::CatalogueService;
 use crate::clock::SharedClock;
 use crate::http::Links;
 use crate::storage::Storage;
@@ -34,6 +35,7 @@ pub(crate) struct ModuleService {
     clock: SharedClock,
     cache: TtlCache<CachedModule>,
     upstream: Option<Arc<Upstream>>,
+    catalogue: Arc<CatalogueService>,
     limits: archive::ArchiveLimits,
     /// One permit per archive that may be unpacked at once.
     archive_workers: tokio::sync::Semaphore,
@@ -49,6 +51,7 @@ impl ModuleService {
         storage: Arc<dyn Storage>,
         links: Arc<Links>,
         upstream: Option<Arc<Upstream>>,
+        catalogue: Arc<CatalogueService>,
         config: &RegistryConfig,
     ) -> Self {
         let clock = links.clock().clone();
@@ -62,6 +65,7 @@ impl ModuleService {
             links,
             clock,
             upstream,
+            catalogue,
         }
     }
 

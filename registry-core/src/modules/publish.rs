@@ -91,6 +91,9 @@ impl ModuleService {
                     copy.store(storage, &key).await?;
                 }
                 super::docs::save(storage, addr, &entry, &docs).await;
+                // The description comes from the latest version's README.
+                let latest = crate::catalogue::latest(&index).is_some_and(|v| v.version == entry.version);
+                self.catalogue.record(&index, latest.then_some(&docs)).await;
                 Ok((index, entry))
             }
             Err(err) => {

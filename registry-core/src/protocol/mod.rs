@@ -4,6 +4,7 @@
 //! read; `tests/snapshots.rs` pins the rendered JSON of the answers.
 
 mod admin;
+mod catalogue;
 mod discovery;
 mod mirror;
 mod module_docs;
@@ -15,6 +16,7 @@ mod uploads;
 pub use admin::{
     AuditEntry, AuditPage, CreatedToken, KeyList, KeyRecord, PinList, PinRecord, Pinned, TokenList, TokenView,
 };
+pub use catalogue::{ListMeta, ModuleList, ModuleSummary};
 pub use discovery::Discovery;
 pub use mirror::{MirrorArchive, MirrorIndex, MirrorVersion, NoAttributes};
 pub use module_docs::{Input, ModuleCall, ModuleDocs, ModulePart, Output, ProviderRequirement, Resource};

@@ -1,0 +1,117 @@
+//! One module as the catalogue lists it, derived from its version index.
+
+use serde::{Deserialize, Serialize};
+
+use crate::modules::index::{ModuleIndex, ModuleVersion};
+use crate::protocol::{ModuleDocs, ModuleSummary};
+use crate::types::Constraints;
+
+/// The catalogue's record of one module.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Entry {
+    /// The namespace as first published.
+    pub namespace: String,
+    /// The name as first published.
+    pub name: String,
+    /// The target system.
+    pub system: String,
+    /// The latest version (see [`ModuleSummary::version`]).
+    pub latest: String,
+    /// How many versions are published.
+    pub versions: usize,
+    /// When the latest version was published.
+    pub published_at: String,
+    /// Who published it.
+    pub published_by: String,
+    /// Whether it was pinned from the upstream.
+    #[serde(default)]
+    pub pinned: bool,
+    /// The first paragraph of the latest version's README.
+    #[serde(default)]
+    pub description: String,
+    /// Where the code lives, when known.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// The version a module's list entry shows: its newest release, or its newest pre-release when
+/// it has no release.
+pub fn latest(index: &ModuleIndex) -> Option<&ModuleVersion> {
+    match Constraints::any().select_newest(index.versions.iter().map(|v| &v.version)) {
+        Some(version) => index.get(version),
+        None => index.versions.first(),
+    }
+}
+
+/// At most this many characters of a README paragraph make a description.
+const DESCRIPTION_CHARS: usize = 300;
+
+impl Entry {
+    /// The entry for a module's `index` (with at least one version); `docs` of its latest version
+    /// give the description.
+    pub fn of(index: &ModuleIndex, docs: Option<&ModuleDocs>) -> Option<Self> {
+        let latest = latest(index)?;
+        Some(Self {
+            namespace: index.namespace.clone(),
+            name: index.name.clone(),
+            system: index.system.clone(),
+            latest: latest.version.to_string(),
+            versions: index.versions.len(),
+            published_at: latest.published_at.clone(),
+            published_by: latest.published_by.clone(),
+            pinned: latest.pinned,
+            description: docs.map(|d| description(&d.root.readme)).unwrap_or_default(),
+            source: String::new(),
+        })
+    }
+
+    /// The lower-case `namespace/name/system`, which orders and identifies entries.
+    pub fn key(&self) -> String {
+        format!("{}/{}/{}", self.namespace, self.name, self.system).to_ascii_lowercase()
+    }
+
+    /// The entry as a list answer shows it.
+    pub fn summary(&self) -> ModuleSummary {
+        ModuleSummary {
+            id: format!("{}/{}/{}/{}", self.namespace, self.name, self.system, self.latest),
+            owner: self.published_by.clone(),
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+            version: self.latest.clone(),
+            provider: self.system.clone(),
+            description: self.description.clone(),
+            source: self.source.clone(),
+            published_at: self.published_at.clone(),
+            versions: self.versions,
+            pinned: self.pinned,
+        }
+    }
+}
+
+/// The first paragraph of a README that is not a heading, badge line or HTML, as plain text.
+fn description(readme: &str) -> String {
+    let paragraph: Vec<&str> = readme
+        .split("\n\n")
+        .map(str::trim)
+        .find(|p| !p.is_empty() && !p.starts_with(['#', '<', '[', '!', '|', '`', '-', '*', '>', '=']))
+        .map(|p| p.lines().map(str::trim).collect())
+        .unwrap_or_default();
+    let text = paragraph.join(" ");
+    match text.char_indices().nth(DESCRIPTION_CHARS) {
+        Some((at, _)) => format!("{}…", text[..at].trim_end()),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::description;
+
+    #[test]
+    fn a_description_is_the_first_paragraph_of_prose() {
+        let readme = "# Net\n\n[![badge](x)](y)\n\nCreates a VPC\nwith subnets.\n\nMore.";
+        assert_eq!(description(readme), "Creates a VPC with subnets.");
+        assert_eq!(description(""), "");
+        assert_eq!(description(&"a".repeat(400)).chars().count(), 301);
+    }
+}

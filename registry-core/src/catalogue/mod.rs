@@ -1,0 +1,246 @@
+//! The catalogue: what modules exist, for browsing and search (`GET /v1/modules`,
+//! `/v1/modules/{ns}`, `/v1/modules/{ns}/{name}`, `/v1/modules/search?q=`), in the public
+//! registry's shapes, one entry per module carrying its latest version.
+//!
+//! There is no database: the entries live in the store in 256 small objects and a
+//! manifest of their generations (`shards.rs`), updated with compare-and-swap as versions are
+//! published, so replicas on one bucket agree. Each instance answers from a snapshot in memory
+//! (`snapshot.rs`), reread (only the shards that changed) once older than the cache TTL, so
+//! another replica's publish shows within that time and this instance's own at once. The first
+//! read of a store catalogued by no earlier registry adds every module it holds.
+
+mod entry;
+mod search;
+mod shards;
+mod snapshot;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http::{Response, StatusCode};
+
+use crate::auth::{Action, Authorizer, Principal};
+use crate::clock::SharedClock;
+use crate::http::body::Body;
+use crate::http::{response, Links, RequestContext};
+use crate::modules::index::ModuleIndex;
+use crate::protocol::{ListMeta, ModuleDocs, ModuleList};
+use crate::storage::Storage;
+use crate::{Error, Result};
+
+pub use entry::{latest, Entry};
+use snapshot::{Indexed, Snapshot};
+
+/// The page size when none is asked for, as the public registry's.
+pub const DEFAULT_LIMIT: usize = 15;
+/// The largest page.
+pub const MAX_LIMIT: usize = 100;
+
+/// Browsing and searching modules.
+#[derive(Debug)]
+pub(crate) struct CatalogueService {
+    storage: Arc<dyn Storage>,
+    authorizer: Arc<dyn Authorizer>,
+    links: Arc<Links>,
+    clock: SharedClock,
+    ttl: Duration,
+    current: Mutex<Option<(u64, Arc<Snapshot>)>>,
+    refresh: tokio::sync::Mutex<()>,
+}
+
+/// What a list answer is of.
+pub(crate) enum Listing<'a> {
+    /// Every module.
+    All,
+    /// A namespace's modules.
+    Namespace(&'a str),
+    /// One name in a namespace, for every system.
+    Name(&'a str, &'a str),
+}
+
+impl CatalogueService {
+    pub(crate) fn new(
+        storage: Arc<dyn Storage>,
+        authorizer: Arc<dyn Authorizer>,
+        links: Arc<Links>,
+        ttl: Duration,
+    ) -> Self {
+        let clock = links.clock().clone();
+        Self {
+            storage,
+            authorizer,
+            links,
+            clock,
+            ttl,
+            current: Mutex::new(None),
+            refresh: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Records the module `index` now holds (after a publish); `docs` are its latest version's.
+    /// A failure is logged: the next publish of the module records it again.
+    pub(crate) async fn record(&self, index: &ModuleIndex, docs: Option<&ModuleDocs>) {
+        let Some(entry) = Entry::of(index, docs) else { return };
+        if let Err(err) = shards::put(self.storage.as_ref(), vec![entry], false).await {
+            tracing::warn!(module = %index.source(), error = %err, "could not update the catalogue");
+        }
+        if let Ok(mut current) = self.current.lock() {
+            *current = None;
+        }
+    }
+
+    /// The snapshot to answer from, reread when older than the TTL.
+    async fn snapshot(&self) -> Result<Arc<Snapshot>> {
+        let now = self.clock.now_millis();
+        let fresh = |at: u64| now.saturating_sub(at) < self.ttl.as_millis() as u64;
+        let cached = self.current.lock().ok().and_then(|c| c.clone());
+        if let Some((at, snapshot)) = &cached {
+            if fresh(*at) {
+                return Ok(snapshot.clone());
+            }
+        }
+        let _one_at_a_time = self.refresh.lock().await;
+        let cached = self.current.lock().ok().and_then(|c| c.clone());
+        if let Some((at, snapshot)) = &cached {
+            if fresh(*at) {
+                return Ok(snapshot.clone());
+            }
+        }
+        let previous = cached.as_ref().map(|(_, s)| s.as_ref());
+        let loaded = Arc::new(Snapshot::load(self.storage.as_ref(), previous).await?);
+        if let Ok(mut current) = self.current.lock() {
+            *current = Some((self.clock.now_millis(), loaded.clone()));
+        }
+        Ok(loaded)
+    }
+
+    /// `GET /v1/modules[/{ns}[/{name}]]?offset&limit&provider`
+    pub(crate) async fn list(&self, ctx: &RequestContext, listing: Listing<'_>) -> Result<Response<Body>> {
+        let page = Page::parse(ctx, false)?;
+        let snapshot = self.snapshot().await?;
+        let (namespace, name) = match listing {
+            Listing::All => (None, None),
+            Listing::Namespace(ns) => (Some(ns.to_ascii_lowercase()), None),
+            Listing::Name(ns, name) => (Some(ns.to_ascii_lowercase()), Some(name.to_ascii_lowercase())),
+        };
+        let visible = snapshot
+            .entries
+            .iter()
+            .filter(|e| namespace.as_deref().is_none_or(|ns| e.namespace == ns))
+            .filter(|e| name.as_deref().is_none_or(|n| e.name == n))
+            .filter(|e| page.matches(e) && self.may_read(ctx.principal.as_ref(), e));
+        if let (Listing::Name(..), Some(ns), Some(n)) = (&listing, &namespace, &name) {
+            let found: Vec<&Indexed> = visible.collect();
+            if found.is_empty() {
+                return Err(Error::not_found(format!("module {ns}/{n} does not exist in this registry")));
+            }
+            return Ok(self.answer(ctx, &page, found.into_iter()));
+        }
+        Ok(self.answer(ctx, &page, visible))
+    }
+
+    /// `GET /v1/modules/search?q=&offset&limit&provider`: best matches first.
+    pub(crate) async fn search(&self, ctx: &RequestContext) -> Result<Response<Body>> {
+        let page = Page::parse(ctx, true)?;
+        let terms = search::terms(ctx.query.get("q").unwrap_or_default());
+        if terms.is_empty() {
+            return Err(Error::bad_request(
+                "search needs a query: ?q=words (names, namespaces, descriptions)",
+            ));
+        }
+        let snapshot = self.snapshot().await?;
+        let mut found: Vec<(u32, &Indexed)> = snapshot
+            .entries
+            .iter()
+            .filter(|e| page.matches(e))
+            .filter_map(|e| search::score(e, &terms).map(|s| (s, e)))
+            .filter(|(_, e)| self.may_read(ctx.principal.as_ref(), e))
+            .collect();
+        // Entries are sorted by address already; the sort is stable.
+        found.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
+        Ok(self.answer(ctx, &page, found.into_iter().map(|(_, e)| e)))
+    }
+
+    fn may_read(&self, principal: Option<&Principal>, entry: &Indexed) -> bool {
+        self.authorizer.authorize(principal, &Action::Read { namespace: &entry.namespace }).is_ok()
+    }
+
+    fn answer<'a>(
+        &self,
+        ctx: &RequestContext,
+        page: &Page,
+        entries: impl Iterator<Item = &'a Indexed>,
+    ) -> Response<Body> {
+        let mut modules = Vec::with_capacity(page.limit);
+        let mut more = false;
+        for (at, entry) in entries.skip(page.offset).enumerate() {
+            if at == page.limit {
+                more = true;
+                break;
+            }
+            modules.push(entry.entry.summary());
+        }
+        let next_offset = more.then_some(page.offset + page.limit);
+        let meta = ListMeta {
+            limit: page.limit,
+            current_offset: page.offset,
+            next_offset,
+            prev_offset: (page.offset > 0).then(|| page.offset.saturating_sub(page.limit)),
+            next_url: next_offset.map(|offset| self.page_url(ctx, offset)),
+        };
+        response::json(StatusCode::OK, &ModuleList { meta, modules })
+    }
+
+    /// The URL of the same list from `offset`.
+    fn page_url(&self, ctx: &RequestContext, offset: usize) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in ctx.query.pairs().filter(|(k, _)| *k != "offset") {
+            query.append_pair(key, value);
+        }
+        query.append_pair("offset", &offset.to_string());
+        self.links.to(&format!("{}?{}", ctx.path, query.finish()))
+    }
+}
+
+/// The paging and filter parameters of a list or search.
+struct Page {
+    offset: usize,
+    limit: usize,
+    /// `provider`: only modules for this system (lower case).
+    system: Option<String>,
+}
+
+impl Page {
+    fn parse(ctx: &RequestContext, search: bool) -> Result<Self> {
+        let mut page = Page { offset: 0, limit: DEFAULT_LIMIT, system: None };
+        for (key, value) in ctx.query.pairs() {
+            match key {
+                "offset" => {
+                    page.offset =
+                        value.parse().map_err(|_| Error::bad_request("offset must be a number from 0"))?;
+                }
+                "limit" => {
+                    page.limit =
+                        value.parse().ok().filter(|l| (1..=MAX_LIMIT).contains(l)).ok_or_else(|| {
+                            Error::bad_request(format!("limit must be a number from 1 to {MAX_LIMIT}"))
+                        })?;
+                }
+                "provider" => page.system = Some(value.to_ascii_lowercase()),
+                "q" if search => {}
+                other => {
+                    let known =
+                        if search { "q, offset, limit and provider" } else { "offset, limit and provider" };
+                    return Err(Error::bad_request(format!(
+                        "unknown query parameter {:?}; use {known}",
+                        crate::text::printable_detail(other)
+                    )));
+                }
+            }
+        }
+        Ok(page)
+    }
+
+    fn matches(&self, entry: &Indexed) -> bool {
+        self.system.as_deref().is_none_or(|s| entry.system == s)
+    }
+}

@@ -1,0 +1,58 @@
+//! The browse and search answers, in the public registry's shapes (`GET /v1/modules`,
+//! `/v1/modules/{ns}`, `/v1/modules/search?q=`, `/v1/modules/{ns}/{name}`).
+
+use serde::{Deserialize, Serialize};
+
+/// One page of modules.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ModuleList {
+    /// Where this page lies and how to get the next one.
+    pub meta: ListMeta,
+    /// One entry per module, carrying its latest version.
+    pub modules: Vec<ModuleSummary>,
+}
+
+/// Paging of a list answer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ListMeta {
+    /// The page size asked for (or the default).
+    pub limit: usize,
+    /// The offset of this page's first entry.
+    pub current_offset: usize,
+    /// The offset of the next page, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<usize>,
+    /// The offset of the previous page, when this is not the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev_offset: Option<usize>,
+    /// The next page's URL, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_url: Option<String>,
+}
+
+/// One module in a list: its latest version.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ModuleSummary {
+    /// `namespace/name/system/version`.
+    pub id: String,
+    /// Who published the latest version (a principal id).
+    pub owner: String,
+    /// The namespace as first published.
+    pub namespace: String,
+    /// The module name as first published.
+    pub name: String,
+    /// The latest version: the newest release, or the newest pre-release when there is none.
+    pub version: String,
+    /// The target system.
+    pub provider: String,
+    /// What the module is for: the first paragraph of its README.
+    pub description: String,
+    /// Where its code lives, when known.
+    pub source: String,
+    /// When the latest version was published (RFC 3339).
+    pub published_at: String,
+    /// How many versions are published.
+    pub versions: usize,
+    /// Whether the latest version was copied from the upstream by a pin.
+    pub pinned: bool,
+}

@@ -1,0 +1,189 @@
+//! Browsing and searching: `GET /v1/modules`, `/v1/modules/{ns}`, `/v1/modules/{ns}/{name}`
+//! and `/v1/modules/search?q=`, one entry per module with its latest version, paged as the
+//! public registry pages; only what the caller may read; replicas on one store agree within the
+//! cache TTL; modules published before the catalogue existed are listed too.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{Method, StatusCode};
+use serde_json::Value;
+use tfreg_core::auth::{NewToken, Role, RoleAuthorizer};
+use tfreg_testkit::{error_message, json, tar_gz, TestRegistry};
+
+async fn publish(h: &TestRegistry, addr: &str, version: &str, readme: &str) {
+    let archive = tar_gz(&[("main.tf", "# x"), ("README.md", readme)]);
+    let answer = h.publish_module(addr, version, archive).await;
+    assert_eq!(answer.status(), StatusCode::CREATED, "{addr} {version}: {:?}", answer.body());
+}
+
+/// `acme/vpc/aws` (1.0.0, 1.2.0, 2.0.0-rc.1), `acme/vpc-peering/aws`, `acme/network/google`
+/// and `other/vpc/azurerm`.
+async fn catalogue(h: &TestRegistry) {
+    for version in ["1.0.0", "1.2.0", "2.0.0-rc.1"] {
+        publish(h, "acme/vpc/aws", version, &format!("# VPC\n\nA VPC, version {version}.\n")).await;
+    }
+    publish(h, "acme/vpc-peering/aws", "0.1.0", "Peers two VPCs.").await;
+    publish(h, "acme/network/google", "3.0.0", "# Network\n\nCreates a vpc network with subnets.").await;
+    publish(h, "other/vpc/azurerm", "1.0.0", "").await;
+}
+
+fn ids(list: &Value) -> Vec<&str> {
+    list["modules"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn every_module_once_with_its_latest_version_a_page_at_a_time() {
+    let h = TestRegistry::new().await;
+    catalogue(&h).await;
+    let list = json(&h.get("/v1/modules").await);
+    assert_eq!(
+        ids(&list),
+        [
+            "acme/network/google/3.0.0",
+            "acme/vpc/aws/1.2.0",
+            "acme/vpc-peering/aws/0.1.0",
+            "other/vpc/azurerm/1.0.0"
+        ]
+    );
+    let vpc = &list["modules"][1];
+    assert_eq!(vpc["namespace"], "acme");
+    assert_eq!(vpc["name"], "vpc");
+    assert_eq!(vpc["provider"], "aws");
+    assert_eq!(vpc["version"], "1.2.0", "the newest release, not the pre-release");
+    assert_eq!(vpc["versions"], 3);
+    assert_eq!(vpc["description"], "A VPC, version 1.2.0.");
+    assert_eq!(vpc["owner"], "master");
+    assert!(vpc["published_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(list["meta"], serde_json::json!({"limit": 15, "current_offset": 0}));
+    assert_eq!(json(&h.get("/v1/modules/").await), list, "with the trailing slash discovery gives");
+
+    let first = json(&h.get("/v1/modules?limit=3").await);
+    assert_eq!(ids(&first).len(), 3);
+    assert_eq!(first["meta"]["next_offset"], 3);
+    let next_url = first["meta"]["next_url"].as_str().unwrap();
+    assert!(next_url.ends_with("/v1/modules?limit=3&offset=3"), "{next_url}");
+    let second = json(&h.get("/v1/modules?limit=3&offset=3").await);
+    assert_eq!(ids(&second), ["other/vpc/azurerm/1.0.0"]);
+    assert_eq!(second["meta"]["prev_offset"], 0);
+    assert!(second["meta"].get("next_offset").is_none());
+    let past = json(&h.get("/v1/modules?offset=40").await);
+    assert!(ids(&past).is_empty());
+
+    let aws = json(&h.get("/v1/modules?provider=AWS").await);
+    assert_eq!(ids(&aws), ["acme/vpc/aws/1.2.0", "acme/vpc-peering/aws/0.1.0"]);
+    for bad in ["limit=0", "limit=101", "limit=x", "offset=-1", "verified=true"] {
+        let answer = h.get(&format!("/v1/modules?{bad}")).await;
+        assert!(!error_message(&answer, StatusCode::BAD_REQUEST).is_empty(), "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn a_namespace_and_a_name_across_systems() {
+    let h = TestRegistry::new().await;
+    catalogue(&h).await;
+    let acme = json(&h.get("/v1/modules/ACME").await);
+    assert_eq!(ids(&acme), ["acme/network/google/3.0.0", "acme/vpc/aws/1.2.0", "acme/vpc-peering/aws/0.1.0"]);
+    assert!(ids(&json(&h.get("/v1/modules/nobody").await)).is_empty());
+    let vpc = json(&h.get("/v1/modules/other/vpc").await);
+    assert_eq!(ids(&vpc), ["other/vpc/azurerm/1.0.0"]);
+    let missing = h.get("/v1/modules/other/nothing").await;
+    assert!(error_message(&missing, StatusCode::NOT_FOUND).contains("other/nothing"));
+    let invalid = h.get("/v1/modules/bad%20ns").await;
+    assert_eq!(invalid.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn search_ranks_exact_names_then_prefixes_then_descriptions() {
+    let h = TestRegistry::new().await;
+    catalogue(&h).await;
+    let found = json(&h.get("/v1/modules/search?q=vpc").await);
+    assert_eq!(
+        ids(&found),
+        [
+            "acme/vpc/aws/1.2.0",
+            "other/vpc/azurerm/1.0.0",
+            "acme/vpc-peering/aws/0.1.0",
+            "acme/network/google/3.0.0"
+        ]
+    );
+    let both = json(&h.get("/v1/modules/search?q=vpc%20other").await);
+    assert_eq!(ids(&both), ["other/vpc/azurerm/1.0.0"], "every term must match");
+    let paged = json(&h.get("/v1/modules/search?q=vpc&limit=1&offset=1&provider=azurerm").await);
+    assert!(ids(&paged).is_empty());
+    let google = json(&h.get("/v1/modules/search?q=subnets&provider=google").await);
+    assert_eq!(ids(&google), ["acme/network/google/3.0.0"]);
+    assert!(ids(&json(&h.get("/v1/modules/search?q=zzz").await)).is_empty());
+    let empty = h.get("/v1/modules/search?q=%20").await;
+    assert!(error_message(&empty, StatusCode::BAD_REQUEST).contains("query"));
+}
+
+#[tokio::test]
+async fn callers_see_only_the_namespaces_they_may_read() {
+    let h = TestRegistry::new().await;
+    catalogue(&h).await;
+    let anonymous = h.call(Method::GET, "/v1/modules", None, vec![]).await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let search = h.call(Method::GET, "/v1/modules/search?q=vpc", None, vec![]).await;
+    assert_eq!(search.status(), StatusCode::UNAUTHORIZED);
+
+    let spec = NewToken {
+        tier: Some(Role::Downloader),
+        namespaces: Some(vec!["other".into()]),
+        description: None,
+        expires_in_days: None,
+    };
+    let (scoped, _) = h.registry.tokens().create(spec, "test").await.unwrap();
+    let token = Some(scoped.as_str());
+    let list = json(&h.call(Method::GET, "/v1/modules", token, vec![]).await);
+    assert_eq!(ids(&list), ["other/vpc/azurerm/1.0.0"]);
+    let found = json(&h.call(Method::GET, "/v1/modules/search?q=vpc", token, vec![]).await);
+    assert_eq!(ids(&found), ["other/vpc/azurerm/1.0.0"]);
+    let acme = h.call(Method::GET, "/v1/modules/acme", token, vec![]).await;
+    assert_eq!(acme.status(), StatusCode::FORBIDDEN);
+
+    let open = TestRegistry::builder()
+        .storage(h.storage.clone())
+        .authorizer(Arc::new(RoleAuthorizer::new(true)))
+        .build()
+        .await;
+    let list = json(&open.call(Method::GET, "/v1/modules", None, vec![]).await);
+    assert_eq!(ids(&list).len(), 4, "with anonymous read the catalogue is open");
+}
+
+#[tokio::test]
+async fn replicas_on_one_store_agree_within_the_cache_ttl() {
+    let a = TestRegistry::new().await;
+    let b = TestRegistry::builder().storage(a.storage.clone()).clock(a.clock.clone()).build().await;
+    publish(&a, "acme/vpc/aws", "1.0.0", "").await;
+    assert_eq!(ids(&json(&b.get("/v1/modules").await)), ["acme/vpc/aws/1.0.0"]);
+    publish(&a, "acme/vpc/aws", "1.1.0", "").await;
+    publish(&a, "acme/dns/aws", "1.0.0", "").await;
+    assert_eq!(
+        ids(&json(&a.get("/v1/modules").await)),
+        ["acme/dns/aws/1.0.0", "acme/vpc/aws/1.1.0"],
+        "at once"
+    );
+    assert_eq!(
+        ids(&json(&b.get("/v1/modules").await)),
+        ["acme/vpc/aws/1.0.0"],
+        "b's snapshot is still fresh"
+    );
+    b.clock.advance(Duration::from_secs(3600));
+    assert_eq!(ids(&json(&b.get("/v1/modules").await)), ["acme/dns/aws/1.0.0", "acme/vpc/aws/1.1.0"]);
+}
+
+#[tokio::test]
+async fn modules_published_before_the_catalogue_are_listed() {
+    let h = TestRegistry::new().await;
+    catalogue(&h).await;
+    // As a store written by a registry that kept no catalogue.
+    for key in h.stored_keys("catalogue/").await {
+        h.storage.delete(&key).await.unwrap();
+    }
+    let later = TestRegistry::builder().storage(h.storage.clone()).build().await;
+    publish(&later, "zeta/one/aws", "1.0.0", "").await;
+    let list = json(&later.get("/v1/modules").await);
+    assert_eq!(ids(&list).len(), 5, "{list:#}");
+    assert_eq!(list["modules"][1]["description"], "A VPC, version 1.2.0.", "from the stored documentation");
+}
