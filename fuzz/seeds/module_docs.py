@@ -84,6 +84,10 @@ def seeds():
             ("modules/deep/er/ignored.tf", 'variable "x" {}\n'),
         ),
         "bare-contents-ok": VARIABLES.encode(),
+        # Found by the fuzzer: a malformed tag stays text, escaped, with `javascript:` in it.
+        "readme-malformed-tag-ok": files(
+            ("README.md", 'x</script> <a href="javascript:al"1ret() onclick="x()">bad</a>\n'), ("main.tf", "")
+        ),
         "no-variables-ok": files(("main.tf", "locals {\n  a = 1\n}\n")),
         "broken-hcl": files(("main.tf", 'variable "a" {\n  type = \n')),
         "broken-json": files(("main.tf.json", '{"variable": ')),

@@ -14,7 +14,8 @@ use crate::protocol::ModulePart;
 /// - every part lies at the root, in `modules/*` or in `examples/*`; inputs come required
 ///   first, and an input is required exactly when it has no default; `empty` means nothing is
 ///   declared;
-/// - the README's HTML holds no script element and no `javascript:` link;
+/// - the README's HTML holds no script or style element, event handler or `javascript:` URL
+///   in any tag (text may say anything, escaped);
 /// - the document survives a JSON round trip.
 ///
 /// Accepted when every file was read, refused when some part names a problem.
@@ -57,6 +58,32 @@ fn check_part(part: &ModulePart) {
         && part.resources.is_empty()
         && part.data_sources.is_empty());
     assert_eq!(part.empty, !declares);
-    let html = part.readme_html.to_ascii_lowercase();
-    assert!(!html.contains("<script") && !html.contains("javascript:"), "unsafe README HTML: {html}");
+    check_html(&part.readme_html);
+}
+
+/// Asserts that sanitised `html` has no script or style element, no event handler attribute
+/// and no `javascript:` URL in any tag. Text is escaped (`&lt;`), so every `<` opens a tag;
+/// attribute values are quoted, so names are read outside quotes.
+fn check_html(html: &str) {
+    for tag in html.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or_default().to_ascii_lowercase();
+        let element = tag.trim_start_matches('/').split(|c: char| c.is_whitespace()).next().unwrap_or_default();
+        assert!(element != "script" && element != "style", "a {element} element: {html}");
+        assert!(!tag.contains("javascript:"), "a javascript: URL in <{tag}>: {html}");
+        let mut quoted = None;
+        let mut name = String::new();
+        for c in tag.chars() {
+            match (quoted, c) {
+                (Some(q), c) if c == q => quoted = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quoted = Some(c),
+                (None, '=') => {
+                    assert!(!name.starts_with("on"), "an event handler {name:?} in <{tag}>: {html}");
+                    name.clear();
+                }
+                (None, c) if c.is_whitespace() => name.clear(),
+                (None, c) => name.push(c),
+            }
+        }
+    }
 }
