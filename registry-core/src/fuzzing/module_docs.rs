@@ -67,7 +67,8 @@ fn check_part(part: &ModulePart) {
 fn check_html(html: &str) {
     for tag in html.split('<').skip(1) {
         let tag = tag.split('>').next().unwrap_or_default().to_ascii_lowercase();
-        let element = tag.trim_start_matches('/').split(|c: char| c.is_whitespace()).next().unwrap_or_default();
+        let element =
+            tag.trim_start_matches('/').split(|c: char| c.is_whitespace()).next().unwrap_or_default();
         assert!(element != "script" && element != "style", "a {element} element: {html}");
         assert!(!tag.contains("javascript:"), "a javascript: URL in <{tag}>: {html}");
         let mut quoted = None;
