@@ -1,5 +1,6 @@
 //! End to end: the real Terraform CLIs (1.0.3 and 1.11.4) against the real `tfreg` server over TLS on
-//! 127.0.0.1, installing modules published through the upload API.
+//! 127.0.0.1, installing modules published through the upload API; what was installed is then
+//! found in the catalogue and documented in the version detail.
 
 #[macro_use]
 mod support;
@@ -74,6 +75,24 @@ output "child" {{ value = module.child.greeting }}
             "tfreg's choice for {constraint:?} agrees with Terraform's"
         );
     }
+
+    // What was installed is browsable and documented, over the same TLS listener.
+    let get = |path: &str| {
+        let response = server.client().get(server.url(path)).bearer_auth(MASTER).send().unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        support::json(response)
+    };
+    let list = get("/v1/modules");
+    assert_eq!(list["modules"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["modules"][0]["id"], "acme/network/aws/2.0.0", "the newest release");
+    let found = get("/v1/modules/search?q=netw");
+    assert_eq!(found["modules"][0]["id"], "acme/network/aws/2.0.0");
+    let detail = get("/v1/modules/acme/network/aws/1.1.5");
+    assert_eq!(detail["root"]["outputs"][0]["name"], "version");
+    assert_eq!(detail["root"]["readme"], "# network 1.1.5\n");
+    assert_eq!(detail["submodules"][0]["path"], "modules/child");
+    assert_eq!(detail["submodules"][0]["outputs"][0]["name"], "greeting");
+    assert_eq!(detail["versions"].as_array().unwrap().len(), PUBLISHED.len());
 }
 }
 
