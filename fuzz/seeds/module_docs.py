@@ -84,6 +84,10 @@ def seeds():
             ("modules/deep/er/ignored.tf", 'variable "x" {}\n'),
         ),
         "bare-contents-ok": VARIABLES.encode(),
+        # Found by the fuzzer: a relative link whose path says javascript:.
+        "readme-relative-link-ok": files(
+            ("README.md", '<a href=bbbb"javascript:a<:variable/script> x</a>\n'), ("main.tf", "")
+        ),
         # Found by the fuzzer: a malformed tag stays text, escaped, with `javascript:` in it.
         "readme-malformed-tag-ok": files(
             ("README.md", 'x</script> <a href="javascript:al"1ret() onclick="x()">bad</a>\n'), ("main.tf", "")

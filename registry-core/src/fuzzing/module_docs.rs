@@ -62,29 +62,102 @@ fn check_part(part: &ModulePart) {
 }
 
 /// Asserts that sanitised `html` has no script or style element, no event handler attribute
-/// and no `javascript:` URL in any tag. Text is escaped (`&lt;`), so every `<` opens a tag;
-/// attribute values are quoted, so names are read outside quotes.
+/// and no URL attribute whose scheme is `javascript:` (after decoding character references and
+/// dropping whitespace, as browsers do). Text is escaped (`&lt;`), so every `<` opens a tag.
 fn check_html(html: &str) {
     for tag in html.split('<').skip(1) {
-        let tag = tag.split('>').next().unwrap_or_default().to_ascii_lowercase();
-        let element =
-            tag.trim_start_matches('/').split(|c: char| c.is_whitespace()).next().unwrap_or_default();
+        let tag = tag.split('>').next().unwrap_or_default();
+        let element = tag.trim_start_matches('/').split(char::is_whitespace).next().unwrap_or_default();
+        let element = element.to_ascii_lowercase();
         assert!(element != "script" && element != "style", "a {element} element: {html}");
-        assert!(!tag.contains("javascript:"), "a javascript: URL in <{tag}>: {html}");
-        let mut quoted = None;
-        let mut name = String::new();
-        for c in tag.chars() {
-            match (quoted, c) {
-                (Some(q), c) if c == q => quoted = None,
-                (Some(_), _) => {}
-                (None, '"' | '\'') => quoted = Some(c),
-                (None, '=') => {
-                    assert!(!name.starts_with("on"), "an event handler {name:?} in <{tag}>: {html}");
-                    name.clear();
-                }
-                (None, c) if c.is_whitespace() => name.clear(),
-                (None, c) => name.push(c),
+        for (name, value) in attributes(tag) {
+            assert!(!name.starts_with("on"), "an event handler {name:?} in <{tag}>: {html}");
+            let url: String =
+                decode(&value).chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
+            assert!(
+                !url.to_ascii_lowercase().starts_with("javascript:"),
+                "a javascript: URL in <{tag}>: {html}"
+            );
+        }
+    }
+}
+
+/// The `name="value"` attributes of a tag's text (names lower case).
+fn attributes(tag: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut rest = tag.split_once(char::is_whitespace).map_or("", |(_, r)| r);
+    while let Some(eq) = rest.find('=') {
+        let name = rest[..eq].split_whitespace().last().unwrap_or_default().to_ascii_lowercase();
+        let after = rest[eq + 1..].trim_start();
+        let (value, tail) = match after.chars().next() {
+            Some(q @ ('"' | '\'')) => after[1..].split_once(q).unwrap_or((&after[1..], "")),
+            _ => after.split_once(char::is_whitespace).unwrap_or((after, "")),
+        };
+        found.push((name, value.to_owned()));
+        rest = tail;
+    }
+    found
+}
+
+/// `text` with its character references (`&#106;`, `&#x6a;`, `&amp;`, `&colon;` ...) decoded.
+fn decode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let end = rest.find(';').filter(|&e| e <= 12);
+        let decoded = end.and_then(|e| {
+            let entity = &rest[1..e];
+            let code = match entity.strip_prefix('#') {
+                Some(n) => match n.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                    None => n.parse().ok(),
+                },
+                None => match entity {
+                    "amp" => Some('&' as u32),
+                    "quot" => Some('"' as u32),
+                    "lt" => Some('<' as u32),
+                    "gt" => Some('>' as u32),
+                    "colon" => Some(':' as u32),
+                    "Tab" => Some('\t' as u32),
+                    "NewLine" => Some('\n' as u32),
+                    _ => None,
+                },
+            };
+            code.and_then(char::from_u32).map(|c| (c, e + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
             }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_html;
+
+    #[test]
+    fn the_html_check_tells_links_from_text() {
+        check_html("<p>&lt;a href=\"javascript:x\"&gt; text</p><a href=\"bbb&quot;javascript:x\">y</a>");
+        for unsafe_html in [
+            "<script>x</script>",
+            "<a href=\"javascript:x\">y</a>",
+            "<a href=\" &#106;ava&#x73;cript&colon;x\">y</a>",
+            "<img src=x onerror=\"x()\">",
+            "<STYLE>p{}</STYLE>",
+        ] {
+            let caught = std::panic::catch_unwind(|| check_html(unsafe_html)).is_err();
+            assert!(caught, "{unsafe_html} passes");
         }
     }
 }
