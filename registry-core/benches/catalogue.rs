@@ -43,6 +43,8 @@ fn index(n: usize) -> ModuleIndex {
             published_at: "2026-01-01T00:00:00Z".into(),
             published_by: "bench".into(),
             pinned: false,
+            description: None,
+            source: None,
         })
         .collect();
     ModuleIndex {

@@ -31,6 +31,8 @@ async fn registry_with(modules: usize) -> Registry {
                 published_at: "2026-01-01T00:00:00Z".into(),
                 published_by: "bench".into(),
                 pinned: false,
+                description: None,
+                source: None,
             };
             index::add_version(storage.as_ref(), &addr, entry).await.unwrap();
         }

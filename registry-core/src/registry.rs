@@ -21,6 +21,7 @@ use crate::http::slots::UploadSlots;
 use crate::http::{response, Links, RequestContext};
 use crate::maintenance::{GarbageReport, Maintenance};
 use crate::mirror::MirrorService;
+use crate::modules::metadata::Metadata;
 use crate::modules::ModuleService;
 use crate::protocol::Discovery;
 use crate::providers::keyring::KeyRing;
@@ -430,10 +431,15 @@ impl Registry {
                 inner.modules.archive(ctx, &addr, &version, &sha256).await
             }
             Route::ModuleUpload(addr, version) => match inner.uploads.session_param(ctx, &body)? {
-                None => inner.modules.publish(&addr, &version, body, ctx.actor()).await,
+                None => {
+                    let metadata = Metadata::from_query(&ctx.query)?;
+                    inner.modules.publish(&addr, &version, body, ctx.actor(), metadata).await
+                }
                 Some(id) => {
+                    let metadata = Metadata::from_query(&ctx.query)?;
                     let archive = inner.uploads.bytes(who, &id).await?;
-                    let published = inner.modules.publish(&addr, &version, archive, ctx.actor()).await?;
+                    let published =
+                        inner.modules.publish(&addr, &version, archive, ctx.actor(), metadata).await?;
                     inner.uploads.used(&id).await;
                     Ok(published)
                 }

@@ -187,3 +187,31 @@ async fn modules_published_before_the_catalogue_are_listed() {
     assert_eq!(ids(&list).len(), 5, "{list:#}");
     assert_eq!(list["modules"][1]["description"], "A VPC, version 1.2.0.", "from the stored documentation");
 }
+
+#[tokio::test]
+async fn a_publish_may_say_what_the_module_is_for_and_where_its_code_lives() {
+    let h = TestRegistry::new().await;
+    publish(&h, "acme/vpc/aws", "1.0.0", "From the README.").await;
+    let uri = "/v1/modules/acme/vpc/aws/1.1.0?description=Creates%20a%20VPC&source=https://git.example.com/acme/vpc";
+    let answer = h.call(Method::PUT, uri, Some(&h.master), tar_gz(&[("main.tf", "# x")])).await;
+    assert_eq!(answer.status(), StatusCode::CREATED, "{:?}", answer.body());
+    let published = json(&answer);
+    assert_eq!(published["description"], "Creates a VPC");
+    assert_eq!(published["source"], "https://git.example.com/acme/vpc");
+    let entry = &json(&h.get("/v1/modules").await)["modules"][0];
+    assert_eq!(entry["description"], "Creates a VPC", "the publisher's word before the README's");
+    assert_eq!(entry["source"], "https://git.example.com/acme/vpc");
+    let detail = json(&h.get("/v1/modules/acme/vpc/aws/1.1.0").await);
+    assert_eq!(detail["source"], "https://git.example.com/acme/vpc");
+    assert!(json(&h.get("/v1/modules/acme/vpc/aws/1.0.0").await).get("source").is_none());
+
+    for bad in ["source=javascript:alert(1)", "source=file:///etc/passwd", "description=a%00b", "tag=v2"] {
+        let uri = format!("/v1/modules/acme/vpc/aws/2.0.0?{bad}");
+        let answer = h.call(Method::PUT, &uri, Some(&h.master), tar_gz(&[("main.tf", "# x")])).await;
+        assert!(!error_message(&answer, StatusCode::BAD_REQUEST).is_empty(), "{bad}");
+    }
+    assert!(
+        h.stored_keys("modules/acme/vpc/aws/2.0.0/").await.is_empty(),
+        "a refused publish stores nothing"
+    );
+}

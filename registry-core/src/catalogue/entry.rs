@@ -26,7 +26,7 @@ pub struct Entry {
     /// Whether it was pinned from the upstream.
     #[serde(default)]
     pub pinned: bool,
-    /// The first paragraph of the latest version's README.
+    /// The latest version's description as published, else the first paragraph of its README.
     #[serde(default)]
     pub description: String,
     /// Where the code lives, when known.
@@ -60,8 +60,11 @@ impl Entry {
             published_at: latest.published_at.clone(),
             published_by: latest.published_by.clone(),
             pinned: latest.pinned,
-            description: docs.map(|d| description(&d.root.readme)).unwrap_or_default(),
-            source: String::new(),
+            description: latest
+                .description
+                .clone()
+                .unwrap_or_else(|| docs.map(|d| description(&d.root.readme)).unwrap_or_default()),
+            source: latest.source.clone().unwrap_or_default(),
         })
     }
 

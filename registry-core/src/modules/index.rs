@@ -39,6 +39,12 @@ pub struct ModuleVersion {
     /// Whether it was copied from the upstream by a pin rather than published here.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pinned: bool,
+    /// What the module is for, as the publisher said (`?description=`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where its code lives, as the publisher said (`?source=`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl ModuleIndex {

@@ -10,6 +10,7 @@ use crate::http::body::{check_upload, Body};
 use crate::http::response;
 use crate::modules::archive::{normalize_module_archive_to_file, ArchiveFile};
 use crate::modules::index::{self, ModuleIndex, ModuleVersion};
+use crate::modules::metadata::Metadata;
 use crate::spool::SpooledFile;
 use crate::storage::layout;
 use crate::types::{ModuleAddress, Version};
@@ -24,6 +25,7 @@ impl ModuleService {
         version: &Version,
         archive: Bytes,
         by: &str,
+        metadata: Metadata,
     ) -> Result<Response<Body>> {
         check_upload(&archive, self.max_upload_bytes, "the module as a .tar.gz or .zip archive")?;
         // Cheap early answer; the index compare-and-swap below is what really decides.
@@ -34,7 +36,8 @@ impl ModuleService {
                 )));
             }
         }
-        let (index, entry) = self.store_version(addr, version, archive, by.to_owned(), false).await?;
+        let (index, entry) =
+            self.store_version(addr, version, archive, by.to_owned(), false, metadata).await?;
         tracing::info!(module = %addr, %version, by = %entry.published_by, "module version published");
         Ok(response::json(StatusCode::CREATED, &self.describe(&index, &entry)))
     }
@@ -49,6 +52,7 @@ impl ModuleService {
         archive: Bytes,
         published_by: String,
         pinned: bool,
+        metadata: Metadata,
     ) -> Result<(ModuleIndex, ModuleVersion)> {
         let storage = self.storage.as_ref();
         let limits = self.limits.clone();
@@ -80,6 +84,8 @@ impl ModuleService {
             published_at: crate::clock::rfc3339(self.clock.unix_now()),
             published_by,
             pinned,
+            description: metadata.description,
+            source: metadata.source,
         };
         let result = index::add_version(storage, addr, entry.clone()).await;
         self.forget(addr).await;

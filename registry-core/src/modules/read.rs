@@ -203,6 +203,8 @@ impl ModuleService {
                 index.source(),
                 entry.version
             )),
+            description: entry.description.clone(),
+            source: entry.source.clone(),
         }
     }
 }

@@ -45,9 +45,10 @@ pub struct ModuleSummary {
     pub version: String,
     /// The target system.
     pub provider: String,
-    /// What the module is for: the first paragraph of its README.
+    /// What the module is for: the description published with the latest version, else the
+    /// first paragraph of its README.
     pub description: String,
-    /// Where its code lives, when known.
+    /// Where its code lives, as published with the latest version (empty when not said).
     pub source: String,
     /// When the latest version was published (RFC 3339).
     pub published_at: String,

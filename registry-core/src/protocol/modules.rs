@@ -58,6 +58,12 @@ pub struct ModuleVersionView {
     pub published_by: String,
     /// The version's download endpoint.
     pub download_url: String,
+    /// What the module is for, as the publisher said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where its code lives, as the publisher said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// `GET /v1/modules/{ns}/{name}/{system}/{version}`: one version with what its code documents

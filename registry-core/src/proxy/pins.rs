@@ -97,7 +97,9 @@ impl PinService {
             let location = upstream.module_location(addr, &version).await?;
             let archive =
                 upstream.fetch(&http_archive_url(&location)?, false, self.max_archive_bytes).await?;
-            self.modules.store_version(addr, &version, archive, format!("pin:{by}"), true).await?;
+            self.modules
+                .store_version(addr, &version, archive, format!("pin:{by}"), true, Default::default())
+                .await?;
             let record = self.record("module", addr.to_string(), &version, Vec::new(), upstream, by);
             self.save(&layout::module_pin(addr, &version), &record).await?;
             pinned.push(version.to_string());

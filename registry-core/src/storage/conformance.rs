@@ -261,6 +261,8 @@ pub async fn concurrent_publishes_lose_no_version(storage: Arc<dyn Storage>) {
         published_at: "2026-01-01T00:00:00Z".into(),
         published_by: "conformance".into(),
         pinned: false,
+        description: None,
+        source: None,
     };
     let mut tasks = Vec::new();
     for i in 0..6 {
@@ -307,6 +309,8 @@ pub async fn garbage_collection_keeps_what_is_referenced(storage: Arc<dyn Storag
         published_at: "2026-01-01T00:00:00Z".into(),
         published_by: "conformance".into(),
         pinned: false,
+        description: None,
+        source: None,
     };
     index::add_version(storage.as_ref(), &addr, entry).await.expect("commit the version");
     let orphan =
