@@ -84,6 +84,10 @@ def seeds():
             ("modules/deep/er/ignored.tf", 'variable "x" {}\n'),
         ),
         "bare-contents-ok": VARIABLES.encode(),
+        # Found by the fuzzer: a control character inside the scheme (no scheme, a relative link).
+        "readme-control-in-scheme-ok": files(
+            ("README.md", '<a href="javascrip\x06\x06t:alert(1)">x</a>\n'), ("main.tf", "")
+        ),
         # Found by the fuzzer: a relative link whose path says javascript:.
         "readme-relative-link-ok": files(
             ("README.md", '<a href=bbbb"javascript:a<:variable/script> x</a>\n'), ("main.tf", "")
