@@ -270,3 +270,35 @@ fn stored_archives_give_the_same_docs_as_uploads() {
     assert_eq!(from_upload.root.inputs.len(), 5);
     assert_eq!(from_upload.submodules[0].outputs[0].name, "y");
 }
+
+mod random {
+    use proptest::prelude::*;
+
+    use super::{extract, SourceFile, Sources};
+
+    const PATHS: [&str; 5] = ["main.tf", "x.tf.json", "README.md", "modules/a/b.tf", "examples/e/c.tf"];
+
+    proptest! {
+        /// Random bytes, and random text of HCL's punctuation, never panic the extractor, and
+        /// every part it answers lies where parts may.
+        #[test]
+        fn random_files_never_panic(
+            files in proptest::collection::vec(
+                (
+                    proptest::sample::select(PATHS.to_vec()),
+                    prop_oneof![
+                        proptest::collection::vec(any::<u8>(), 0..600),
+                        "[a-z{}\\[\\]()=\"\\\\ \\n<>#$%:,.*-]{0,600}".prop_map(String::into_bytes),
+                    ],
+                ),
+                0..5,
+            )
+        ) {
+            let files = files.into_iter().map(|(path, bytes)| SourceFile { path: path.to_owned(), bytes });
+            let docs = extract(&Sources::from_files(files));
+            for part in std::iter::once(&docs.root).chain(&docs.submodules).chain(&docs.examples) {
+                prop_assert!(part.path.is_empty() || part.path.starts_with("modules/") || part.path.starts_with("examples/"));
+            }
+        }
+    }
+}
