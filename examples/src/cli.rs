@@ -24,6 +24,12 @@ pub(crate) enum Command {
     /// index records, every index readable; lists orphans and crash leftovers. Exits 0 when
     /// clean, 1 when it found problems, 2 when it could not check.
     Fsck(FsckArgs),
+    /// Deprecates, yanks or deletes a module version (and undoes it), on the store directly.
+    #[command(subcommand)]
+    Module(crate::lifecycle::VersionCommand),
+    /// Deprecates, yanks or deletes a provider version (and undoes it), on the store directly.
+    #[command(subcommand)]
+    Provider(crate::lifecycle::VersionCommand),
 }
 
 /// The settings of `tfreg fsck`.

@@ -4,6 +4,7 @@
 mod cli;
 mod fsck;
 mod http_errors;
+mod lifecycle;
 mod mirror_import;
 mod serve;
 mod tls;
@@ -26,6 +27,8 @@ fn main() {
     let result = match cli.command {
         cli::Command::Serve(args) => serve::run(*args),
         cli::Command::Mirror(cli::MirrorCommand::Import(args)) => mirror_import::run(args),
+        cli::Command::Module(command) => lifecycle::run(command, false),
+        cli::Command::Provider(command) => lifecycle::run(command, true),
         cli::Command::Fsck(args) => match fsck::run(args) {
             Ok(code) => std::process::exit(code),
             Err(err) => {

@@ -45,6 +45,8 @@ fn index(n: usize) -> ModuleIndex {
             pinned: false,
             description: None,
             source: None,
+            deprecation: None,
+            yanked: None,
         })
         .collect();
     ModuleIndex {
@@ -52,6 +54,7 @@ fn index(n: usize) -> ModuleIndex {
         name: format!("{}-{}", WORDS[n % WORDS.len()], n),
         system: SYSTEMS[n % SYSTEMS.len()].into(),
         versions,
+        deleting: Vec::new(),
     }
 }
 

@@ -33,6 +33,8 @@ async fn registry_with(modules: usize) -> Registry {
                 pinned: false,
                 description: None,
                 source: None,
+                deprecation: None,
+                yanked: None,
             };
             index::add_version(storage.as_ref(), &addr, entry).await.unwrap();
         }

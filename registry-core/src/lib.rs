@@ -55,6 +55,7 @@ mod error;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub mod http;
+pub mod lifecycle;
 pub mod maintenance;
 pub mod mirror;
 pub mod modules;

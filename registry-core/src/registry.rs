@@ -19,6 +19,7 @@ use crate::http::router::{self, Access, AuditTarget, BodyUse, Route, DISCOVERY_P
 use crate::http::signing::UrlSigner;
 use crate::http::slots::UploadSlots;
 use crate::http::{response, Links, RequestContext};
+use crate::lifecycle::{Change, Subject};
 use crate::maintenance::{GarbageReport, Maintenance};
 use crate::mirror::MirrorService;
 use crate::modules::metadata::Metadata;
@@ -469,6 +470,12 @@ impl Registry {
                     }
                 }
             }
+            Route::ModuleLifecycle(addr, version, step) => {
+                inner.modules.change(&addr, &version, &Change::parse(step, &body)?, ctx.actor()).await
+            }
+            Route::ProviderLifecycle(addr, version, step) => {
+                inner.providers.change(&addr, &version, &Change::parse(step, &body)?, ctx.actor()).await
+            }
             Route::ProviderShaSums(addr, version) => {
                 inner.providers.publish_shasums(&addr, &version, &ctx.query, &body).await
             }
@@ -535,6 +542,28 @@ impl Registry {
         let by = principal.map_or("import", |p| p.id.as_str());
         let package = Package::File(SpooledFile { file: package, size });
         self.inner.mirror.import(by, addr, version, platform, package, expected_hashes).await
+    }
+
+    /// Applies a lifecycle change to a version in the name of `actor` (as `tfreg module yank`
+    /// and its siblings do), recorded in the audit trail like the same change through the API.
+    /// The answer is the API's: 200 with the version as it now is, 204 for a delete.
+    pub async fn change_version(
+        &self,
+        actor: &str,
+        subject: &Subject,
+        version: &Version,
+        change: &Change,
+    ) -> Result<Response<Body>> {
+        let action = change.step().audit_action(matches!(subject, Subject::Provider(_)));
+        let target = format!("{subject}/{version}");
+        let pending = self.inner.audit.begin(actor, action, &target).await?;
+        let result = match subject {
+            Subject::Module(addr) => self.inner.modules.change(addr, version, change, actor).await,
+            Subject::Provider(addr) => self.inner.providers.change(addr, version, change, actor).await,
+        };
+        let status = result.as_ref().map_or_else(|e| e.status(), |r| r.status());
+        self.inner.audit.finish(pending, &target, status).await;
+        result
     }
 
     /// The request path relative to the base path, or 404 when it lies outside it.

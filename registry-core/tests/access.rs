@@ -84,6 +84,10 @@ fn cases() -> Vec<Case> {
         case(Method::GET, "/v1/modules/{ns}/vpc/aws", Need::Read, StatusCode::OK),
         case(Method::GET, "/v1/modules/{ns}/vpc/aws/1.0.0", Need::Read, StatusCode::OK),
         case(Method::PUT, "/v1/modules/{ns}/vpc/aws/2.0.{n}", Need::Publish, StatusCode::CREATED),
+        case(Method::PUT, "/v1/modules/{ns}/vpc/aws/1.0.0/yank", Need::Publish, StatusCode::OK),
+        case(Method::DELETE, "/v1/modules/{ns}/vpc/aws/1.0.0/yank", Need::Publish, StatusCode::OK),
+        case(Method::DELETE, "/v1/modules/{ns}/vpc/aws/1.0.0/deprecation", Need::Publish, StatusCode::OK),
+        case(Method::DELETE, "/v1/modules/{ns}/vpc/aws/9.9.9", Need::Admin, StatusCode::NOT_FOUND),
         case(Method::POST, "/v1/tokens", Need::Admin, StatusCode::CREATED),
         case(Method::GET, "/v1/tokens", Need::Admin, StatusCode::OK),
         case(Method::DELETE, "/v1/tokens/00000000000000000000", Need::Admin, StatusCode::NOT_FOUND),
@@ -158,6 +162,7 @@ async fn every_route_every_tier_every_token_state() {
                 counter += 1;
                 let uri = case.uri.replace("{ns}", ns).replace("{n}", &counter.to_string());
                 let body = match case.method {
+                    Method::PUT if uri.ends_with("/yank") => vec![],
                     Method::PUT => module(),
                     Method::POST if uri == "/v1/uploads" => b"{}".to_vec(),
                     Method::POST => br#"{"tier": "downloader"}"#.to_vec(),
@@ -189,7 +194,7 @@ async fn every_route_every_tier_every_token_state() {
             }
         }
     }
-    assert_eq!(checked, 10 * 13 * 2);
+    assert_eq!(checked, callers.len() * cases().len() * 2);
 }
 
 #[tokio::test]

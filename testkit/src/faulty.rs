@@ -1,5 +1,5 @@
-//! A store that fails on purpose: it wraps a real one and refuses writes (puts and streamed
-//! writers) to keys under chosen prefixes, as a backend outage or a full disk would, while
+//! A store that fails on purpose: it wraps a real one and refuses writes (puts, streamed
+//! writers and deletes) to keys under chosen prefixes, as a backend outage or a full disk would, while
 //! everything else goes through.
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -62,6 +62,7 @@ impl Storage for FaultyStorage {
     }
 
     async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        self.check(key)?;
         self.inner.delete(key).await
     }
 

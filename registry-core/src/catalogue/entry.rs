@@ -35,12 +35,18 @@ pub struct Entry {
 }
 
 /// The version a module's list entry shows: its newest release, or its newest pre-release when
-/// it has no release.
+/// it has no release; yanked versions are passed over (a module with only yanked versions is
+/// not listed).
 pub fn latest(index: &ModuleIndex) -> Option<&ModuleVersion> {
-    match Constraints::any().select_newest(index.versions.iter().map(|v| &v.version)) {
+    match Constraints::any().select_newest(index.listed().map(|v| &v.version)) {
         Some(version) => index.get(version),
-        None => index.versions.first(),
+        None => index.listed().next(),
     }
+}
+
+/// The key of the entry of a module (see [`Entry::key`]).
+pub(super) fn key_of(namespace: &str, name: &str, system: &str) -> String {
+    format!("{namespace}/{name}/{system}").to_ascii_lowercase()
 }
 
 /// At most this many characters of a README paragraph make a description.
@@ -56,7 +62,7 @@ impl Entry {
             name: index.name.clone(),
             system: index.system.clone(),
             latest: latest.version.to_string(),
-            versions: index.versions.len(),
+            versions: index.listed().count(),
             published_at: latest.published_at.clone(),
             published_by: latest.published_by.clone(),
             pinned: latest.pinned,
@@ -70,7 +76,7 @@ impl Entry {
 
     /// The lower-case `namespace/name/system`, which orders and identifies entries.
     pub fn key(&self) -> String {
-        format!("{}/{}/{}", self.namespace, self.name, self.system).to_ascii_lowercase()
+        key_of(&self.namespace, &self.name, &self.system)
     }
 
     /// The entry as a list answer shows it.

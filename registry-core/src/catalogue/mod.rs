@@ -78,15 +78,27 @@ impl CatalogueService {
     }
 
     /// Records the module `index` now holds (after a publish); `docs` are its latest version's.
-    /// A failure is logged: the next publish of the module records it again.
+    /// A module left with no listed version leaves the catalogue. A failure is logged: the next
+    /// change of the module records it again.
     pub(crate) async fn record(&self, index: &ModuleIndex, docs: Option<&ModuleDocs>) {
-        let Some(entry) = Entry::of(index, docs) else { return };
-        if let Err(err) = shards::put(self.storage.as_ref(), vec![entry], false).await {
+        let key = entry::key_of(&index.namespace, &index.name, &index.system);
+        let entry = Entry::of(index, docs);
+        if let Err(err) = shards::put(self.storage.as_ref(), vec![(key, entry)], false).await {
             tracing::warn!(module = %index.source(), error = %err, "could not update the catalogue");
         }
         if let Ok(mut current) = self.current.lock() {
             *current = None;
         }
+    }
+
+    /// Records the module `index` now holds after a lifecycle change, with its latest version's
+    /// documentation when stored (the latest may have changed).
+    pub(crate) async fn refresh(&self, index: &ModuleIndex) {
+        let docs = match latest(index) {
+            Some(latest) => snapshot::docs_if_stored(self.storage.as_ref(), index, latest).await,
+            None => None,
+        };
+        self.record(index, docs.as_ref()).await;
     }
 
     /// The snapshot to answer from, reread when older than the TTL.

@@ -50,23 +50,31 @@ pub(super) async fn shard(storage: &dyn Storage, shard: &str) -> Result<Shard> {
     Ok(crate::storage::read_json(storage, &shard_key(shard), "catalogue shard").await?.unwrap_or_default())
 }
 
-/// Puts `entries` (replacing those with the same key) into their shards with compare-and-swap,
-/// then bumps those shards' generations; `complete` marks the catalogue as holding every module.
-pub(super) async fn put(storage: &dyn Storage, entries: Vec<Entry>, complete: bool) -> Result<()> {
-    let mut by_shard: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
-    for entry in entries {
-        by_shard.entry(shard_of(&entry.key())).or_default().push(entry);
+/// Puts each entry of `changes` (replacing the one with the same key; `None` removes it) into
+/// its shard with compare-and-swap, then bumps those shards' generations; `complete` marks the
+/// catalogue as holding every module.
+pub(super) async fn put(
+    storage: &dyn Storage,
+    changes: Vec<(String, Option<Entry>)>,
+    complete: bool,
+) -> Result<()> {
+    let mut by_shard: BTreeMap<String, Vec<(String, Option<Entry>)>> = BTreeMap::new();
+    for (key, entry) in changes {
+        by_shard.entry(shard_of(&key)).or_default().push((key, entry));
     }
-    for (shard, entries) in &by_shard {
+    for (shard, changes) in &by_shard {
         cas::update_json(storage, &shard_key(shard), Shard::default, |current: &mut Shard| {
-            for entry in entries {
+            for (key, entry) in changes {
+                let Some(entry) = entry else {
+                    current.modules.remove(key);
+                    continue;
+                };
                 let mut entry = entry.clone();
                 // An entry made without the latest version's documentation keeps its description.
-                if let Some(old) = current.modules.get(&entry.key()).filter(|_| entry.description.is_empty())
-                {
+                if let Some(old) = current.modules.get(key).filter(|_| entry.description.is_empty()) {
                     entry.description.clone_from(&old.description);
                 }
-                current.modules.insert(entry.key(), entry);
+                current.modules.insert(key.clone(), entry);
             }
             Ok(())
         })

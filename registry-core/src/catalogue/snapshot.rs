@@ -96,14 +96,14 @@ async fn backfill(storage: &dyn Storage) -> Result<()> {
             Some(latest) => docs_if_stored(storage, &index, latest).await,
             None => None,
         };
-        entries.extend(Entry::of(&index, docs.as_ref()));
+        entries.extend(Entry::of(&index, docs.as_ref()).map(|e| (e.key(), Some(e))));
     }
     tracing::info!(modules = entries.len(), "catalogue: added the modules published before it");
     shards::put(storage, entries, true).await
 }
 
 /// The stored documentation of `latest`, if there is some (backfill does not read archives).
-async fn docs_if_stored(
+pub(super) async fn docs_if_stored(
     storage: &dyn Storage,
     index: &ModuleIndex,
     latest: &crate::modules::index::ModuleVersion,

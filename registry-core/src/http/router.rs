@@ -5,6 +5,7 @@
 use http::Method;
 
 use crate::auth::Action;
+use crate::lifecycle::Step;
 use crate::types::address::ModuleAddress;
 use crate::types::version::Version;
 use crate::types::Platform;
@@ -41,6 +42,9 @@ pub enum Route {
     ModuleDownload(ModuleAddress, Version),
     /// `PUT /v1/modules/{ns}/{name}/{system}/{version}` with the archive as the body.
     ModuleUpload(ModuleAddress, Version),
+    /// `PUT|DELETE /v1/modules/{ns}/{name}/{system}/{version}/deprecation`,
+    /// `PUT|DELETE .../{version}/yank`, `DELETE .../{version}`.
+    ModuleLifecycle(ModuleAddress, Version, Step),
     /// `POST /v1/tokens`: issue a token.
     TokenCreate,
     /// `GET /v1/tokens`: list issued tokens.
@@ -57,6 +61,9 @@ pub enum Route {
     ProviderUpload(ProviderAddress, Version, Platform),
     /// `PUT /v1/providers/{ns}/{type}/{version}/shasums` with the team's SHA256SUMS and signature.
     ProviderShaSums(ProviderAddress, Version),
+    /// `PUT|DELETE /v1/providers/{ns}/{type}/{version}/deprecation`,
+    /// `PUT|DELETE .../{version}/yank`, `DELETE /v1/providers/{ns}/{type}/{version}`.
+    ProviderLifecycle(ProviderAddress, Version, Step),
     /// `GET /v1/archives/providers/{host}/{ns}/{type}/{version}/{file}?expires&signature`
     ProviderFile(ProviderAddress, Version, ProviderFile),
     /// `GET /v1/mirror/{host}/{ns}/{type}/index.json`: `host` as the source address names it
@@ -155,6 +162,14 @@ impl Route {
                 Authorized(Action::Publish { namespace: addr.namespace.key() }),
                 audit("provider.signature", format!("{addr}/{version}")),
             ),
+            Route::ModuleLifecycle(addr, version, step) => (
+                lifecycle_access(*step, addr.namespace.key()),
+                audit(step.audit_action(false), format!("{addr}/{version}")),
+            ),
+            Route::ProviderLifecycle(addr, version, step) => (
+                lifecycle_access(*step, addr.namespace.key()),
+                audit(step.audit_action(true), format!("{addr}/{version}")),
+            ),
             Route::TokenCreate => (admin, Some(Audit { action: "token.create", target: None })),
             Route::TokenList | Route::Audit | Route::PinList => (admin, None),
             Route::TokenRevoke(id) => (admin, audit("token.revoke", id.clone())),
@@ -203,13 +218,17 @@ impl Route {
             | Route::ProviderShaSums(..)
             | Route::UploadData(_) => BodyUse::Upload,
             Route::TokenCreate | Route::KeyAdd | Route::UploadCreate => BodyUse::Document,
+            Route::ModuleLifecycle(_, _, step) | Route::ProviderLifecycle(_, _, step)
+                if step.takes_body() =>
+            {
+                BodyUse::Document
+            }
             _ => BodyUse::Ignored,
         }
     }
 }
 
 const READ: &str = "GET, HEAD";
-const READ_WRITE: &str = "GET, HEAD, PUT";
 
 /// Finds the route for `method` and `path`. `path` is relative to the registry's base path and
 /// starts with `/`. 404 for unknown paths, 405 for a known path with another method, 400 for a
@@ -242,8 +261,13 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
             match *method {
                 Method::PUT => Ok(Route::ModuleUpload(addr, version)),
                 Method::GET | Method::HEAD => Ok(Route::ModuleVersion(addr, version)),
-                _ => Err(not_allowed(method, READ_WRITE)),
+                Method::DELETE => Ok(Route::ModuleLifecycle(addr, version, Step::Delete)),
+                _ => Err(not_allowed(method, "GET, HEAD, PUT, DELETE")),
             }
+        }
+        ["modules", ns, name, system, version, mark @ ("deprecation" | "yank")] => {
+            let (addr, version) = (module(ns, name, system)?, Version::parse(version)?);
+            Ok(Route::ModuleLifecycle(addr, version, marking(method, mark)?))
         }
         ["modules", ns, name, system, version, "download"] => {
             let addr = module(ns, name, system)?;
@@ -305,6 +329,17 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
         ["providers", ns, ty, "versions"] => {
             read(method, Route::ProviderVersions(ProviderAddress::local(ns, ty)?))
         }
+        ["providers", ns, ty, version] => {
+            let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);
+            match *method {
+                Method::DELETE => Ok(Route::ProviderLifecycle(addr, version, Step::Delete)),
+                _ => Err(not_allowed(method, "DELETE")),
+            }
+        }
+        ["providers", ns, ty, version, mark @ ("deprecation" | "yank")] => {
+            let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);
+            Ok(Route::ProviderLifecycle(addr, version, marking(method, mark)?))
+        }
         ["providers", ns, ty, version, "shasums"] => {
             let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);
             match *method {
@@ -349,6 +384,25 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
             read(method, Route::ModuleArchive { addr, version, sha256: sha256.to_owned() })
         }
         _ => Err(not_found(path)),
+    }
+}
+
+/// Deprecating and yanking are for a namespace's publishers; deleting is for the master.
+fn lifecycle_access(step: Step, namespace: &str) -> Access<'_> {
+    match step {
+        Step::Delete => Access::Authorized(Action::Administer),
+        _ => Access::Authorized(Action::Publish { namespace }),
+    }
+}
+
+/// The step of `PUT` (mark) or `DELETE` (unmark) on `.../deprecation` or `.../yank`.
+fn marking(method: &Method, mark: &str) -> Result<Step> {
+    match (method, mark) {
+        (&Method::PUT, "deprecation") => Ok(Step::Deprecate),
+        (&Method::DELETE, "deprecation") => Ok(Step::Undeprecate),
+        (&Method::PUT, _) => Ok(Step::Yank),
+        (&Method::DELETE, _) => Ok(Step::Unyank),
+        _ => Err(not_allowed(method, "PUT, DELETE")),
     }
 }
 
@@ -446,12 +500,76 @@ mod tests {
     }
 
     #[test]
+    fn routes_lifecycle_changes() {
+        let addr = ModuleAddress::parse("acme", "vpc", "aws").unwrap();
+        let provider = ProviderAddress::local("acme", "null").unwrap();
+        let v = Version::parse("1.2.0").unwrap();
+        let cases = [
+            (
+                Method::PUT,
+                "/v1/modules/acme/vpc/aws/1.2.0/deprecation",
+                Route::ModuleLifecycle(addr.clone(), v.clone(), Step::Deprecate),
+            ),
+            (
+                Method::DELETE,
+                "/v1/modules/acme/vpc/aws/1.2.0/deprecation",
+                Route::ModuleLifecycle(addr.clone(), v.clone(), Step::Undeprecate),
+            ),
+            (
+                Method::PUT,
+                "/v1/modules/acme/vpc/aws/1.2.0/yank",
+                Route::ModuleLifecycle(addr.clone(), v.clone(), Step::Yank),
+            ),
+            (
+                Method::DELETE,
+                "/v1/modules/acme/vpc/aws/1.2.0/yank",
+                Route::ModuleLifecycle(addr.clone(), v.clone(), Step::Unyank),
+            ),
+            (
+                Method::DELETE,
+                "/v1/modules/acme/vpc/aws/1.2.0",
+                Route::ModuleLifecycle(addr.clone(), v.clone(), Step::Delete),
+            ),
+            (
+                Method::PUT,
+                "/v1/providers/acme/null/1.2.0/deprecation",
+                Route::ProviderLifecycle(provider.clone(), v.clone(), Step::Deprecate),
+            ),
+            (
+                Method::DELETE,
+                "/v1/providers/acme/null/1.2.0/yank",
+                Route::ProviderLifecycle(provider.clone(), v.clone(), Step::Unyank),
+            ),
+            (
+                Method::DELETE,
+                "/v1/providers/acme/null/1.2.0",
+                Route::ProviderLifecycle(provider.clone(), v.clone(), Step::Delete),
+            ),
+        ];
+        for (method, path, expected) in cases {
+            let route = route(&method, path).unwrap();
+            let (access, audit) = route.policy();
+            let delete =
+                method == Method::DELETE && !path.ends_with("deprecation") && !path.ends_with("yank");
+            assert_eq!(access == Access::Authorized(Action::Administer), delete, "{method} {path}");
+            assert!(audit.is_some_and(|a| a.target.as_deref()
+                == Some(if path.contains("providers") { "acme/null/1.2.0" } else { "acme/vpc/aws/1.2.0" })));
+            assert_eq!(route, expected, "{method} {path}");
+        }
+    }
+
+    #[test]
     fn refuses_what_it_does_not_know() {
         assert_eq!(status(Method::GET, "/"), StatusCode::NOT_FOUND);
         assert_eq!(status(Method::GET, "/v1/modules/acme/vpc/aws/versions/"), StatusCode::NOT_FOUND);
         assert_eq!(status(Method::GET, "/v2/modules/acme/vpc/aws/versions"), StatusCode::NOT_FOUND);
         assert_eq!(status(Method::POST, "/v1/modules/acme/vpc/aws/versions"), StatusCode::METHOD_NOT_ALLOWED);
-        assert_eq!(status(Method::DELETE, "/v1/modules/acme/vpc/aws/1.0.0"), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(status(Method::PATCH, "/v1/modules/acme/vpc/aws/1.0.0"), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(
+            status(Method::GET, "/v1/modules/acme/vpc/aws/1.0.0/yank"),
+            StatusCode::METHOD_NOT_ALLOWED
+        );
+        assert_eq!(status(Method::PUT, "/v1/providers/acme/null/1.0.0/retire"), StatusCode::NOT_FOUND);
         assert_eq!(status(Method::GET, "/v1/modules/ac..me/vpc/aws/versions"), StatusCode::BAD_REQUEST);
         assert_eq!(status(Method::GET, "/v1/modules/acme/vpc/AWS/versions"), StatusCode::BAD_REQUEST);
         assert_eq!(status(Method::PUT, "/v1/modules/acme/vpc/aws/1.2.x"), StatusCode::BAD_REQUEST);

@@ -63,7 +63,7 @@ impl MirrorService {
         let cached = self.providers.cached(addr).await?;
         let mut document = MirrorIndex::default();
         let local = cached.as_ref().iter().flat_map(|index| index.versions.iter());
-        for v in local.filter(|v| !v.platforms.is_empty()) {
+        for v in local.filter(|v| !v.platforms.is_empty() && v.yanked.is_none()) {
             document.versions.insert(v.version.to_string(), NoAttributes {});
         }
         match self.proxied_upstream(addr) {

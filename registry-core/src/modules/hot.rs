@@ -18,6 +18,17 @@ pub(crate) struct CachedModule {
     pub(crate) found: Option<HotModule>,
 }
 
+/// One version of a [`HotModule`].
+#[derive(Debug)]
+pub(crate) struct HotVersion {
+    /// The version.
+    pub(crate) version: Version,
+    /// Its archive's SHA-256.
+    pub(crate) sha256: [u8; 32],
+    /// Whether the versions document lists it (it is not yanked).
+    pub(crate) listed: bool,
+}
+
 /// A module that exists, in the form the hot paths read.
 #[derive(Debug)]
 pub(crate) struct HotModule {
@@ -25,8 +36,8 @@ pub(crate) struct HotModule {
     pub(crate) source: Box<str>,
     /// The rendered answer of the versions endpoint.
     pub(crate) versions_json: Bytes,
-    /// Every version with its archive's SHA-256, newest first.
-    pub(crate) versions: Box<[(Version, [u8; 32])]>,
+    /// Every version (yanked ones too: they stay downloadable), newest first.
+    pub(crate) versions: Box<[HotVersion]>,
     /// Each version's signed archive link, made on its first download while this entry lives;
     /// the slots themselves only once the module is downloaded, so modules that are only listed
     /// cost nothing more.
@@ -41,7 +52,7 @@ impl HotModule {
         let versions_json = Bytes::from(
             serde_json::to_vec(&versions_document(
                 index.source(),
-                index.versions.iter().map(|v| v.version.to_string()),
+                index.listed().map(|v| v.version.to_string()),
             ))
             .map_err(|e| Error::internal_with("cannot render a versions document", e))?,
         );
@@ -56,7 +67,7 @@ impl HotModule {
                         e,
                     )
                 })?;
-                Ok((v.version.clone(), sha))
+                Ok(HotVersion { version: v.version.clone(), sha256: sha, listed: v.listed() })
             })
             .collect::<Result<Box<[_]>>>()?;
         let all_pinned = index.versions.iter().all(|v| v.pinned);
@@ -71,7 +82,7 @@ impl HotModule {
 
     /// The position of `version`, if published.
     pub(crate) fn position(&self, version: &Version) -> Option<usize> {
-        self.versions.iter().position(|(v, _)| v == version)
+        self.versions.iter().position(|v| &v.version == version)
     }
 
     /// The archive link cached for the `at`-th version, if one was made.

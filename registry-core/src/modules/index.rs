@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::protocol::{Deprecation, Yank};
 use crate::storage::layout;
 use crate::storage::Storage;
 use crate::types::address::ModuleAddress;
@@ -21,6 +22,10 @@ pub struct ModuleIndex {
     pub system: String,
     /// The versions, newest first.
     pub versions: Vec<ModuleVersion>,
+    /// Versions being deleted: no read sees them and no publish may bring them back until their
+    /// objects are gone (see [`crate::lifecycle`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deleting: Vec<ModuleVersion>,
 }
 
 /// One published version of a module.
@@ -45,6 +50,19 @@ pub struct ModuleVersion {
     /// Where its code lives, as the publisher said (`?source=`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Set while the version is deprecated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecation: Option<Deprecation>,
+    /// Set while the version is yanked: out of the versions document, still downloadable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yanked: Option<Yank>,
+}
+
+impl ModuleVersion {
+    /// Whether the versions document lists it (it is not yanked).
+    pub fn listed(&self) -> bool {
+        self.yanked.is_none()
+    }
 }
 
 impl ModuleIndex {
@@ -55,12 +73,18 @@ impl ModuleIndex {
             name: addr.name.to_string(),
             system: addr.system.to_string(),
             versions: Vec::new(),
+            deleting: Vec::new(),
         }
     }
 
     /// The entry for `version`, if published.
     pub fn get(&self, version: &Version) -> Option<&ModuleVersion> {
         self.versions.iter().find(|v| &v.version == version)
+    }
+
+    /// The versions the versions document lists (not yanked), newest first.
+    pub fn listed(&self) -> impl Iterator<Item = &ModuleVersion> {
+        self.versions.iter().filter(|v| v.listed())
     }
 
     /// The `namespace/name/system` as first published.
@@ -105,6 +129,12 @@ pub async fn add_version(
             if index.get(&entry.version).is_some() {
                 return Err(Error::conflict(format!(
                     "{addr} version {} is already published; publish a new version instead",
+                    entry.version
+                )));
+            }
+            if index.deleting.iter().any(|v| v.version == entry.version) {
+                return Err(Error::conflict(format!(
+                    "{addr} version {} is being deleted; delete it again to finish, then publish",
                     entry.version
                 )));
             }

@@ -66,6 +66,21 @@ fn source(value: &str) -> Result<String> {
     Ok(value.to_owned())
 }
 
+/// A link for people to follow (a deprecation's): an `https://` or `http://` URL with a host, at
+/// most [`MAX_SOURCE`] bytes.
+pub(crate) fn web_link(value: &str) -> Result<String> {
+    let url = url::Url::parse(value)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "https" | "http") && u.host_str().is_some());
+    if value.len() > MAX_SOURCE || url.is_none() {
+        return Err(Error::bad_request(format!(
+            "the link must be an https:// or http:// URL of at most {MAX_SOURCE} bytes; got {:?}",
+            crate::text::printable_detail(&value.chars().take(80).collect::<String>())
+        )));
+    }
+    Ok(value.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::Metadata;

@@ -9,6 +9,7 @@ pub mod archive;
 pub mod docs;
 mod hot;
 pub mod index;
+mod lifecycle;
 pub mod metadata;
 pub(crate) mod publish;
 mod read;

@@ -86,6 +86,8 @@ impl ModuleService {
             pinned,
             description: metadata.description,
             source: metadata.source,
+            deprecation: None,
+            yanked: None,
         };
         let result = index::add_version(storage, addr, entry.clone()).await;
         self.forget(addr).await;

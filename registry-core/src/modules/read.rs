@@ -26,8 +26,9 @@ impl ModuleService {
         self.cache
             .get_or_load(&addr.key(), || async {
                 let found = match index::load(self.storage.as_ref(), addr).await? {
-                    Some((index, _)) => Some(HotModule::from_index(&index)?),
-                    None => None,
+                    // Every version deleted: the module is gone.
+                    Some((index, _)) if !index.versions.is_empty() => Some(HotModule::from_index(&index)?),
+                    _ => None,
                 };
                 Ok(CachedModule { found })
             })
@@ -37,7 +38,7 @@ impl ModuleService {
     /// The module's full index, read from the store (for the less frequent detail endpoints).
     async fn full_index(&self, addr: &ModuleAddress) -> Result<ModuleIndex> {
         let loaded = index::load(self.storage.as_ref(), addr).await?;
-        loaded.map(|(index, _)| index).ok_or_else(|| missing_module(addr))
+        loaded.map(|(index, _)| index).filter(|i| !i.versions.is_empty()).ok_or_else(|| missing_module(addr))
     }
 
     /// `GET /v1/modules/{ns}/{name}/{system}/versions`: the local versions, or the upstream's
@@ -50,7 +51,7 @@ impl ModuleService {
                 // offered while it answers.
                 match upstream.module_version_list(addr).await {
                     Ok(mut listed) => {
-                        for (version, _) in found.versions.iter() {
+                        for version in found.versions.iter().filter(|v| v.listed).map(|v| &v.version) {
                             if !listed.contains(version) {
                                 listed.push(version.clone());
                             }
@@ -80,7 +81,7 @@ impl ModuleService {
     pub(crate) async fn detail(&self, addr: &ModuleAddress) -> Result<Response<Body>> {
         let index = self.full_index(addr).await?;
         let versions: Vec<_> = index.versions.iter().map(|v| self.describe(&index, v)).collect();
-        let latest = Constraints::any().select_newest(index.versions.iter().map(|v| &v.version));
+        let latest = Constraints::any().select_newest(index.listed().map(|v| &v.version));
         let body = ModuleDetail {
             id: index.source(),
             namespace: index.namespace.clone(),
@@ -100,7 +101,7 @@ impl ModuleService {
         let body = ModuleVersionDetail {
             version: self.describe(&index, entry),
             docs,
-            versions: index.versions.iter().map(|v| v.version.to_string()).collect(),
+            versions: index.listed().map(|v| v.version.to_string()).collect(),
         };
         Ok(response::json(StatusCode::OK, &body))
     }
@@ -109,9 +110,12 @@ impl ModuleService {
     pub(crate) async fn latest_download(&self, addr: &ModuleAddress) -> Result<Response<Body>> {
         let module = self.cached(addr).await?;
         let found = module.found.as_ref().ok_or_else(|| missing_module(addr))?;
-        let latest =
-            Constraints::any().select_newest(found.versions.iter().map(|(v, _)| v)).ok_or_else(|| {
-                Error::not_found(format!("module {addr} has only pre-release versions; name one"))
+        let latest = Constraints::any()
+            .select_newest(found.versions.iter().filter(|v| v.listed).map(|v| &v.version))
+            .ok_or_else(|| {
+                Error::not_found(format!(
+                    "module {addr} has no release that is not a pre-release or yanked; name a version"
+                ))
             })?;
         let location = self.links.to(&format!("/v1/modules/{}/{latest}/download", found.source));
         response::redirect(StatusCode::FOUND, &location)
@@ -161,8 +165,13 @@ impl ModuleService {
                 return Ok(link);
             }
         }
-        let (version, sha256) = &found.versions[at];
-        let path = format!("/v1/archives/modules/{}/{version}/{}.tar.gz", addr.key(), hex::encode(sha256));
+        let version = &found.versions[at];
+        let path = format!(
+            "/v1/archives/modules/{}/{}/{}.tar.gz",
+            addr.key(),
+            version.version,
+            hex::encode(version.sha256)
+        );
         let link = HeaderValue::try_from(self.links.signed(&path))
             .map_err(|e| Error::internal_with("an archive link that is not a valid header", e))?;
         if self.reuse_links {
@@ -205,6 +214,8 @@ impl ModuleService {
             )),
             description: entry.description.clone(),
             source: entry.source.clone(),
+            deprecation: entry.deprecation.clone(),
+            yanked: entry.yanked.clone(),
         }
     }
 }
@@ -213,6 +224,6 @@ pub(crate) fn missing_module(addr: &ModuleAddress) -> Error {
     Error::not_found(format!("module {addr} does not exist in this registry"))
 }
 
-fn missing_version(addr: &ModuleAddress, version: &Version) -> Error {
+pub(crate) fn missing_version(addr: &ModuleAddress, version: &Version) -> Error {
     Error::not_found(format!("module {addr} has no version {version}"))
 }

@@ -6,6 +6,7 @@
 mod admin;
 mod catalogue;
 mod discovery;
+mod lifecycle;
 mod mirror;
 mod module_docs;
 mod modules;
@@ -18,6 +19,7 @@ pub use admin::{
 };
 pub use catalogue::{ListMeta, ModuleList, ModuleSummary};
 pub use discovery::Discovery;
+pub use lifecycle::{DeprecateRequest, Deprecation, Yank, YankRequest};
 pub use mirror::{MirrorArchive, MirrorIndex, MirrorVersion, NoAttributes};
 pub use module_docs::{Input, ModuleCall, ModuleDocs, ModulePart, Output, ProviderRequirement, Resource};
 pub use modules::{
@@ -25,8 +27,8 @@ pub use modules::{
     ModuleVersionsEntry, VersionEntry,
 };
 pub use providers::{
-    GpgPublicKey, PlatformEntry, ProviderDownload, ProviderPublished, ProviderVersionEntry, ProviderVersions,
-    ShaSumsPublished, SigningKeys,
+    GpgPublicKey, PlatformEntry, ProviderDownload, ProviderPlatformView, ProviderPublished,
+    ProviderVersionEntry, ProviderVersionView, ProviderVersions, ShaSumsPublished, SigningKeys,
 };
 pub use requests::{AddKey, CreateToken, OpenUpload, PublishShaSums};
 pub use uploads::{UploadOpened, UploadReceived, UploadStatus};

@@ -64,6 +64,12 @@ pub struct ModuleVersionView {
     /// Where its code lives, as the publisher said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Set while the version is deprecated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecation: Option<super::Deprecation>,
+    /// Set while the version is yanked (out of the versions document, still downloadable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yanked: Option<super::Yank>,
 }
 
 /// `GET /v1/modules/{ns}/{name}/{system}/{version}`: one version with what its code documents
@@ -77,7 +83,7 @@ pub struct ModuleVersionDetail {
     /// What its code documents.
     #[serde(flatten)]
     pub docs: super::ModuleDocs,
-    /// Every published version of the module, newest first.
+    /// Every version of the module the versions document lists (not yanked), newest first.
     pub versions: Vec<String>,
 }
 

@@ -121,3 +121,53 @@ pub struct ShaSumsPublished {
     /// How many files SHA256SUMS lists.
     pub files: usize,
 }
+
+/// One provider version, as the detail endpoints and lifecycle changes show it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ProviderVersionView {
+    /// `namespace/type/version`.
+    pub id: String,
+    /// The namespace as first published.
+    pub namespace: String,
+    /// The provider type.
+    #[serde(rename = "type")]
+    pub r#type: String,
+    /// The version.
+    pub version: String,
+    /// The plugin protocol versions.
+    pub protocols: Vec<String>,
+    /// The published packages.
+    pub platforms: Vec<ProviderPlatformView>,
+    /// The id of the key SHA256SUMS is signed with, once signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// Whether the publisher uploaded SHA256SUMS and its signature themselves.
+    pub custom_signature: bool,
+    /// Whether it was copied from the upstream by a pin.
+    pub pinned: bool,
+    /// Set while the version is deprecated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecation: Option<super::Deprecation>,
+    /// Set while the version is yanked (out of the versions document, still downloadable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yanked: Option<super::Yank>,
+}
+
+/// One package of a [`ProviderVersionView`].
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ProviderPlatformView {
+    /// The operating system.
+    pub os: String,
+    /// The architecture.
+    pub arch: String,
+    /// The package's file name.
+    pub filename: String,
+    /// The zip's SHA-256.
+    pub shasum: String,
+    /// The zip's size in bytes.
+    pub size: u64,
+    /// When it was published (RFC 3339).
+    pub published_at: String,
+    /// Who published it.
+    pub published_by: String,
+}

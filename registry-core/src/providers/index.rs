@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::protocol::{Deprecation, Yank};
 use crate::storage::Storage;
 use crate::types::{ProviderAddress, Version};
 use crate::Result;
@@ -18,6 +19,10 @@ pub struct ProviderIndex {
     pub r#type: String,
     /// The versions, newest first.
     pub versions: Vec<ProviderVersion>,
+    /// Versions being deleted: no read sees them and no publish may bring them back until their
+    /// packages are gone (see [`crate::lifecycle`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deleting: Vec<ProviderVersion>,
 }
 
 /// One version of a provider.
@@ -38,6 +43,12 @@ pub struct ProviderVersion {
     /// Whether the publisher uploaded SHA256SUMS and its signature themselves.
     #[serde(default)]
     pub custom_signature: bool,
+    /// Set while the version is deprecated (shown as a warning of the versions document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecation: Option<Deprecation>,
+    /// Set while the version is yanked: out of the versions document, still downloadable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yanked: Option<Yank>,
 }
 
 /// One platform's package.
@@ -69,6 +80,7 @@ impl ProviderIndex {
             namespace: addr.namespace.to_string(),
             r#type: addr.r#type.clone(),
             versions: Vec::new(),
+            deleting: Vec::new(),
         }
     }
 
@@ -91,6 +103,8 @@ impl ProviderIndex {
                     signature: None,
                     key_id: None,
                     custom_signature: false,
+                    deprecation: None,
+                    yanked: None,
                 };
                 self.versions.insert(at, entry);
                 at
@@ -101,6 +115,11 @@ impl ProviderIndex {
 }
 
 impl ProviderVersion {
+    /// Whether the versions document lists it: signed, with a platform, not yanked.
+    pub fn listed(&self) -> bool {
+        self.signature.is_some() && !self.platforms.is_empty() && self.yanked.is_none()
+    }
+
     /// The platform `os_arch`, if published.
     pub fn platform(&self, os: &str, arch: &str) -> Option<&ProviderPlatform> {
         self.platforms.iter().find(|p| p.os == os && p.arch == arch)

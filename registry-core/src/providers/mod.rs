@@ -8,6 +8,7 @@
 mod files;
 pub mod index;
 pub mod keyring;
+mod lifecycle;
 pub mod package;
 pub(crate) mod publish;
 mod read;
@@ -62,7 +63,12 @@ impl ProviderService {
     /// The provider's index from the cache, loading it on a miss (concurrent misses share one
     /// read).
     pub(crate) async fn cached(&self, addr: &ProviderAddress) -> Result<Arc<Option<ProviderIndex>>> {
-        self.cache.get_or_load(&addr.key(), || index::load(self.storage.as_ref(), addr)).await
+        self.cache
+            .get_or_load(&addr.key(), || async {
+                // A provider whose every version was deleted is gone.
+                Ok(index::load(self.storage.as_ref(), addr).await?.filter(|i| !i.versions.is_empty()))
+            })
+            .await
     }
 
     /// Changes a provider's index with compare-and-swap and forgets the cached copy.

@@ -139,6 +139,11 @@ impl ProviderService {
     ) -> Result<ProviderIndex> {
         let result = self
             .update(addr, |index: &mut ProviderIndex| {
+                if index.deleting.iter().any(|v| &v.version == version) {
+                    return Err(Error::conflict(format!(
+                        "{addr} {version} is being deleted; delete it again to finish, then publish"
+                    )));
+                }
                 let v = index.get_or_insert(version, protocols);
                 mutate(v)?;
                 v.platforms.sort_by(|a, b| (&a.os, &a.arch).cmp(&(&b.os, &b.arch)));

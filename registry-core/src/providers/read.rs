@@ -19,7 +19,7 @@ impl ProviderService {
     pub(crate) async fn versions(&self, addr: &ProviderAddress) -> Result<Response<Body>> {
         let cached = self.cached(addr).await?;
         if let Some(index) = cached.as_ref() {
-            let document = ProviderVersions { versions: listed_versions(index), warnings: None };
+            let document = ProviderVersions { versions: listed_versions(index), warnings: warnings(index) };
             return Ok(response::json(StatusCode::OK, &document));
         }
         let upstream = self.upstream.as_ref().ok_or_else(|| missing_provider(addr))?;
@@ -108,13 +108,30 @@ impl ProviderService {
     }
 }
 
+/// The `warnings` of a versions document, which `terraform init` prints: one per deprecated
+/// version it lists.
+fn warnings(index: &ProviderIndex) -> Option<Vec<String>> {
+    let source = format!("{}/{}", index.namespace, index.r#type);
+    let warnings: Vec<String> = index
+        .versions
+        .iter()
+        .filter(|v| v.listed())
+        .filter_map(|v| {
+            let deprecation = v.deprecation.as_ref()?;
+            let link = deprecation.link.as_ref().map(|l| format!(" More: {l}")).unwrap_or_default();
+            Some(format!("Version {} of {source} is deprecated: {}{link}", v.version, deprecation.message))
+        })
+        .collect();
+    (!warnings.is_empty()).then_some(warnings)
+}
+
 /// The versions entries of the provider registry protocol for an index: signed versions with
-/// at least one platform.
+/// at least one platform, not yanked.
 pub(crate) fn listed_versions(index: &ProviderIndex) -> Vec<ProviderVersionEntry> {
     index
         .versions
         .iter()
-        .filter(|v| v.signature.is_some() && !v.platforms.is_empty())
+        .filter(|v| v.listed())
         .map(|v| ProviderVersionEntry {
             version: v.version.to_string(),
             protocols: v.protocols.clone(),

@@ -263,6 +263,8 @@ pub async fn concurrent_publishes_lose_no_version(storage: Arc<dyn Storage>) {
         pinned: false,
         description: None,
         source: None,
+        deprecation: None,
+        yanked: None,
     };
     let mut tasks = Vec::new();
     for i in 0..6 {
@@ -311,6 +313,8 @@ pub async fn garbage_collection_keeps_what_is_referenced(storage: Arc<dyn Storag
         pinned: false,
         description: None,
         source: None,
+        deprecation: None,
+        yanked: None,
     };
     index::add_version(storage.as_ref(), &addr, entry).await.expect("commit the version");
     let orphan =
