@@ -177,6 +177,7 @@ impl RegistryBuilder {
             links.clone(),
             keys.clone(),
             upstream.clone(),
+            catalogue.clone(),
             &config,
         ));
         let mirror = MirrorService::new(providers.clone(), upstream.clone(), public_url, &config.hostnames);
@@ -431,20 +432,26 @@ impl Registry {
             Route::ModuleArchive { addr, version, sha256 } => {
                 inner.modules.archive(ctx, &addr, &version, &sha256).await
             }
-            Route::ModuleUpload(addr, version) => match inner.uploads.session_param(ctx, &body)? {
-                None => {
-                    let metadata = Metadata::from_query(&ctx.query)?;
-                    inner.modules.publish(&addr, &version, body, ctx.actor(), metadata).await
+            Route::ModuleUpload(addr, version) => {
+                let metadata = Metadata::from_query(&ctx.query, &[])?;
+                match inner.uploads.session_param(ctx, &body)? {
+                    None => inner.modules.publish(&addr, &version, body, ctx.actor(), metadata).await,
+                    Some(id) => {
+                        let archive = inner.uploads.bytes(who, &id).await?;
+                        let published =
+                            inner.modules.publish(&addr, &version, archive, ctx.actor(), metadata).await?;
+                        inner.uploads.used(&id).await;
+                        Ok(published)
+                    }
                 }
-                Some(id) => {
-                    let metadata = Metadata::from_query(&ctx.query)?;
-                    let archive = inner.uploads.bytes(who, &id).await?;
-                    let published =
-                        inner.modules.publish(&addr, &version, archive, ctx.actor(), metadata).await?;
-                    inner.uploads.used(&id).await;
-                    Ok(published)
-                }
-            },
+            }
+            Route::ProviderCatalogue => inner.catalogue.list_providers(ctx, Listing::All).await,
+            Route::ProviderSearch => inner.catalogue.search_providers(ctx).await,
+            Route::NamespaceProviders(ns) => {
+                inner.catalogue.list_providers(ctx, Listing::Namespace(ns.key())).await
+            }
+            Route::Provider(addr) => inner.providers.detail(&addr).await,
+            Route::ProviderVersion(addr, version) => inner.providers.version_detail(&addr, &version).await,
             Route::ProviderVersions(addr) => inner.providers.versions(&addr).await,
             Route::ProviderDownload(addr, version, platform) => {
                 inner.providers.download(&addr, &version, &platform).await

@@ -215,3 +215,129 @@ async fn a_publish_may_say_what_the_module_is_for_and_where_its_code_lives() {
         "a refused publish stores nothing"
     );
 }
+
+const KEY: &str = include_str!("../src/pgp/testdata/signing-key.asc");
+
+async fn publish_provider(
+    h: &TestRegistry,
+    addr: &str,
+    version: &str,
+    query: &str,
+) -> http::Response<bytes::Bytes> {
+    let name = addr.rsplit('/').next().unwrap();
+    let package = tfreg_testkit::zip(&[(&format!("terraform-provider-{name}_v{version}"), b"binary")]);
+    let uri = format!("/v1/providers/{addr}/{version}/linux/amd64?protocols=5.0{query}");
+    h.call(Method::PUT, &uri, Some(&h.master), package).await
+}
+
+fn provider_ids(list: &Value) -> Vec<&str> {
+    list["providers"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn providers_are_listed_searched_and_detailed_with_their_latest_version() {
+    let h = TestRegistry::builder().signing_key(KEY).build().await;
+    let described = "&description=Does%20nothing%2C%20well&source=https://git.example.com/acme/null";
+    for (addr, version, query) in [
+        ("acme/null", "1.0.0", described),
+        ("acme/null", "2.0.0-rc1", ""),
+        ("acme/random", "0.1.0", ""),
+        ("other/null", "1.0.0", ""),
+    ] {
+        let answer = publish_provider(&h, addr, version, query).await;
+        assert_eq!(answer.status(), StatusCode::CREATED, "{addr} {version}: {:?}", answer.body());
+    }
+    let refused = publish_provider(&h, "acme/nothing", "1.0.0", "&description=a%07b").await;
+    assert!(!error_message(&refused, StatusCode::BAD_REQUEST).is_empty());
+    assert!(h.stored_keys("providers/_local/acme/nothing/").await.is_empty());
+
+    let list = json(&h.get("/v1/providers").await);
+    assert_eq!(provider_ids(&list), ["acme/null/1.0.0", "acme/random/0.1.0", "other/null/1.0.0"]);
+    let null = &list["providers"][0];
+    assert_eq!(null["version"], "1.0.0", "the newest release, not the pre-release");
+    assert_eq!(null["versions"], 2);
+    assert_eq!(null["description"], "Does nothing, well");
+    assert_eq!(null["source"], "https://git.example.com/acme/null");
+    assert_eq!(null["protocols"], serde_json::json!(["5.0"]));
+    assert_eq!(null["platforms"], serde_json::json!(["linux_amd64"]));
+    assert_eq!(null["pinned"], false);
+    assert_eq!(json(&h.get("/v1/providers/").await), list);
+    assert_eq!(
+        provider_ids(&json(&h.get("/v1/providers/acme").await)),
+        ["acme/null/1.0.0", "acme/random/0.1.0"]
+    );
+    let paged = json(&h.get("/v1/providers?limit=2").await);
+    assert_eq!(paged["meta"]["next_offset"], 2);
+    assert_eq!(provider_ids(&json(&h.get("/v1/providers/search?q=rand").await)), ["acme/random/0.1.0"]);
+    assert_eq!(
+        provider_ids(&json(&h.get("/v1/providers/search?q=null").await)),
+        ["acme/null/1.0.0", "other/null/1.0.0"]
+    );
+    assert_eq!(
+        provider_ids(&json(&h.get("/v1/providers/search?q=nothing%20well").await)),
+        ["acme/null/1.0.0"]
+    );
+    for bad in ["/v1/providers?provider=aws", "/v1/providers/search", "/v1/providers?limit=0"] {
+        assert!(!error_message(&h.get(bad).await, StatusCode::BAD_REQUEST).is_empty(), "{bad}");
+    }
+
+    let team = h
+        .registry
+        .tokens()
+        .create(
+            NewToken {
+                tier: Some(Role::Downloader),
+                namespaces: Some(vec!["other".into()]),
+                description: None,
+                expires_in_days: Some(1),
+            },
+            "test",
+        )
+        .await
+        .unwrap()
+        .0;
+    let seen = h.call(Method::GET, "/v1/providers", Some(&team), bytes::Bytes::new()).await;
+    assert_eq!(provider_ids(&json(&seen)), ["other/null/1.0.0"], "only what the token may read");
+    let hidden = h.call(Method::GET, "/v1/providers/acme/null", Some(&team), bytes::Bytes::new()).await;
+    assert_eq!(hidden.status(), StatusCode::FORBIDDEN);
+
+    let detail = json(&h.get("/v1/providers/acme/null").await);
+    assert_eq!(detail["id"], "acme/null");
+    assert_eq!(detail["latest_version"], "1.0.0");
+    assert_eq!(detail["description"], "Does nothing, well");
+    let versions: Vec<&str> =
+        detail["versions"].as_array().unwrap().iter().map(|v| v["version"].as_str().unwrap()).collect();
+    assert_eq!(versions, ["2.0.0-rc1", "1.0.0"]);
+    let version = json(&h.get("/v1/providers/acme/null/1.0.0").await);
+    assert_eq!(version["protocols"], serde_json::json!(["5.0"]));
+    assert_eq!(version["platforms"][0]["filename"], "terraform-provider-null_1.0.0_linux_amd64.zip");
+    assert_eq!(version["key_id"].as_str().unwrap().len(), 16, "{version}");
+    assert_eq!(version["versions"], serde_json::json!(["2.0.0-rc1", "1.0.0"]));
+    assert_eq!(h.get("/v1/providers/acme/none").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(h.get("/v1/providers/acme/null/9.0.0").await.status(), StatusCode::NOT_FOUND);
+
+    // Yanked, a version leaves the list entry; all of a provider's versions yanked, it leaves the list.
+    let yank = h
+        .call(Method::PUT, "/v1/providers/acme/random/0.1.0/yank", Some(&h.master), bytes::Bytes::new())
+        .await;
+    assert_eq!(yank.status(), StatusCode::OK);
+    assert_eq!(provider_ids(&json(&h.get("/v1/providers/acme").await)), ["acme/null/1.0.0"]);
+}
+
+#[tokio::test]
+async fn providers_copied_from_another_registry_are_marked() {
+    let h = TestRegistry::new().await;
+    let addr =
+        tfreg_core::types::ProviderAddress::on_host("registry.terraform.io", "hashicorp", "null").unwrap();
+    let version = tfreg_core::types::Version::parse("3.2.1").unwrap();
+    let platform = tfreg_core::types::Platform::parse("linux_amd64").unwrap();
+    let package = tfreg_testkit::zip(&[("terraform-provider-null_v3.2.1", b"binary")]);
+    h.registry
+        .import_provider_package(None, &addr, &version, &platform, tfreg_testkit::temp_file(&package), &[])
+        .await
+        .unwrap();
+    let list = json(&h.get("/v1/providers").await);
+    assert_eq!(provider_ids(&list), ["registry.terraform.io/hashicorp/null/3.2.1"]);
+    assert_eq!(list["providers"][0]["pinned"], true);
+    assert_eq!(list["providers"][0]["upstream"], "registry.terraform.io");
+}

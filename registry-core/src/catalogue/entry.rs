@@ -1,10 +1,16 @@
 //! One module as the catalogue lists it, derived from its version index.
 
+use http::{Response, StatusCode};
 use serde::{Deserialize, Serialize};
 
+use super::listed::Listed;
+use crate::http::body::Body;
+use crate::http::response;
 use crate::modules::index::{ModuleIndex, ModuleVersion};
-use crate::protocol::{ModuleDocs, ModuleSummary};
+use crate::protocol::{ListMeta, ModuleDocs, ModuleList, ModuleSummary};
+use crate::storage::{layout, Storage};
 use crate::types::Constraints;
+use crate::Result;
 
 /// The catalogue's record of one module.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -95,6 +101,60 @@ impl Entry {
             pinned: self.pinned,
         }
     }
+}
+
+impl Listed for Entry {
+    const PREFIX: &'static str = "catalogue/modules/";
+    const FILTERS: &'static [&'static str] = &["provider"];
+
+    fn key(&self) -> String {
+        Entry::key(self)
+    }
+
+    fn fields(&self) -> [&str; 4] {
+        [&self.namespace, &self.name, &self.system, &self.description]
+    }
+
+    fn description_mut(&mut self) -> &mut String {
+        &mut self.description
+    }
+
+    fn page(meta: ListMeta, entries: Vec<&Self>) -> Response<Body> {
+        let modules = entries.into_iter().map(Entry::summary).collect();
+        response::json(StatusCode::OK, &ModuleList { meta, modules })
+    }
+
+    async fn backfill(storage: &dyn Storage) -> Result<Vec<Self>> {
+        let mut entries = Vec::new();
+        for object in storage.list(layout::MODULES_PREFIX).await? {
+            if !object.key.ends_with(&format!("/{}", layout::INDEX_NAME)) {
+                continue;
+            }
+            let Some(index) =
+                crate::storage::read_json::<ModuleIndex>(storage, &object.key, "version index").await?
+            else {
+                continue;
+            };
+            let docs = match latest(&index) {
+                Some(latest) => docs_if_stored(storage, &index, latest).await,
+                None => None,
+            };
+            entries.extend(Entry::of(&index, docs.as_ref()));
+        }
+        Ok(entries)
+    }
+}
+
+/// The stored documentation of `latest`, if there is some (the catalogue does not read
+/// archives).
+pub(super) async fn docs_if_stored(
+    storage: &dyn Storage,
+    index: &ModuleIndex,
+    latest: &ModuleVersion,
+) -> Option<ModuleDocs> {
+    let addr = crate::types::ModuleAddress::parse(&index.namespace, &index.name, &index.system).ok()?;
+    let key = layout::module_docs(&addr, &latest.version, &latest.sha256);
+    crate::storage::read_json(storage, &key, "module documentation").await.ok().flatten()
 }
 
 /// The first paragraph of a README that is not a heading, badge line or HTML, as plain text.

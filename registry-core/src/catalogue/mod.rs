@@ -1,15 +1,18 @@
-//! The catalogue: what modules exist, for browsing and search (`GET /v1/modules`,
-//! `/v1/modules/{ns}`, `/v1/modules/{ns}/{name}`, `/v1/modules/search?q=`), in the public
-//! registry's shapes, one entry per module carrying its latest version.
+//! The catalogue: what modules and providers exist, for browsing and search
+//! (`GET /v1/modules`, `/v1/modules/{ns}`, `/v1/modules/{ns}/{name}`, `/v1/modules/search?q=`,
+//! `/v1/providers`, `/v1/providers/{ns}`, `/v1/providers/search?q=`), in the public registry's
+//! shapes, one entry per module or provider carrying its latest version.
 //!
-//! There is no database: the entries live in the store in 256 small objects and a
+//! There is no database: each kind's entries live in the store in 256 small objects and a
 //! manifest of their generations (`shards.rs`), updated with compare-and-swap as versions are
-//! published, so replicas on one bucket agree. Each instance answers from a snapshot in memory
-//! (`snapshot.rs`), reread (only the shards that changed) once older than the cache TTL, so
-//! another replica's publish shows within that time and this instance's own at once. The first
-//! read of a store catalogued by no earlier registry adds every module it holds.
+//! published, yanked and deleted, so replicas on one bucket agree. Each instance answers from a
+//! snapshot in memory (`snapshot.rs`), reread (only the shards that changed) once older than the
+//! cache TTL, so another replica's change shows within that time and this instance's own at
+//! once. The first read of a store catalogued by no earlier registry adds everything it holds.
 
 mod entry;
+mod listed;
+mod provider_entry;
 mod search;
 mod shards;
 mod snapshot;
@@ -17,18 +20,21 @@ mod snapshot;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use http::{Response, StatusCode};
+use http::Response;
 
 use crate::auth::{Action, Authorizer, Principal};
 use crate::clock::SharedClock;
 use crate::http::body::Body;
-use crate::http::{response, Links, RequestContext};
+use crate::http::{Links, RequestContext};
 use crate::modules::index::ModuleIndex;
-use crate::protocol::{ListMeta, ModuleDocs, ModuleList};
+use crate::protocol::{ListMeta, ModuleDocs};
+use crate::providers::index::ProviderIndex;
 use crate::storage::Storage;
 use crate::{Error, Result};
 
 pub use entry::{latest, Entry};
+use listed::Listed;
+pub use provider_entry::{latest_provider, ProviderEntry};
 use snapshot::{Indexed, Snapshot};
 
 /// The page size when none is asked for, as the public registry's.
@@ -36,7 +42,7 @@ pub const DEFAULT_LIMIT: usize = 15;
 /// The largest page.
 pub const MAX_LIMIT: usize = 100;
 
-/// Browsing and searching modules.
+/// Browsing and searching modules and providers.
 #[derive(Debug)]
 pub(crate) struct CatalogueService {
     storage: Arc<dyn Storage>,
@@ -44,17 +50,30 @@ pub(crate) struct CatalogueService {
     links: Arc<Links>,
     clock: SharedClock,
     ttl: Duration,
-    current: Mutex<Option<(u64, Arc<Snapshot>)>>,
+    modules: Shelf<Entry>,
+    providers: Shelf<ProviderEntry>,
+}
+
+/// One kind's snapshot, and the lock that lets one request at a time reread it.
+#[derive(Debug)]
+struct Shelf<E> {
+    current: Mutex<Option<(u64, Arc<Snapshot<E>>)>>,
     refresh: tokio::sync::Mutex<()>,
+}
+
+impl<E> Default for Shelf<E> {
+    fn default() -> Self {
+        Self { current: Mutex::new(None), refresh: tokio::sync::Mutex::new(()) }
+    }
 }
 
 /// What a list answer is of.
 pub(crate) enum Listing<'a> {
-    /// Every module.
+    /// Every module or provider.
     All,
-    /// A namespace's modules.
+    /// A namespace's modules or providers.
     Namespace(&'a str),
-    /// One name in a namespace, for every system.
+    /// One module name in a namespace, for every system.
     Name(&'a str, &'a str),
 }
 
@@ -72,8 +91,8 @@ impl CatalogueService {
             links,
             clock,
             ttl,
-            current: Mutex::new(None),
-            refresh: tokio::sync::Mutex::new(()),
+            modules: Shelf::default(),
+            providers: Shelf::default(),
         }
     }
 
@@ -82,37 +101,46 @@ impl CatalogueService {
     /// change of the module records it again.
     pub(crate) async fn record(&self, index: &ModuleIndex, docs: Option<&ModuleDocs>) {
         let key = entry::key_of(&index.namespace, &index.name, &index.system);
-        let entry = Entry::of(index, docs);
-        if let Err(err) = shards::put(self.storage.as_ref(), vec![(key, entry)], false).await {
-            tracing::warn!(module = %index.source(), error = %err, "could not update the catalogue");
-        }
-        if let Ok(mut current) = self.current.lock() {
-            *current = None;
-        }
+        self.put(&self.modules, key, Entry::of(index, docs)).await;
     }
 
     /// Records the module `index` now holds after a lifecycle change, with its latest version's
     /// documentation when stored (the latest may have changed).
     pub(crate) async fn refresh(&self, index: &ModuleIndex) {
         let docs = match latest(index) {
-            Some(latest) => snapshot::docs_if_stored(self.storage.as_ref(), index, latest).await,
+            Some(latest) => entry::docs_if_stored(self.storage.as_ref(), index, latest).await,
             None => None,
         };
         self.record(index, docs.as_ref()).await;
     }
 
+    /// Records the provider `index` now holds (after a publish or a lifecycle change).
+    pub(crate) async fn record_provider(&self, index: &ProviderIndex) {
+        let key = ProviderEntry::key_of(&index.host, &index.namespace, &index.r#type);
+        self.put(&self.providers, key, ProviderEntry::of(index)).await;
+    }
+
+    async fn put<E: Listed>(&self, shelf: &Shelf<E>, key: String, entry: Option<E>) {
+        if let Err(err) = shards::put(self.storage.as_ref(), vec![(key.clone(), entry)], false).await {
+            tracing::warn!(%key, error = %err, "could not update the catalogue");
+        }
+        if let Ok(mut current) = shelf.current.lock() {
+            *current = None;
+        }
+    }
+
     /// The snapshot to answer from, reread when older than the TTL.
-    async fn snapshot(&self) -> Result<Arc<Snapshot>> {
+    async fn snapshot<E: Listed>(&self, shelf: &Shelf<E>) -> Result<Arc<Snapshot<E>>> {
         let now = self.clock.now_millis();
         let fresh = |at: u64| now.saturating_sub(at) < self.ttl.as_millis() as u64;
-        let cached = self.current.lock().ok().and_then(|c| c.clone());
+        let cached = shelf.current.lock().ok().and_then(|c| c.clone());
         if let Some((at, snapshot)) = &cached {
             if fresh(*at) {
                 return Ok(snapshot.clone());
             }
         }
-        let _one_at_a_time = self.refresh.lock().await;
-        let cached = self.current.lock().ok().and_then(|c| c.clone());
+        let _one_at_a_time = shelf.refresh.lock().await;
+        let cached = shelf.current.lock().ok().and_then(|c| c.clone());
         if let Some((at, snapshot)) = &cached {
             if fresh(*at) {
                 return Ok(snapshot.clone());
@@ -120,7 +148,7 @@ impl CatalogueService {
         }
         let previous = cached.as_ref().map(|(_, s)| s.as_ref());
         let loaded = Arc::new(Snapshot::load(self.storage.as_ref(), previous).await?);
-        if let Ok(mut current) = self.current.lock() {
+        if let Ok(mut current) = shelf.current.lock() {
             *current = Some((self.clock.now_millis(), loaded.clone()));
         }
         Ok(loaded)
@@ -128,40 +156,64 @@ impl CatalogueService {
 
     /// `GET /v1/modules[/{ns}[/{name}]]?offset&limit&provider`
     pub(crate) async fn list(&self, ctx: &RequestContext, listing: Listing<'_>) -> Result<Response<Body>> {
-        let page = Page::parse(ctx, false)?;
-        let snapshot = self.snapshot().await?;
+        self.list_of(&self.modules, ctx, listing).await
+    }
+
+    /// `GET /v1/modules/search?q=&offset&limit&provider`: best matches first.
+    pub(crate) async fn search(&self, ctx: &RequestContext) -> Result<Response<Body>> {
+        self.search_of(&self.modules, ctx).await
+    }
+
+    /// `GET /v1/providers[/{ns}]?offset&limit`
+    pub(crate) async fn list_providers(
+        &self,
+        ctx: &RequestContext,
+        listing: Listing<'_>,
+    ) -> Result<Response<Body>> {
+        self.list_of(&self.providers, ctx, listing).await
+    }
+
+    /// `GET /v1/providers/search?q=&offset&limit`: best matches first.
+    pub(crate) async fn search_providers(&self, ctx: &RequestContext) -> Result<Response<Body>> {
+        self.search_of(&self.providers, ctx).await
+    }
+
+    async fn list_of<E: Listed>(
+        &self,
+        shelf: &Shelf<E>,
+        ctx: &RequestContext,
+        listing: Listing<'_>,
+    ) -> Result<Response<Body>> {
+        let page = Page::parse::<E>(ctx, false)?;
+        let snapshot = self.snapshot(shelf).await?;
         let (namespace, name) = match listing {
             Listing::All => (None, None),
             Listing::Namespace(ns) => (Some(ns.to_ascii_lowercase()), None),
             Listing::Name(ns, name) => (Some(ns.to_ascii_lowercase()), Some(name.to_ascii_lowercase())),
         };
-        let visible = snapshot
+        let visible: Vec<&Indexed<E>> = snapshot
             .entries
             .iter()
             .filter(|e| namespace.as_deref().is_none_or(|ns| e.namespace == ns))
             .filter(|e| name.as_deref().is_none_or(|n| e.name == n))
-            .filter(|e| page.matches(e) && self.may_read(ctx.principal.as_ref(), e));
-        if let (Listing::Name(..), Some(ns), Some(n)) = (&listing, &namespace, &name) {
-            let found: Vec<&Indexed> = visible.collect();
-            if found.is_empty() {
-                return Err(Error::not_found(format!("module {ns}/{n} does not exist in this registry")));
-            }
-            return Ok(self.answer(ctx, &page, found.into_iter()));
+            .filter(|e| page.matches(e) && self.may_read(ctx.principal.as_ref(), e))
+            .collect();
+        if let (Some(ns), Some(n), true) = (&namespace, &name, visible.is_empty()) {
+            return Err(Error::not_found(format!("module {ns}/{n} does not exist in this registry")));
         }
-        Ok(self.answer(ctx, &page, visible))
+        Ok(self.answer(ctx, &page, visible.into_iter()))
     }
 
-    /// `GET /v1/modules/search?q=&offset&limit&provider`: best matches first.
-    pub(crate) async fn search(&self, ctx: &RequestContext) -> Result<Response<Body>> {
-        let page = Page::parse(ctx, true)?;
+    async fn search_of<E: Listed>(&self, shelf: &Shelf<E>, ctx: &RequestContext) -> Result<Response<Body>> {
+        let page = Page::parse::<E>(ctx, true)?;
         let terms = search::terms(ctx.query.get("q").unwrap_or_default());
         if terms.is_empty() {
             return Err(Error::bad_request(
                 "search needs a query: ?q=words (names, namespaces, descriptions)",
             ));
         }
-        let snapshot = self.snapshot().await?;
-        let mut found: Vec<(u32, &Indexed)> = snapshot
+        let snapshot = self.snapshot(shelf).await?;
+        let mut found: Vec<(u32, &Indexed<E>)> = snapshot
             .entries
             .iter()
             .filter(|e| page.matches(e))
@@ -173,24 +225,24 @@ impl CatalogueService {
         Ok(self.answer(ctx, &page, found.into_iter().map(|(_, e)| e)))
     }
 
-    fn may_read(&self, principal: Option<&Principal>, entry: &Indexed) -> bool {
+    fn may_read<E>(&self, principal: Option<&Principal>, entry: &Indexed<E>) -> bool {
         self.authorizer.authorize(principal, &Action::Read { namespace: &entry.namespace }).is_ok()
     }
 
-    fn answer<'a>(
+    fn answer<'a, E: Listed>(
         &self,
         ctx: &RequestContext,
         page: &Page,
-        entries: impl Iterator<Item = &'a Indexed>,
+        entries: impl Iterator<Item = &'a Indexed<E>>,
     ) -> Response<Body> {
-        let mut modules = Vec::with_capacity(page.limit);
+        let mut shown = Vec::with_capacity(page.limit);
         let mut more = false;
-        for (at, entry) in entries.skip(page.offset).enumerate() {
+        for (at, indexed) in entries.skip(page.offset).enumerate() {
             if at == page.limit {
                 more = true;
                 break;
             }
-            modules.push(entry.entry.summary());
+            shown.push(&indexed.entry);
         }
         let next_offset = more.then_some(page.offset + page.limit);
         let meta = ListMeta {
@@ -200,7 +252,7 @@ impl CatalogueService {
             prev_offset: (page.offset > 0).then(|| page.offset.saturating_sub(page.limit)),
             next_url: next_offset.map(|offset| self.page_url(ctx, offset)),
         };
-        response::json(StatusCode::OK, &ModuleList { meta, modules })
+        E::page(meta, shown)
     }
 
     /// The URL of the same list from `offset`.
@@ -223,7 +275,7 @@ struct Page {
 }
 
 impl Page {
-    fn parse(ctx: &RequestContext, search: bool) -> Result<Self> {
+    fn parse<E: Listed>(ctx: &RequestContext, search: bool) -> Result<Self> {
         let mut page = Page { offset: 0, limit: DEFAULT_LIMIT, system: None };
         for (key, value) in ctx.query.pairs() {
             match key {
@@ -237,14 +289,20 @@ impl Page {
                             Error::bad_request(format!("limit must be a number from 1 to {MAX_LIMIT}"))
                         })?;
                 }
-                "provider" => page.system = Some(value.to_ascii_lowercase()),
+                "provider" if E::FILTERS.contains(&"provider") => {
+                    page.system = Some(value.to_ascii_lowercase())
+                }
                 "q" if search => {}
                 other => {
-                    let known =
-                        if search { "q, offset, limit and provider" } else { "offset, limit and provider" };
+                    let mut known = vec!["offset", "limit"];
+                    known.extend(E::FILTERS);
+                    if search {
+                        known.insert(0, "q");
+                    }
                     return Err(Error::bad_request(format!(
-                        "unknown query parameter {:?}; use {known}",
-                        crate::text::printable_detail(other)
+                        "unknown query parameter {:?}; use {}",
+                        crate::text::printable_detail(other),
+                        known.join(", ")
                     )));
                 }
             }
@@ -252,7 +310,7 @@ impl Page {
         Ok(page)
     }
 
-    fn matches(&self, entry: &Indexed) -> bool {
+    fn matches<E>(&self, entry: &Indexed<E>) -> bool {
         self.system.as_deref().is_none_or(|s| entry.system == s)
     }
 }

@@ -5,7 +5,7 @@ use super::snapshot::Indexed;
 /// How well `entry` matches the lower-case `terms`: `None` unless every term matches its
 /// namespace, name, system or description. Exact names rank above prefixes, prefixes above
 /// substrings, and names above namespaces above descriptions.
-pub(super) fn score(entry: &Indexed, terms: &[String]) -> Option<u32> {
+pub(super) fn score<E>(entry: &Indexed<E>, terms: &[String]) -> Option<u32> {
     let mut total = 0;
     for term in terms {
         let field = |text: &str, exact: u32, prefix: u32, inside: u32| {

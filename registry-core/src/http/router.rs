@@ -53,6 +53,16 @@ pub enum Route {
     TokenRevoke(String),
     /// `GET /v1/audit?limit&after`: the audit trail, newest first.
     Audit,
+    /// `GET /v1/providers`: every provider, a page at a time.
+    ProviderCatalogue,
+    /// `GET /v1/providers/search?q=`
+    ProviderSearch,
+    /// `GET /v1/providers/{ns}`: a namespace's providers.
+    NamespaceProviders(Name),
+    /// `GET /v1/providers/{ns}/{type}`: the provider and its versions.
+    Provider(ProviderAddress),
+    /// `GET /v1/providers/{ns}/{type}/{version}`: one version's detail.
+    ProviderVersion(ProviderAddress, Version),
     /// `GET /v1/providers/{ns}/{type}/versions`
     ProviderVersions(ProviderAddress),
     /// `GET /v1/providers/{ns}/{type}/{version}/download/{os}/{arch}`
@@ -137,8 +147,13 @@ impl Route {
         match self {
             Route::Discovery | Route::KeyList => (Public, None),
             // Each entry is shown only if its namespace may be read.
-            Route::ModuleCatalogue | Route::ModuleSearch => (Authorized(Action::Browse), None),
-            Route::NamespaceModules(ns) | Route::ModuleSystems(ns, _) => (reader(ns.key()), None),
+            Route::ModuleCatalogue
+            | Route::ModuleSearch
+            | Route::ProviderCatalogue
+            | Route::ProviderSearch => (Authorized(Action::Browse), None),
+            Route::NamespaceModules(ns) | Route::ModuleSystems(ns, _) | Route::NamespaceProviders(ns) => {
+                (reader(ns.key()), None)
+            }
             // Signed links: the signature is checked by the service.
             Route::ModuleArchive { .. } | Route::ProviderFile(..) | Route::UploadData(..) => (Public, None),
             Route::Module(addr)
@@ -150,9 +165,10 @@ impl Route {
                 Authorized(Action::Publish { namespace: addr.namespace.key() }),
                 audit("module.publish", format!("{addr}/{version}")),
             ),
-            Route::ProviderVersions(addr) | Route::ProviderDownload(addr, ..) => {
-                (reader(addr.namespace.key()), None)
-            }
+            Route::ProviderVersions(addr)
+            | Route::ProviderDownload(addr, ..)
+            | Route::Provider(addr)
+            | Route::ProviderVersion(addr, _) => (reader(addr.namespace.key()), None),
             Route::MirrorIndex(addr) | Route::MirrorVersion(addr, _) => (reader(addr.namespace.key()), None),
             Route::ProviderUpload(addr, version, platform) => (
                 Authorized(Action::Publish { namespace: addr.namespace.key() }),
@@ -326,14 +342,19 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
             Method::GET | Method::HEAD => Ok(Route::KeyList),
             _ => Err(not_allowed(method, "GET, HEAD, POST")),
         },
+        ["providers"] | ["providers", ""] => read(method, Route::ProviderCatalogue),
+        ["providers", "search"] => read(method, Route::ProviderSearch),
+        ["providers", ns] => read(method, Route::NamespaceProviders(Name::parse(ns, "namespace")?)),
+        ["providers", ns, ty] => read(method, Route::Provider(ProviderAddress::local(ns, ty)?)),
         ["providers", ns, ty, "versions"] => {
             read(method, Route::ProviderVersions(ProviderAddress::local(ns, ty)?))
         }
         ["providers", ns, ty, version] => {
             let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);
             match *method {
+                Method::GET | Method::HEAD => Ok(Route::ProviderVersion(addr, version)),
                 Method::DELETE => Ok(Route::ProviderLifecycle(addr, version, Step::Delete)),
-                _ => Err(not_allowed(method, "DELETE")),
+                _ => Err(not_allowed(method, "GET, HEAD, DELETE")),
             }
         }
         ["providers", ns, ty, version, mark @ ("deprecation" | "yank")] => {

@@ -63,7 +63,7 @@ impl MirrorService {
         let cached = self.providers.cached(addr).await?;
         let mut document = MirrorIndex::default();
         let local = cached.as_ref().iter().flat_map(|index| index.versions.iter());
-        for v in local.filter(|v| !v.platforms.is_empty() && v.yanked.is_none()) {
+        for v in local.filter(|v| v.available()) {
             document.versions.insert(v.version.to_string(), NoAttributes {});
         }
         match self.proxied_upstream(addr) {

@@ -1,5 +1,5 @@
-//! What a publisher may say about a module version beside its archive: `?description=` and
-//! `?source=` on the publish.
+//! What a publisher may say about a module or provider version beside its archive or
+//! package: `?description=` and `?source=` on the publish.
 
 use crate::http::query::Query;
 use crate::{Error, Result};
@@ -23,19 +23,24 @@ pub struct Metadata {
 
 impl Metadata {
     /// Reads `description` and `source` from a publish's query; any other parameter but
-    /// `upload` is refused, as are values that are not plain text or not a URL.
-    pub fn from_query(query: &Query) -> Result<Self> {
+    /// `upload` and those in `also` (which the caller reads) is refused, as are values that are
+    /// not plain text or not a URL.
+    pub fn from_query(query: &Query, also: &[&str]) -> Result<Self> {
         let mut metadata = Metadata::default();
         for (key, value) in query.pairs() {
             match key {
                 "upload" => {}
                 "description" => metadata.description = Some(description(value)?),
                 "source" => metadata.source = Some(source(value)?),
+                other if also.contains(&other) => {}
                 other => {
+                    let mut known = vec!["upload", "description", "source"];
+                    known.extend(also);
                     return Err(Error::bad_request(format!(
-                    "unknown query parameter {:?} for a module publish; use upload, description and source",
-                    crate::text::printable_detail(other)
-                )))
+                        "unknown query parameter {:?} for a publish; use {}",
+                        crate::text::printable_detail(other),
+                        known.join(", ")
+                    )));
                 }
             }
         }
@@ -88,9 +93,12 @@ mod tests {
 
     #[test]
     fn descriptions_and_sources_are_checked() {
-        let ok = Metadata::from_query(&Query::parse(Some(
-            "description=Creates%20a%20VPC&source=git::https://github.com/acme/net.git?ref=v1&upload=x",
-        )))
+        let ok = Metadata::from_query(
+            &Query::parse(Some(
+                "description=Creates%20a%20VPC&source=git::https://github.com/acme/net.git?ref=v1&upload=x",
+            )),
+            &[],
+        )
         .unwrap();
         assert_eq!(ok.description.as_deref(), Some("Creates a VPC"));
         assert_eq!(ok.source.as_deref(), Some("git::https://github.com/acme/net.git?ref=v1"));
@@ -101,9 +109,9 @@ mod tests {
             "description=a%07b",
             "tag=1",
         ] {
-            let err = Metadata::from_query(&Query::parse(Some(bad))).unwrap_err();
+            let err = Metadata::from_query(&Query::parse(Some(bad)), &[]).unwrap_err();
             assert_eq!(err.status(), http::StatusCode::BAD_REQUEST, "{bad}");
         }
-        assert_eq!(Metadata::from_query(&Query::parse(None)).unwrap(), Metadata::default());
+        assert_eq!(Metadata::from_query(&Query::parse(None), &[]).unwrap(), Metadata::default());
     }
 }

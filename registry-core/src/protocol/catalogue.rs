@@ -57,3 +57,45 @@ pub struct ModuleSummary {
     /// Whether the latest version was copied from the upstream by a pin.
     pub pinned: bool,
 }
+
+/// One page of providers (`GET /v1/providers`, `/v1/providers/{ns}`, `/v1/providers/search`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ProviderList {
+    /// Where this page lies and how to get the next one.
+    pub meta: ListMeta,
+    /// One entry per provider, carrying its latest version.
+    pub providers: Vec<ProviderSummary>,
+}
+
+/// One provider in a list: its latest version.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ProviderSummary {
+    /// `namespace/type/version`, with the original host first for a copy from another registry.
+    pub id: String,
+    /// Who published the latest version (a principal id).
+    pub owner: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The provider type.
+    pub name: String,
+    /// The latest version: the newest release, or the newest pre-release when there is none.
+    pub version: String,
+    /// What the provider is for, as published with its latest version.
+    pub description: String,
+    /// Where its code lives, as published (empty when not said).
+    pub source: String,
+    /// When the latest version was published (RFC 3339).
+    pub published_at: String,
+    /// How many versions are listed.
+    pub versions: usize,
+    /// The latest version's plugin protocols.
+    pub protocols: Vec<String>,
+    /// The latest version's platforms, `os_arch`.
+    pub platforms: Vec<String>,
+    /// Whether it is a copy from another registry (pinned from the upstream, or imported into
+    /// the mirror) rather than published here.
+    pub pinned: bool,
+    /// The registry it was copied from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upstream: Option<String>,
+}

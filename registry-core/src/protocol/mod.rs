@@ -17,7 +17,7 @@ mod uploads;
 pub use admin::{
     AuditEntry, AuditPage, CreatedToken, KeyList, KeyRecord, PinList, PinRecord, Pinned, TokenList, TokenView,
 };
-pub use catalogue::{ListMeta, ModuleList, ModuleSummary};
+pub use catalogue::{ListMeta, ModuleList, ModuleSummary, ProviderList, ProviderSummary};
 pub use discovery::Discovery;
 pub use lifecycle::{DeprecateRequest, Deprecation, Yank, YankRequest};
 pub use mirror::{MirrorArchive, MirrorIndex, MirrorVersion, NoAttributes};
@@ -27,8 +27,9 @@ pub use modules::{
     ModuleVersionsEntry, VersionEntry,
 };
 pub use providers::{
-    GpgPublicKey, PlatformEntry, ProviderDownload, ProviderPlatformView, ProviderPublished,
-    ProviderVersionEntry, ProviderVersionView, ProviderVersions, ShaSumsPublished, SigningKeys,
+    GpgPublicKey, PlatformEntry, ProviderDetail, ProviderDownload, ProviderPlatformView, ProviderPublished,
+    ProviderVersionDetail, ProviderVersionEntry, ProviderVersionView, ProviderVersions, ShaSumsPublished,
+    SigningKeys,
 };
 pub use requests::{AddKey, CreateToken, OpenUpload, PublishShaSums};
 pub use uploads::{UploadOpened, UploadReceived, UploadStatus};

@@ -143,8 +143,14 @@ pub struct ProviderVersionView {
     pub key_id: Option<String>,
     /// Whether the publisher uploaded SHA256SUMS and its signature themselves.
     pub custom_signature: bool,
-    /// Whether it was copied from the upstream by a pin.
+    /// Whether it is a copy from another registry (a pin or a mirror import).
     pub pinned: bool,
+    /// What the provider is for, as the publisher said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where its code lives, as the publisher said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Set while the version is deprecated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deprecation: Option<super::Deprecation>,
@@ -170,4 +176,38 @@ pub struct ProviderPlatformView {
     pub published_at: String,
     /// Who published it.
     pub published_by: String,
+}
+
+/// `GET /v1/providers/{ns}/{type}`: the provider and every version.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ProviderDetail {
+    /// `namespace/type`, with the original host first for a copy from another registry.
+    pub id: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The provider type.
+    pub name: String,
+    /// The latest listed version (the newest release, else the newest pre-release).
+    pub latest_version: Option<String>,
+    /// What it is for, as published with the latest version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where its code lives, as published with the latest version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Whether it is a copy from another registry (a pin or a mirror import).
+    pub pinned: bool,
+    /// Every version (yanked ones too, marked), newest first.
+    pub versions: Vec<ProviderVersionView>,
+}
+
+/// `GET /v1/providers/{ns}/{type}/{version}`: one version, and the versions the versions
+/// document lists.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ProviderVersionDetail {
+    /// The version.
+    #[serde(flatten)]
+    pub version: ProviderVersionView,
+    /// Every listed version of the provider, newest first.
+    pub versions: Vec<String>,
 }

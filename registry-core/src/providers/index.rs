@@ -43,6 +43,12 @@ pub struct ProviderVersion {
     /// Whether the publisher uploaded SHA256SUMS and its signature themselves.
     #[serde(default)]
     pub custom_signature: bool,
+    /// What the provider is for, as the publisher said (`?description=`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where its code lives, as the publisher said (`?source=`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Set while the version is deprecated (shown as a warning of the versions document).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deprecation: Option<Deprecation>,
@@ -103,6 +109,8 @@ impl ProviderIndex {
                     signature: None,
                     key_id: None,
                     custom_signature: false,
+                    description: None,
+                    source: None,
                     deprecation: None,
                     yanked: None,
                 };
@@ -117,7 +125,13 @@ impl ProviderIndex {
 impl ProviderVersion {
     /// Whether the versions document lists it: signed, with a platform, not yanked.
     pub fn listed(&self) -> bool {
-        self.signature.is_some() && !self.platforms.is_empty() && self.yanked.is_none()
+        self.signature.is_some() && self.available()
+    }
+
+    /// Whether it can be installed from here by a new resolution: it has a platform and is not
+    /// yanked (the network mirror serves imported packages, which carry no signature).
+    pub fn available(&self) -> bool {
+        !self.platforms.is_empty() && self.yanked.is_none()
     }
 
     /// The platform `os_arch`, if published.

@@ -49,7 +49,7 @@ impl ProviderService {
 
     /// The address whose index holds `local`'s versions: its own, or the upstream's when only
     /// pins of it are kept.
-    async fn held_address(&self, local: &ProviderAddress) -> Result<ProviderAddress> {
+    pub(crate) async fn held_address(&self, local: &ProviderAddress) -> Result<ProviderAddress> {
         if self.cached(local).await?.is_some() {
             return Ok(local.clone());
         }
@@ -135,6 +135,8 @@ pub(crate) fn view(index: &ProviderIndex, entry: &ProviderVersion) -> ProviderVe
         key_id: entry.key_id.clone(),
         custom_signature: entry.custom_signature,
         pinned: index.host != LOCAL_HOST,
+        description: entry.description.clone(),
+        source: entry.source.clone(),
         deprecation: entry.deprecation.clone(),
         yanked: entry.yanked.clone(),
     }

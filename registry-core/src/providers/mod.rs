@@ -5,6 +5,7 @@
 //! `ProviderService` owns the provider index cache and answers every `/v1/providers/` route
 //! and the provider file links; the network mirror and pins build on it.
 
+mod detail;
 mod files;
 pub mod index;
 pub mod keyring;
@@ -16,6 +17,7 @@ mod read;
 use std::sync::Arc;
 
 use crate::cache::TtlCache;
+use crate::catalogue::CatalogueService;
 use crate::clock::SharedClock;
 use crate::http::Links;
 use crate::storage::{layout, Storage};
@@ -37,6 +39,7 @@ pub(crate) struct ProviderService {
     cache: TtlCache<Option<ProviderIndex>>,
     keys: Arc<KeyRing>,
     upstream: Option<Arc<Upstream>>,
+    catalogue: Arc<CatalogueService>,
     max_upload_bytes: u64,
 }
 
@@ -46,6 +49,7 @@ impl ProviderService {
         links: Arc<Links>,
         keys: Arc<KeyRing>,
         upstream: Option<Arc<Upstream>>,
+        catalogue: Arc<CatalogueService>,
         config: &RegistryConfig,
     ) -> Self {
         let clock = links.clock().clone();
@@ -57,6 +61,7 @@ impl ProviderService {
             clock,
             keys,
             upstream,
+            catalogue,
         }
     }
 
@@ -71,7 +76,8 @@ impl ProviderService {
             .await
     }
 
-    /// Changes a provider's index with compare-and-swap and forgets the cached copy.
+    /// Changes a provider's index with compare-and-swap, forgets the cached copy and records
+    /// the change in the catalogue.
     pub(crate) async fn update(
         &self,
         addr: &ProviderAddress,
@@ -85,6 +91,9 @@ impl ProviderService {
         )
         .await;
         self.cache.remove(&addr.key()).await;
+        if let Ok(index) = &result {
+            self.catalogue.record_provider(index).await;
+        }
         result
     }
 

@@ -16,6 +16,7 @@ use super::ProviderService;
 use crate::http::body::{check_upload, Body};
 use crate::http::query::Query;
 use crate::http::response;
+use crate::modules::metadata::Metadata;
 use crate::protocol::{ProviderPublished, PublishShaSums, ShaSumsPublished};
 use crate::spool::SpooledFile;
 use crate::storage::{create_only, layout, remove_unreferenced, Storage};
@@ -189,6 +190,7 @@ impl ProviderService {
             check_upload(body, self.max_upload_bytes, "the provider package (.zip)")?;
         }
         let protocols = parse_protocols(query)?;
+        let metadata = Metadata::from_query(query, &["protocols"])?;
         let current = index::load(self.storage.as_ref(), addr).await?;
         let current = current.as_ref().and_then(|index| index.get(version));
         if current.and_then(|v| v.platform(&platform.os, &platform.arch)).is_some() {
@@ -207,6 +209,12 @@ impl ProviderService {
                 return Err(Error::conflict(format!(
                     "{addr} {version} already has a package for {platform}"
                 )));
+            }
+            if metadata.description.is_some() {
+                v.description.clone_from(&metadata.description);
+            }
+            if metadata.source.is_some() {
+                v.source.clone_from(&metadata.source);
             }
             if named_protocols && v.protocols != protocols {
                 return Err(Error::conflict(format!(
