@@ -134,6 +134,10 @@ pub(crate) struct ServeArgs {
     /// publishes within this time).
     #[arg(long, env = "TFREG_CACHE_TTL_SECS", default_value_t = 5)]
     pub(crate) cache_ttl_secs: u64,
+    /// How often at most download counts are written to the store, in seconds: the bound on how
+    /// far the catalogue's counts lag.
+    #[arg(long, env = "TFREG_DOWNLOAD_FLUSH_SECS", default_value_t = 30)]
+    pub(crate) download_flush_secs: u64,
     /// How long an issued token's record is trusted without reading the store again, in
     /// seconds: the bound on how long other instances keep accepting a token revoked here.
     #[arg(long, env = "TFREG_TOKEN_CACHE_TTL_SECS", default_value_t = 10)]

@@ -47,6 +47,7 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
             max_session_upload_bytes: args.max_session_upload_bytes,
             upload_ttl: Duration::from_secs(args.upload_ttl_secs),
             cache_ttl: Duration::from_secs(args.cache_ttl_secs),
+            download_flush: Duration::from_secs(args.download_flush_secs),
             max_uploads: args.max_uploads,
             max_uploads_per_principal: args.max_uploads_per_principal,
             body_pace: BodyPace {
@@ -144,6 +145,10 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
         print_banner(&args, scheme, addr, cert.as_ref(), master.generated.as_deref(), started.elapsed());
         tracing::info!(%addr, storage = %args.storage, "tfreg is serving");
         server.run().await?;
+        // What was counted since the last write would be lost otherwise.
+        if let Err(err) = registry.flush_downloads().await {
+            tracing::warn!(error = %err, "could not write the last download counts");
+        }
         tracing::info!("tfreg stopped");
         Ok(())
     })

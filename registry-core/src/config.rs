@@ -47,6 +47,9 @@ pub struct RegistryConfig {
     /// How long version lists are cached in memory (default 5 s); changes made through this
     /// instance are seen at once, changes made by other instances on the same store within it.
     pub cache_ttl: Duration,
+    /// How often at most an instance writes the download counts it gathered (default 30 s):
+    /// the bound on how far counts lag (see [`crate::downloads`]).
+    pub download_flush: Duration,
     /// The most modules whose version lists are cached at once (default 100,000).
     pub cache_capacity: usize,
     /// How old an orphan (an archive no index names) or a crash's leftover must be before
@@ -72,6 +75,7 @@ impl Default for RegistryConfig {
             max_uploads_per_principal: 8,
             link_ttl: Duration::from_secs(600),
             cache_ttl: Duration::from_secs(5),
+            download_flush: Duration::from_secs(30),
             cache_capacity: 100_000,
             orphan_grace: crate::maintenance::DEFAULT_GRACE,
         }

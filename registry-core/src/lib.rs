@@ -51,6 +51,7 @@ pub mod cache;
 pub mod catalogue;
 pub mod clock;
 pub mod config;
+pub mod downloads;
 mod error;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;

@@ -14,6 +14,7 @@ use crate::auth::{Authenticator, Authorizer, Principal, RoleAuthorizer, TokenAut
 use crate::catalogue::{CatalogueService, Listing};
 use crate::clock::SharedClock;
 use crate::config::RegistryConfig;
+use crate::downloads::{Counted, DownloadCounter};
 use crate::http::body::{read_limited, Body};
 use crate::http::router::{self, Access, AuditTarget, BodyUse, Route, DISCOVERY_PATH};
 use crate::http::signing::UrlSigner;
@@ -52,6 +53,7 @@ struct Inner {
     audit: AuditLog,
     modules: Arc<ModuleService>,
     catalogue: Arc<CatalogueService>,
+    downloads: Arc<DownloadCounter>,
     providers: Arc<ProviderService>,
     mirror: MirrorService,
     uploads: UploadService,
@@ -165,6 +167,8 @@ impl RegistryBuilder {
             links.clone(),
             config.cache_ttl,
         ));
+        let downloads =
+            DownloadCounter::new(storage.clone(), clock.clone(), catalogue.clone(), config.download_flush);
         let modules = Arc::new(ModuleService::new(
             storage.clone(),
             links.clone(),
@@ -209,6 +213,7 @@ impl RegistryBuilder {
                 audit,
                 modules,
                 catalogue,
+                downloads,
                 providers,
                 mirror,
                 uploads,
@@ -428,7 +433,11 @@ impl Registry {
             Route::ModuleVersions(addr) => inner.modules.versions(&addr).await,
             Route::ModuleLatestDownload(addr) => inner.modules.latest_download(&addr).await,
             Route::ModuleVersion(addr, version) => inner.modules.version(&addr, &version).await,
-            Route::ModuleDownload(addr, version) => inner.modules.download(ctx, &addr, &version).await,
+            Route::ModuleDownload(addr, version) => {
+                let answer = inner.modules.download(ctx, &addr, &version).await?;
+                inner.downloads.count(Counted::module(&addr), &version);
+                Ok(answer)
+            }
             Route::ModuleArchive { addr, version, sha256 } => {
                 inner.modules.archive(ctx, &addr, &version, &sha256).await
             }
@@ -454,7 +463,9 @@ impl Registry {
             Route::ProviderVersion(addr, version) => inner.providers.version_detail(&addr, &version).await,
             Route::ProviderVersions(addr) => inner.providers.versions(&addr).await,
             Route::ProviderDownload(addr, version, platform) => {
-                inner.providers.download(&addr, &version, &platform).await
+                let answer = inner.providers.download(&addr, &version, &platform).await?;
+                inner.downloads.count(Counted::provider(&addr), &version);
+                Ok(answer)
             }
             Route::ProviderFile(addr, version, file) => {
                 inner.providers.file(ctx, &addr, &version, &file).await
@@ -549,6 +560,23 @@ impl Registry {
         let by = principal.map_or("import", |p| p.id.as_str());
         let package = Package::File(SpooledFile { file: package, size });
         self.inner.mirror.import(by, addr, version, platform, package, expected_hashes).await
+    }
+
+    /// Writes out the download counts this instance gathered and has not written yet (they are
+    /// written every [`RegistryConfig::download_flush`] as downloads arrive): call it on a clean
+    /// shutdown so none are lost.
+    pub async fn flush_downloads(&self) -> Result<()> {
+        self.inner.downloads.flush().await
+    }
+
+    /// The stored download counts of a module or provider, by version (what this instance
+    /// counted since its last write is not in them yet).
+    pub async fn download_counts(&self, subject: &Subject) -> Result<crate::downloads::Counts> {
+        let counted = match subject {
+            Subject::Module(addr) => Counted::module(addr),
+            Subject::Provider(addr) => Counted::provider(addr),
+        };
+        self.inner.downloads.counts(&counted).await
     }
 
     /// Applies a lifecycle change to a version in the name of `actor` (as `tfreg module yank`

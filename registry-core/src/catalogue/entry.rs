@@ -38,6 +38,9 @@ pub struct Entry {
     /// Where the code lives, when known.
     #[serde(default)]
     pub source: String,
+    /// Downloads of every version, as last written (see [`crate::downloads`]).
+    #[serde(default)]
+    pub downloads: u64,
 }
 
 /// The version a module's list entry shows: its newest release, or its newest pre-release when
@@ -77,6 +80,7 @@ impl Entry {
                 .clone()
                 .unwrap_or_else(|| docs.map(|d| description(&d.root.readme)).unwrap_or_default()),
             source: latest.source.clone().unwrap_or_default(),
+            downloads: 0,
         })
     }
 
@@ -99,6 +103,7 @@ impl Entry {
             published_at: self.published_at.clone(),
             versions: self.versions,
             pinned: self.pinned,
+            downloads: self.downloads,
         }
     }
 }
@@ -117,6 +122,10 @@ impl Listed for Entry {
 
     fn description_mut(&mut self) -> &mut String {
         &mut self.description
+    }
+
+    fn downloads_mut(&mut self) -> &mut u64 {
+        &mut self.downloads
     }
 
     fn page(meta: ListMeta, entries: Vec<&Self>) -> Response<Body> {

@@ -29,6 +29,9 @@ pub(crate) trait Listed:
     /// The description, which an entry recorded without one keeps from the entry it replaces.
     fn description_mut(&mut self) -> &mut String;
 
+    /// The download count, which an entry recorded anew keeps from the entry it replaces.
+    fn downloads_mut(&mut self) -> &mut u64;
+
     /// A page of entries as the list answer shows them.
     fn page(meta: ListMeta, entries: Vec<&Self>) -> Response<Body>;
 

@@ -120,6 +120,21 @@ impl CatalogueService {
         self.put(&self.providers, key, ProviderEntry::of(index)).await;
     }
 
+    /// Sets the catalogued download totals of modules and providers (by entry key).
+    pub(crate) async fn set_downloads(&self, modules: Vec<(String, u64)>, providers: Vec<(String, u64)>) {
+        let storage = self.storage.as_ref();
+        if !modules.is_empty() {
+            if let Err(err) = shards::set_downloads::<Entry>(storage, modules).await {
+                tracing::warn!(error = %err, "could not record module downloads in the catalogue");
+            }
+        }
+        if !providers.is_empty() {
+            if let Err(err) = shards::set_downloads::<ProviderEntry>(storage, providers).await {
+                tracing::warn!(error = %err, "could not record provider downloads in the catalogue");
+            }
+        }
+    }
+
     async fn put<E: Listed>(&self, shelf: &Shelf<E>, key: String, entry: Option<E>) {
         if let Err(err) = shards::put(self.storage.as_ref(), vec![(key.clone(), entry)], false).await {
             tracing::warn!(%key, error = %err, "could not update the catalogue");

@@ -40,6 +40,9 @@ pub struct ProviderEntry {
     /// Where the code lives, when known.
     #[serde(default)]
     pub source: String,
+    /// Downloads of every version, as last written (see [`crate::downloads`]).
+    #[serde(default)]
+    pub downloads: u64,
 }
 
 /// The version a provider's list entry shows (yanked versions and those without a package are
@@ -69,6 +72,7 @@ impl ProviderEntry {
             published_by: first.published_by.clone(),
             description: latest.description.clone().unwrap_or_default(),
             source: latest.source.clone().unwrap_or_default(),
+            downloads: 0,
         })
     }
 
@@ -104,6 +108,7 @@ impl ProviderEntry {
             platforms: self.platforms.clone(),
             pinned: copied,
             upstream: copied.then(|| self.host.clone()),
+            downloads: self.downloads,
         }
     }
 }
@@ -122,6 +127,10 @@ impl Listed for ProviderEntry {
 
     fn description_mut(&mut self) -> &mut String {
         &mut self.description
+    }
+
+    fn downloads_mut(&mut self) -> &mut u64 {
+        &mut self.downloads
     }
 
     fn page(meta: ListMeta, entries: Vec<&Self>) -> Response<Body> {

@@ -60,6 +60,46 @@ pub(super) async fn shard<E: Listed>(storage: &dyn Storage, shard: &str) -> Resu
         .unwrap_or_default())
 }
 
+/// Sets the download totals of the entries named in `totals` (those not catalogued are
+/// skipped), one compare-and-swap per shard touched.
+pub(super) async fn set_downloads<E: Listed>(
+    storage: &dyn Storage,
+    totals: Vec<(String, u64)>,
+) -> Result<()> {
+    let mut by_shard: BTreeMap<String, Vec<(String, u64)>> = BTreeMap::new();
+    for (key, total) in totals {
+        by_shard.entry(shard_of(&key)).or_default().push((key, total));
+    }
+    for (shard, totals) in &by_shard {
+        cas::update_json(storage, &shard_key::<E>(shard), Shard::default, |current: &mut Shard<E>| {
+            for (key, total) in totals {
+                if let Some(entry) = current.entries.get_mut(key) {
+                    *entry.downloads_mut() = (*entry.downloads_mut()).max(*total);
+                }
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    bump::<E>(storage, by_shard.keys(), false).await
+}
+
+async fn bump<'a, E: Listed>(
+    storage: &dyn Storage,
+    shards: impl Iterator<Item = &'a String> + Clone,
+    complete: bool,
+) -> Result<()> {
+    cas::update_json(storage, &manifest_key::<E>(), Manifest::default, |manifest: &mut Manifest| {
+        for shard in shards.clone() {
+            *manifest.shards.entry(shard.clone()).or_default() += 1;
+        }
+        manifest.complete |= complete;
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
 /// Puts each entry of `changes` (replacing the one with the same key; `None` removes it) into
 /// its shard with compare-and-swap, then bumps those shards' generations; `complete` marks the
 /// catalogue as holding everything published.
@@ -80,10 +120,12 @@ pub(super) async fn put<E: Listed>(
                     continue;
                 };
                 let mut entry = entry.clone();
-                // An entry recorded without a description keeps the one it had.
-                if let Some(old) = current.entries.get_mut(key).filter(|_| entry.description_mut().is_empty())
-                {
-                    std::mem::swap(entry.description_mut(), old.description_mut());
+                if let Some(old) = current.entries.get_mut(key) {
+                    *entry.downloads_mut() = *old.downloads_mut();
+                    // An entry recorded without a description keeps the one it had.
+                    if entry.description_mut().is_empty() {
+                        std::mem::swap(entry.description_mut(), old.description_mut());
+                    }
                 }
                 current.entries.insert(key.clone(), entry);
             }
@@ -91,13 +133,5 @@ pub(super) async fn put<E: Listed>(
         })
         .await?;
     }
-    cas::update_json(storage, &manifest_key::<E>(), Manifest::default, |manifest: &mut Manifest| {
-        for shard in by_shard.keys() {
-            *manifest.shards.entry(shard.clone()).or_default() += 1;
-        }
-        manifest.complete |= complete;
-        Ok(())
-    })
-    .await?;
-    Ok(())
+    bump::<E>(storage, by_shard.keys(), complete).await
 }

@@ -56,6 +56,8 @@ pub struct ModuleSummary {
     pub versions: usize,
     /// Whether the latest version was copied from the upstream by a pin.
     pub pinned: bool,
+    /// Downloads of every version (counts lag by up to a minute; see `tfreg_core::downloads`).
+    pub downloads: u64,
 }
 
 /// One page of providers (`GET /v1/providers`, `/v1/providers/{ns}`, `/v1/providers/search`).
@@ -98,4 +100,6 @@ pub struct ProviderSummary {
     /// The registry it was copied from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upstream: Option<String>,
+    /// Downloads of every version (counts lag; see `tfreg_core::downloads`).
+    pub downloads: u64,
 }
