@@ -16,6 +16,7 @@ TARGETS = [
     "version_constraint",
     "module_archive",
     "module_docs",
+    "provider_docs",
     "zip_directory",
     "provider_package",
     "shasums",

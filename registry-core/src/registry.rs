@@ -462,6 +462,13 @@ impl Registry {
             Route::Provider(addr) => inner.providers.detail(&addr).await,
             Route::ProviderVersion(addr, version) => inner.providers.version_detail(&addr, &version).await,
             Route::ProviderVersions(addr) => inner.providers.versions(&addr).await,
+            Route::ProviderDocs(addr, version) => inner.providers.docs(&addr, &version).await,
+            Route::ProviderDocsUpload(addr, version) => {
+                inner.providers.publish_docs(&addr, &version, body).await
+            }
+            Route::ProviderDocPage(addr, version, category, slug) => {
+                inner.providers.doc_page(&addr, &version, &category, &slug).await
+            }
             Route::ProviderDownload(addr, version, platform) => {
                 let answer = inner.providers.download(&addr, &version, &platform).await?;
                 inner.downloads.count(Counted::provider(&addr), &version);

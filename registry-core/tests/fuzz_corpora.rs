@@ -25,6 +25,11 @@ fn provider_package_corpus() {
 }
 
 #[test]
+fn provider_docs_corpus() {
+    replay("provider_docs", 10, |bytes| check_provider_docs(bytes).is_accepted());
+}
+
+#[test]
 fn module_docs_corpus() {
     replay("module_docs", 10, |bytes| check_module_docs(bytes).is_accepted());
 }

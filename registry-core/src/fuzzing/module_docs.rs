@@ -64,7 +64,7 @@ fn check_part(part: &ModulePart) {
 /// Asserts that sanitised `html` has no script or style element, no event handler attribute
 /// and no URL attribute whose scheme is `javascript:` (after decoding character references, as
 /// browsers read it). Text is escaped (`&lt;`), so every `<` opens a tag.
-fn check_html(html: &str) {
+pub(super) fn check_html(html: &str) {
     for tag in html.split('<').skip(1) {
         let tag = tag.split('>').next().unwrap_or_default();
         let element = tag.trim_start_matches('/').split(char::is_whitespace).next().unwrap_or_default();

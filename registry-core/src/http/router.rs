@@ -63,6 +63,12 @@ pub enum Route {
     Provider(ProviderAddress),
     /// `GET /v1/providers/{ns}/{type}/{version}`: one version's detail.
     ProviderVersion(ProviderAddress, Version),
+    /// `GET /v1/providers/{ns}/{type}/{version}/docs`: the version's documentation pages.
+    ProviderDocs(ProviderAddress, Version),
+    /// `PUT /v1/providers/{ns}/{type}/{version}/docs` with the `docs/` folder as an archive.
+    ProviderDocsUpload(ProviderAddress, Version),
+    /// `GET /v1/providers/{ns}/{type}/{version}/docs/{category}/{slug}`: one page.
+    ProviderDocPage(ProviderAddress, Version, String, String),
     /// `GET /v1/providers/{ns}/{type}/versions`
     ProviderVersions(ProviderAddress),
     /// `GET /v1/providers/{ns}/{type}/{version}/download/{os}/{arch}`
@@ -168,7 +174,9 @@ impl Route {
             Route::ProviderVersions(addr)
             | Route::ProviderDownload(addr, ..)
             | Route::Provider(addr)
-            | Route::ProviderVersion(addr, _) => (reader(addr.namespace.key()), None),
+            | Route::ProviderVersion(addr, _)
+            | Route::ProviderDocs(addr, _)
+            | Route::ProviderDocPage(addr, ..) => (reader(addr.namespace.key()), None),
             Route::MirrorIndex(addr) | Route::MirrorVersion(addr, _) => (reader(addr.namespace.key()), None),
             Route::ProviderUpload(addr, version, platform) => (
                 Authorized(Action::Publish { namespace: addr.namespace.key() }),
@@ -177,6 +185,10 @@ impl Route {
             Route::ProviderShaSums(addr, version) => (
                 Authorized(Action::Publish { namespace: addr.namespace.key() }),
                 audit("provider.signature", format!("{addr}/{version}")),
+            ),
+            Route::ProviderDocsUpload(addr, version) => (
+                Authorized(Action::Publish { namespace: addr.namespace.key() }),
+                audit("provider.docs", format!("{addr}/{version}")),
             ),
             Route::ModuleLifecycle(addr, version, step) => (
                 lifecycle_access(*step, addr.namespace.key()),
@@ -232,6 +244,7 @@ impl Route {
             Route::ModuleUpload(..)
             | Route::ProviderUpload(..)
             | Route::ProviderShaSums(..)
+            | Route::ProviderDocsUpload(..)
             | Route::UploadData(_) => BodyUse::Upload,
             Route::TokenCreate | Route::KeyAdd | Route::UploadCreate => BodyUse::Document,
             Route::ModuleLifecycle(_, _, step) | Route::ProviderLifecycle(_, _, step)
@@ -360,6 +373,19 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
         ["providers", ns, ty, version, mark @ ("deprecation" | "yank")] => {
             let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);
             Ok(Route::ProviderLifecycle(addr, version, marking(method, mark)?))
+        }
+        ["providers", ns, ty, version, "docs"] => {
+            let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);
+            match *method {
+                Method::GET | Method::HEAD => Ok(Route::ProviderDocs(addr, version)),
+                Method::PUT => Ok(Route::ProviderDocsUpload(addr, version)),
+                _ => Err(not_allowed(method, "GET, HEAD, PUT")),
+            }
+        }
+        ["providers", ns, ty, version, "docs", category, slug] => {
+            let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);
+            let page = |s: &str| crate::types::address::truncate(s).to_owned();
+            read(method, Route::ProviderDocPage(addr, version, page(category), page(slug)))
         }
         ["providers", ns, ty, version, "shasums"] => {
             let (addr, version) = (ProviderAddress::local(ns, ty)?, Version::parse(version)?);

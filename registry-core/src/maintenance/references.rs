@@ -96,6 +96,12 @@ fn provider_references(key: &str, body: &[u8]) -> std::result::Result<Vec<Refere
             let key = layout::provider_package(&addr, &v.version, &p.sha256);
             out.push(Reference { key, sha256: p.sha256.clone(), size: p.size, entry });
         }
+        if let Some(docs) = &v.docs {
+            let entry = format!("{} docs", v.version);
+            checked_sha(&docs.sha256, &entry)?;
+            let key = layout::provider_docs(&addr, &v.version, &docs.sha256);
+            out.push(Reference { key, sha256: docs.sha256.clone(), size: docs.size, entry });
+        }
     }
     Ok(out)
 }

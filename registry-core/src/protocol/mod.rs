@@ -10,6 +10,7 @@ mod lifecycle;
 mod mirror;
 mod module_docs;
 mod modules;
+mod provider_docs;
 mod providers;
 mod requests;
 mod uploads;
@@ -26,6 +27,7 @@ pub use modules::{
     DownloadLocation, ModuleDetail, ModuleVersionDetail, ModuleVersionView, ModuleVersions,
     ModuleVersionsEntry, VersionEntry,
 };
+pub use provider_docs::{DocEntry, DocPage, DocsIndex, DocsRef, ProviderDocs};
 pub use providers::{
     GpgPublicKey, PlatformEntry, ProviderDetail, ProviderDownload, ProviderPlatformView, ProviderPublished,
     ProviderVersionDetail, ProviderVersionEntry, ProviderVersionView, ProviderVersions, ShaSumsPublished,

@@ -151,6 +151,9 @@ pub struct ProviderVersionView {
     /// Where its code lives, as the publisher said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Its documentation, when uploaded (pages at `.../{version}/docs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docs: Option<super::DocsRef>,
     /// Set while the version is deprecated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deprecation: Option<super::Deprecation>,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::{Deprecation, Yank};
+use crate::protocol::{Deprecation, DocsRef, Yank};
 use crate::storage::Storage;
 use crate::types::{ProviderAddress, Version};
 use crate::Result;
@@ -49,6 +49,9 @@ pub struct ProviderVersion {
     /// Where its code lives, as the publisher said (`?source=`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// The documentation uploaded for the version (`PUT .../{version}/docs`), when there is some.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docs: Option<DocsRef>,
     /// Set while the version is deprecated (shown as a warning of the versions document).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deprecation: Option<Deprecation>,
@@ -111,6 +114,7 @@ impl ProviderIndex {
                     custom_signature: false,
                     description: None,
                     source: None,
+                    docs: None,
                     deprecation: None,
                     yanked: None,
                 };

@@ -84,7 +84,8 @@ impl ProviderService {
             .find(|v| v.version == *version)
             .ok_or_else(|| missing_version(addr, version))?;
         let packages = entry.platforms.iter().map(|p| layout::provider_package(addr, version, &p.sha256));
-        for key in packages.chain([layout::provider_pin(addr, version)]) {
+        let docs = entry.docs.iter().map(|d| layout::provider_docs(addr, version, &d.sha256));
+        for key in packages.chain(docs).chain([layout::provider_pin(addr, version)]) {
             self.storage.delete(&key).await?;
         }
         self.update_existing(addr, |index| {
@@ -137,6 +138,7 @@ pub(crate) fn view(index: &ProviderIndex, entry: &ProviderVersion) -> ProviderVe
         pinned: index.host != LOCAL_HOST,
         description: entry.description.clone(),
         source: entry.source.clone(),
+        docs: entry.docs.clone(),
         deprecation: entry.deprecation.clone(),
         yanked: entry.yanked.clone(),
     }

@@ -6,6 +6,7 @@
 //! and the provider file links; the network mirror and pins build on it.
 
 mod detail;
+pub mod docs;
 mod files;
 pub mod index;
 pub mod keyring;

@@ -6,6 +6,9 @@
 //! | `modules/{ns}/{name}/{system}/{version}/{sha256}.tar.gz` | a normalised module archive, written create-only, named by its content hash |
 //! | `providers/{host}/{ns}/{type}/index.json` | a provider's version index: platforms, hashes, the signed SHA256SUMS ([`crate::providers::index::ProviderIndex`]); `{host}` is `_local` for this registry's own providers |
 //! | `providers/{host}/{ns}/{type}/{version}/{sha256}.zip` | a platform's package, create-only |
+//! | `providers/{host}/{ns}/{type}/{version}/{sha256}.docs.json` | a version's documentation ([`crate::protocol::ProviderDocs`]), named by the index |
+//! | `catalogue/{modules,providers}/{xx}.json`, `.../manifest.json` | the catalogue's shards and their generations ([`crate::catalogue`]) |
+//! | `downloads/{modules,providers}/{address}.json` | download counts by version ([`crate::downloads`]) |
 //! | `keys/{key_id}.json` | a public signing key: the registry's, or one registered for a namespace |
 //! | `_tfreg/provider-signing-key.asc` | the registry's current provider signing key (secret) |
 //! | `pins/modules/{ns}/{name}/{system}/{version}.json`, `pins/providers/{host}/{ns}/{type}/{version}.json` | what was pinned from the upstream, when, by whom |
@@ -91,6 +94,14 @@ pub fn provider_index(addr: &crate::types::ProviderAddress) -> String {
 pub fn provider_package(addr: &crate::types::ProviderAddress, version: &Version, sha256: &str) -> String {
     format!("{PROVIDERS_PREFIX}{}/{version}/{sha256}.zip", addr.key())
 }
+
+/// The key of a provider version's documentation with the given content hash.
+pub fn provider_docs(addr: &crate::types::ProviderAddress, version: &Version, sha256: &str) -> String {
+    format!("{PROVIDERS_PREFIX}{}/{version}/{sha256}{PROVIDER_DOCS_SUFFIX}", addr.key())
+}
+
+/// The ending of [`provider_docs`] keys.
+pub const PROVIDER_DOCS_SUFFIX: &str = ".docs.json";
 
 /// The registry's own provider signing key (armored secret key).
 pub const PROVIDER_SIGNING_KEY: &str = "_tfreg/provider-signing-key.asc";

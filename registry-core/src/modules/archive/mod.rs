@@ -183,6 +183,36 @@ pub fn normalize_module_archive_to_file(
     Ok(NormalizedArchive { archive, files, unpacked_bytes, sources })
 }
 
+/// Reads the regular files of a `.tar.gz` or `.zip` into memory, with every check of
+/// [`normalize_module_archive`] but the need for Terraform files (and no wrapping folder is
+/// removed): for bundles that are not modules, such as a provider's documentation. `limits`
+/// bound what is read, so keep its sizes small. Files are returned in path order, macOS
+/// metadata dropped.
+///
+/// This is CPU-bound and blocking; run it on a blocking thread.
+pub fn read_archive_files(input: &[u8], limits: &ArchiveLimits) -> Result<Vec<SourceFile>, ArchiveError> {
+    let format = detect_format(input).ok_or(ArchiveError::NotAnArchive)?;
+    let mut budget = Budget::new(limits, input.len())?;
+    let mut files = match format {
+        ArchiveFormat::TarGz => tar_input::read_tar_gz(input, &mut budget)?,
+        ArchiveFormat::Zip => zip_input::read_zip(input, &mut budget)?,
+    };
+    files.retain(|f| !is_macos_metadata(&f.path));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    if let Some(pair) = files.windows(2).find(|w| w[0].path == w[1].path) {
+        return Err(ArchiveError::DuplicatePath { path: pair[0].path.clone() });
+    }
+    let mut contents = budget.into_scratch().into_reader()?;
+    let mut read = Vec::with_capacity(files.len());
+    for file in files {
+        let mut bytes = Vec::with_capacity(usize::try_from(file.extent.len).unwrap_or(0));
+        std::io::Read::read_to_end(&mut contents.open(file.extent).map_err(scratch::temp_file)?, &mut bytes)
+            .map_err(scratch::temp_file)?;
+        read.push(SourceFile { path: file.path, bytes });
+    }
+    Ok(read)
+}
+
 /// A regular file read from the upload, with its normalised path.
 struct InputFile {
     /// Normalised relative path: non-empty `/`-separated components.

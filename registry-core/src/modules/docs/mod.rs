@@ -10,7 +10,7 @@
 mod hcl_file;
 mod json_file;
 mod part;
-mod readme;
+pub(crate) mod readme;
 mod store;
 
 use std::collections::BTreeMap;
