@@ -186,7 +186,12 @@ async fn publish_list_download_and_fetch_an_archive() {
 
     let detail = json(&h.get("/v1/modules/acme/vpc/aws").await);
     assert_eq!(detail["latest_version"], "1.2.0");
+    // The public registry's shape: the latest version with its documentation.
+    assert_eq!(detail["id"], "Acme/VPC/aws/1.2.0");
+    assert_eq!(detail["version"], "1.2.0");
+    assert_eq!(detail["root"]["outputs"][0]["name"], "v");
     assert_eq!(detail["versions"].as_array().unwrap().len(), 3);
+    assert_eq!(detail["version_details"].as_array().unwrap().len(), 3);
     let one = json(&h.get("/v1/modules/acme/vpc/aws/1.0.0").await);
     assert_eq!(one["version"], "1.0.0");
 }

@@ -77,18 +77,19 @@ impl ModuleService {
         }
     }
 
-    /// `GET /v1/modules/{ns}/{name}/{system}`
+    /// `GET /v1/modules/{ns}/{name}/{system}`: the latest version with its documentation, as
+    /// the public registry answers, and every version (yanked ones too, marked).
     pub(crate) async fn detail(&self, addr: &ModuleAddress) -> Result<Response<Body>> {
         let index = self.full_index(addr).await?;
-        let versions: Vec<_> = index.versions.iter().map(|v| self.describe(&index, v)).collect();
+        // A module whose versions are all yanked still shows its newest.
+        let shown = crate::catalogue::latest(&index)
+            .or(index.versions.first())
+            .ok_or_else(|| missing_module(addr))?;
         let latest = Constraints::any().select_newest(index.listed().map(|v| &v.version));
         let body = ModuleDetail {
-            id: index.source(),
-            namespace: index.namespace.clone(),
-            name: index.name.clone(),
-            provider: index.system.clone(),
+            latest: self.version_detail(addr, &index, shown).await?,
             latest_version: latest.map(Version::to_string),
-            versions,
+            version_details: index.versions.iter().map(|v| self.describe(&index, v)).collect(),
         };
         Ok(response::json(StatusCode::OK, &body))
     }
@@ -97,13 +98,22 @@ impl ModuleService {
     pub(crate) async fn version(&self, addr: &ModuleAddress, version: &Version) -> Result<Response<Body>> {
         let index = self.full_index(addr).await?;
         let entry = index.get(version).ok_or_else(|| missing_version(addr, version))?;
+        Ok(response::json(StatusCode::OK, &self.version_detail(addr, &index, entry).await?))
+    }
+
+    /// One version with what its code documents and the listed versions.
+    async fn version_detail(
+        &self,
+        addr: &ModuleAddress,
+        index: &ModuleIndex,
+        entry: &ModuleVersion,
+    ) -> Result<ModuleVersionDetail> {
         let docs = super::docs::load(self.storage.as_ref(), addr, entry).await?;
-        let body = ModuleVersionDetail {
-            version: self.describe(&index, entry),
+        Ok(ModuleVersionDetail {
+            version: self.describe(index, entry),
             docs,
             versions: index.listed().map(|v| v.version.to_string()).collect(),
-        };
-        Ok(response::json(StatusCode::OK, &body))
+        })
     }
 
     /// `GET /v1/modules/{ns}/{name}/{system}/download`: 302 to the newest release's download.

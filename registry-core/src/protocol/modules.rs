@@ -87,19 +87,16 @@ pub struct ModuleVersionDetail {
     pub versions: Vec<String>,
 }
 
-/// `GET /v1/modules/{ns}/{name}/{system}`: the module and every version.
+/// `GET /v1/modules/{ns}/{name}/{system}`: the latest version as the public registry answers
+/// it (its documentation and the listed versions), with every version's view beside it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ModuleDetail {
-    /// `namespace/name/system`.
-    pub id: String,
-    /// The namespace as first published.
-    pub namespace: String,
-    /// The module name as first published.
-    pub name: String,
-    /// The target system.
-    pub provider: String,
-    /// The newest version that is not a pre-release.
+    /// The latest version (the newest release not yanked, else the newest pre-release, else
+    /// the newest version when every one is yanked).
+    #[serde(flatten)]
+    pub latest: ModuleVersionDetail,
+    /// The newest release that is not yanked, when there is one.
     pub latest_version: Option<String>,
-    /// Every version, newest first.
-    pub versions: Vec<ModuleVersionView>,
+    /// Every version (yanked ones too, marked), newest first.
+    pub version_details: Vec<ModuleVersionView>,
 }
