@@ -24,6 +24,9 @@ pub(crate) enum Command {
     /// index records, every index readable; lists orphans and crash leftovers. Exits 0 when
     /// clean, 1 when it found problems, 2 when it could not check.
     Fsck(FsckArgs),
+    /// Reads every module version's documentation again and rebuilds the module and provider
+    /// catalogues, on the store directly.
+    Reindex(crate::reindex::ReindexArgs),
     /// Deprecates, yanks or deletes a module version (and undoes it), on the store directly.
     #[command(subcommand)]
     Module(crate::lifecycle::VersionCommand),

@@ -6,6 +6,7 @@ mod fsck;
 mod http_errors;
 mod lifecycle;
 mod mirror_import;
+mod reindex;
 mod serve;
 mod tls;
 mod upstream_client;
@@ -27,6 +28,7 @@ fn main() {
     let result = match cli.command {
         cli::Command::Serve(args) => serve::run(*args),
         cli::Command::Mirror(cli::MirrorCommand::Import(args)) => mirror_import::run(args),
+        cli::Command::Reindex(args) => reindex::run(args).map(|code| std::process::exit(code)),
         cli::Command::Module(command) => lifecycle::run(command, false),
         cli::Command::Provider(command) => lifecycle::run(command, true),
         cli::Command::Fsck(args) => match fsck::run(args) {

@@ -47,6 +47,7 @@ pub struct Registry {
 #[derive(Debug)]
 struct Inner {
     config: RegistryConfig,
+    storage: Arc<dyn Storage>,
     authenticator: Arc<dyn Authenticator>,
     authorizer: Arc<dyn Authorizer>,
     tokens: Arc<TokenStore>,
@@ -207,6 +208,7 @@ impl RegistryBuilder {
         Ok(Registry {
             inner: Arc::new(Inner {
                 config,
+                storage: storage.clone(),
                 authenticator,
                 authorizer: self.authorizer,
                 tokens,
@@ -567,6 +569,16 @@ impl Registry {
         let by = principal.map_or("import", |p| p.id.as_str());
         let package = Package::File(SpooledFile { file: package, size });
         self.inner.mirror.import(by, addr, version, platform, package, expected_hashes).await
+    }
+
+    /// Reads every module version's documentation again from its archive and rebuilds the
+    /// module and provider catalogues from the version indexes (as `tfreg reindex` does): for a
+    /// store published before either existed, after an upgrade of the documentation extractor,
+    /// or after objects were changed by hand. Lists and reads the whole store: run it by hand.
+    pub async fn reindex(&self) -> Result<crate::protocol::ReindexReport> {
+        let (docs_read, docs_failed) = crate::modules::docs::reindex(self.inner.storage.as_ref()).await?;
+        let (modules, providers, removed) = self.inner.catalogue.rebuild().await?;
+        Ok(crate::protocol::ReindexReport { docs_read, docs_failed, modules, providers, removed })
     }
 
     /// Writes out the download counts this instance gathered and has not written yet (they are

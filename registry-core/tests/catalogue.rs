@@ -341,3 +341,28 @@ async fn providers_copied_from_another_registry_are_marked() {
     assert_eq!(list["providers"][0]["pinned"], true);
     assert_eq!(list["providers"][0]["upstream"], "registry.terraform.io");
 }
+
+#[tokio::test]
+async fn reindex_reads_documentation_again_and_rebuilds_the_catalogues() {
+    let h = TestRegistry::builder().signing_key(KEY).build().await;
+    catalogue(&h).await;
+    assert_eq!(publish_provider(&h, "acme/null", "1.0.0", "").await.status(), StatusCode::CREATED);
+    // Documentation objects lost, and a module removed behind the registry's back.
+    for key in h.stored_keys("modules/").await.into_iter().filter(|k| k.ends_with(".docs.json")) {
+        h.storage.delete(&key).await.unwrap();
+    }
+    for key in h.stored_keys("modules/other/").await {
+        h.storage.delete(&key).await.unwrap();
+    }
+    let report = h.registry.reindex().await.unwrap();
+    assert_eq!(report.docs_read, 5, "{report:?}");
+    assert!(report.docs_failed.is_empty(), "{report:?}");
+    assert_eq!((report.modules, report.providers, report.removed), (3, 1, 1), "{report:?}");
+    assert_eq!(h.stored_keys("modules/").await.iter().filter(|k| k.ends_with(".docs.json")).count(), 5);
+    let fresh = TestRegistry::builder().storage(h.storage.clone()).build().await;
+    assert_eq!(
+        ids(&json(&fresh.get("/v1/modules").await)),
+        ["acme/network/google/3.0.0", "acme/vpc/aws/1.2.0", "acme/vpc-peering/aws/0.1.0"]
+    );
+    assert_eq!(provider_ids(&json(&fresh.get("/v1/providers").await)), ["acme/null/1.0.0"]);
+}

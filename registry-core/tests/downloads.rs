@@ -56,6 +56,15 @@ async fn downloads_are_counted_per_version_and_add_up_across_replicas_and_restar
     assert_eq!(restarted.registry.download_counts(&net()).await.unwrap(), counts);
     let list = json(&restarted.get("/v1/modules").await);
     assert_eq!(list["modules"][0]["downloads"], 5, "{list}");
+    assert_eq!(json(&restarted.get("/v1/modules/acme/net/aws/1.0.0").await)["downloads"], 4);
+    let detail = json(&restarted.get("/v1/modules/acme/net/aws").await);
+    let per_version: Vec<u64> = detail["version_details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["downloads"].as_u64().unwrap())
+        .collect();
+    assert_eq!(per_version, [1, 4], "1.1.0 then 1.0.0");
     // Publishing again keeps the count in the catalogue.
     restarted.publish_module("acme/net/aws", "1.2.0", tar_gz(&[("main.tf", "")])).await;
     assert_eq!(json(&restarted.get("/v1/modules").await)["modules"][0]["downloads"], 5);
@@ -82,6 +91,7 @@ async fn downloads_are_counted_per_version_and_add_up_across_replicas_and_restar
         2,
         "failed answers are not counted"
     );
+    assert_eq!(json(&a.get("/v1/providers/acme/null/1.0.0").await)["downloads"], 2);
     a.clock.advance(Duration::from_secs(3600));
     assert_eq!(json(&a.get("/v1/providers").await)["providers"][0]["downloads"], 2);
 }

@@ -135,6 +135,32 @@ impl CatalogueService {
         }
     }
 
+    /// Rebuilds both catalogues from the version indexes: every module and provider recorded
+    /// again (download totals kept), entries of what no longer exists removed. How many
+    /// modules and providers are listed, and how many entries were removed.
+    pub(crate) async fn rebuild(&self) -> Result<(usize, usize, usize)> {
+        let (modules, gone_modules) = self.rebuild_of(&self.modules).await?;
+        let (providers, gone_providers) = self.rebuild_of(&self.providers).await?;
+        Ok((modules, providers, gone_modules + gone_providers))
+    }
+
+    async fn rebuild_of<E: Listed>(&self, shelf: &Shelf<E>) -> Result<(usize, usize)> {
+        let storage = self.storage.as_ref();
+        let entries = E::backfill(storage).await?;
+        let current = Snapshot::<E>::load(storage, None).await?;
+        let keys: std::collections::HashSet<String> = entries.iter().map(Listed::key).collect();
+        let gone: Vec<String> =
+            current.entries.iter().map(|e| e.entry.key()).filter(|k| !keys.contains(k)).collect();
+        let (listed, removed) = (entries.len(), gone.len());
+        let mut changes: Vec<(String, Option<E>)> = entries.into_iter().map(|e| (e.key(), Some(e))).collect();
+        changes.extend(gone.into_iter().map(|k| (k, None)));
+        shards::put(storage, changes, true).await?;
+        if let Ok(mut current) = shelf.current.lock() {
+            *current = None;
+        }
+        Ok((listed, removed))
+    }
+
     async fn put<E: Listed>(&self, shelf: &Shelf<E>, key: String, entry: Option<E>) {
         if let Err(err) = shards::put(self.storage.as_ref(), vec![(key.clone(), entry)], false).await {
             tracing::warn!(%key, error = %err, "could not update the catalogue");

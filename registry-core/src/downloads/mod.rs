@@ -59,6 +59,18 @@ impl Counted {
     }
 }
 
+/// The stored counts of a module or provider (none yet: zero).
+pub(crate) async fn stored(storage: &dyn Storage, what: &Counted) -> Result<Counts> {
+    Ok(crate::storage::read_json(storage, &what.object, "download counts").await?.unwrap_or_default())
+}
+
+impl Counts {
+    /// The downloads of `version`.
+    pub fn of(&self, version: &Version) -> u64 {
+        self.versions.get(&version.to_string()).copied().unwrap_or(0)
+    }
+}
+
 /// Counts downloads and writes them out.
 #[derive(Debug)]
 pub(crate) struct DownloadCounter {

@@ -7,6 +7,7 @@ use http::{header, HeaderValue, Response, StatusCode};
 
 use super::hot::{versions_document, CachedModule, HotModule};
 use super::ModuleService;
+use crate::downloads::{self, Counted};
 use crate::http::body::Body;
 use crate::http::files::{self, StoredFile};
 use crate::http::{response, RequestContext};
@@ -86,10 +87,16 @@ impl ModuleService {
             .or(index.versions.first())
             .ok_or_else(|| missing_module(addr))?;
         let latest = Constraints::any().select_newest(index.listed().map(|v| &v.version));
+        let counts = downloads::stored(self.storage.as_ref(), &Counted::module(addr)).await?;
+        let version_details = index
+            .versions
+            .iter()
+            .map(|v| ModuleVersionView { downloads: counts.of(&v.version), ..self.describe(&index, v) })
+            .collect();
         let body = ModuleDetail {
             latest: self.version_detail(addr, &index, shown).await?,
             latest_version: latest.map(Version::to_string),
-            version_details: index.versions.iter().map(|v| self.describe(&index, v)).collect(),
+            version_details,
         };
         Ok(response::json(StatusCode::OK, &body))
     }
@@ -109,8 +116,12 @@ impl ModuleService {
         entry: &ModuleVersion,
     ) -> Result<ModuleVersionDetail> {
         let docs = super::docs::load(self.storage.as_ref(), addr, entry).await?;
+        let counts = downloads::stored(self.storage.as_ref(), &Counted::module(addr)).await?;
         Ok(ModuleVersionDetail {
-            version: self.describe(index, entry),
+            version: ModuleVersionView {
+                downloads: counts.of(&entry.version),
+                ..self.describe(index, entry)
+            },
             docs,
             versions: index.listed().map(|v| v.version.to_string()).collect(),
         })
@@ -226,6 +237,7 @@ impl ModuleService {
             source: entry.source.clone(),
             deprecation: entry.deprecation.clone(),
             yanked: entry.yanked.clone(),
+            downloads: 0,
         }
     }
 }

@@ -127,3 +127,18 @@ pub struct PinRecord {
     /// Who pinned it.
     pub pinned_by: String,
 }
+
+/// What `tfreg reindex` did ([`crate::Registry::reindex`]).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ReindexReport {
+    /// Module versions whose documentation was read again from their archive.
+    pub docs_read: usize,
+    /// Versions whose documentation could not be read, with why.
+    pub docs_failed: Vec<String>,
+    /// Modules the catalogue lists.
+    pub modules: usize,
+    /// Providers the catalogue lists.
+    pub providers: usize,
+    /// Catalogue entries removed because what they listed no longer exists.
+    pub removed: usize,
+}

@@ -16,7 +16,8 @@ mod requests;
 mod uploads;
 
 pub use admin::{
-    AuditEntry, AuditPage, CreatedToken, KeyList, KeyRecord, PinList, PinRecord, Pinned, TokenList, TokenView,
+    AuditEntry, AuditPage, CreatedToken, KeyList, KeyRecord, PinList, PinRecord, Pinned, ReindexReport,
+    TokenList, TokenView,
 };
 pub use catalogue::{ListMeta, ModuleList, ModuleSummary, ProviderList, ProviderSummary};
 pub use discovery::Discovery;

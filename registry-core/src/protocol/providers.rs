@@ -160,6 +160,9 @@ pub struct ProviderVersionView {
     /// Set while the version is yanked (out of the versions document, still downloadable).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub yanked: Option<super::Yank>,
+    /// Downloads of this version as last written (counts lag; see `tfreg_core::downloads`).
+    #[serde(default)]
+    pub downloads: u64,
 }
 
 /// One package of a [`ProviderVersionView`].

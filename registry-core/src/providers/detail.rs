@@ -6,9 +6,10 @@ use http::{Response, StatusCode};
 use super::lifecycle::{missing_version, view};
 use super::ProviderService;
 use crate::catalogue::latest_provider;
+use crate::downloads::{self, Counted};
 use crate::http::body::Body;
 use crate::http::response;
-use crate::protocol::{ProviderDetail, ProviderVersionDetail};
+use crate::protocol::{ProviderDetail, ProviderVersionDetail, ProviderVersionView};
 use crate::types::{ProviderAddress, Version, LOCAL_HOST};
 use crate::{Error, Result};
 
@@ -19,6 +20,7 @@ impl ProviderService {
         let cached = self.cached(&addr).await?;
         let index = cached.as_ref().as_ref().ok_or_else(|| gone(&addr))?;
         let latest = latest_provider(index);
+        let counts = downloads::stored(self.storage.as_ref(), &Counted::provider(local)).await?;
         let body = ProviderDetail {
             id: if index.host == LOCAL_HOST {
                 addr.to_string()
@@ -31,7 +33,11 @@ impl ProviderService {
             description: latest.and_then(|v| v.description.clone()),
             source: latest.and_then(|v| v.source.clone()),
             pinned: index.host != LOCAL_HOST,
-            versions: index.versions.iter().map(|v| view(index, v)).collect(),
+            versions: index
+                .versions
+                .iter()
+                .map(|v| ProviderVersionView { downloads: counts.of(&v.version), ..view(index, v) })
+                .collect(),
         };
         Ok(response::json(StatusCode::OK, &body))
     }
@@ -46,8 +52,9 @@ impl ProviderService {
         let cached = self.cached(&addr).await?;
         let index = cached.as_ref().as_ref().ok_or_else(|| gone(&addr))?;
         let entry = index.get(version).ok_or_else(|| missing_version(&addr, version))?;
+        let counts = downloads::stored(self.storage.as_ref(), &Counted::provider(local)).await?;
         let body = ProviderVersionDetail {
-            version: view(index, entry),
+            version: ProviderVersionView { downloads: counts.of(version), ..view(index, entry) },
             versions: index.versions.iter().filter(|v| v.listed()).map(|v| v.version.to_string()).collect(),
         };
         Ok(response::json(StatusCode::OK, &body))

@@ -141,6 +141,7 @@ pub(crate) fn view(index: &ProviderIndex, entry: &ProviderVersion) -> ProviderVe
         docs: entry.docs.clone(),
         deprecation: entry.deprecation.clone(),
         yanked: entry.yanked.clone(),
+        downloads: 0,
     }
 }
 

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use crate::modules::archive::{sources::part_of, Sources};
 use crate::protocol::ModuleDocs;
 
-pub(crate) use store::{load, save};
+pub(crate) use store::{load, reindex, save};
 
 use part::PartBuilder;
 

@@ -41,6 +41,16 @@ pub(crate) async fn load(
         }
         Err(err) => return Err(err),
     }
+    derive(storage, addr, entry).await
+}
+
+/// Reads the documentation of `entry` from its archive again, with this registry's extractor,
+/// and stores it (replacing what was stored).
+pub(crate) async fn derive(
+    storage: &dyn Storage,
+    addr: &ModuleAddress,
+    entry: &ModuleVersion,
+) -> Result<ModuleDocs> {
     let archive_key = layout::module_archive(addr, &entry.version, &entry.sha256);
     let archive = storage.get(&archive_key).await?.ok_or_else(|| {
         Error::not_found(format!("the archive of {addr} version {} is missing", entry.version))
@@ -53,6 +63,31 @@ pub(crate) async fn load(
     .map_err(|e| Error::internal_with(format!("cannot read the archive {archive_key}"), e))?;
     save(storage, addr, entry, &docs).await;
     Ok(docs)
+}
+
+/// Reads the documentation of every version of every module again from its archive (after an
+/// upgrade of the extractor, or for a store published before documentation was read): how
+/// many versions were read, and those that could not be, with why.
+pub(crate) async fn reindex(storage: &dyn Storage) -> Result<(usize, Vec<String>)> {
+    let (mut derived, mut failed) = (0, Vec::new());
+    for object in storage.list(layout::MODULES_PREFIX).await? {
+        if !object.key.ends_with(&format!("/{}", layout::INDEX_NAME)) {
+            continue;
+        }
+        let Some(index) =
+            read_json::<crate::modules::index::ModuleIndex>(storage, &object.key, "version index").await?
+        else {
+            continue;
+        };
+        let addr = ModuleAddress::parse(&index.namespace, &index.name, &index.system)?;
+        for entry in &index.versions {
+            match derive(storage, &addr, entry).await {
+                Ok(_) => derived += 1,
+                Err(err) => failed.push(format!("{addr} {}: {err}", entry.version)),
+            }
+        }
+    }
+    Ok((derived, failed))
 }
 
 /// The documentation sources of a normalised archive read back from the store.
