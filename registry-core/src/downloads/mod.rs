@@ -33,35 +33,42 @@ pub struct Counts {
     pub versions: BTreeMap<String, u64>,
 }
 
-/// What is counted: a module or a provider, by its store key and its catalogue key.
+/// What is counted: a module or a provider, by its address's key (made once per download; the
+/// store and catalogue keys only when counts are written).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Counted {
-    /// `downloads/modules/{ns}/{name}/{system}.json` or `downloads/providers/{host}/{ns}/{type}.json`.
-    object: String,
-    /// The catalogue entry's key.
-    entry: String,
     provider: bool,
+    /// `{ns}/{name}/{system}` or `{host}/{ns}/{type}`, lower case.
+    key: String,
 }
 
 impl Counted {
     pub(crate) fn module(addr: &ModuleAddress) -> Self {
-        Self {
-            object: format!("{DOWNLOADS_PREFIX}modules/{}.json", addr.key()),
-            entry: addr.key(),
-            provider: false,
-        }
+        Self { provider: false, key: addr.key() }
     }
 
     pub(crate) fn provider(addr: &ProviderAddress) -> Self {
-        let entry =
-            crate::catalogue::ProviderEntry::key_of(&addr.host, addr.namespace.as_str(), &addr.r#type);
-        Self { object: format!("{DOWNLOADS_PREFIX}providers/{}.json", addr.key()), entry, provider: true }
+        Self { provider: true, key: addr.key() }
+    }
+
+    /// `downloads/modules/{ns}/{name}/{system}.json` or `downloads/providers/{host}/{ns}/{type}.json`.
+    fn object(&self) -> String {
+        let kind = if self.provider { "providers" } else { "modules" };
+        format!("{DOWNLOADS_PREFIX}{kind}/{}.json", self.key)
+    }
+
+    /// The key of the catalogue entry.
+    fn entry(&self) -> String {
+        match self.key.split('/').collect::<Vec<_>>().as_slice() {
+            [host, ns, ty] if self.provider => crate::catalogue::ProviderEntry::key_of(host, ns, ty),
+            _ => self.key.clone(),
+        }
     }
 }
 
 /// The stored counts of a module or provider (none yet: zero).
 pub(crate) async fn stored(storage: &dyn Storage, what: &Counted) -> Result<Counts> {
-    Ok(crate::storage::read_json(storage, &what.object, "download counts").await?.unwrap_or_default())
+    Ok(crate::storage::read_json(storage, &what.object(), "download counts").await?.unwrap_or_default())
 }
 
 impl Counts {
@@ -78,7 +85,7 @@ pub(crate) struct DownloadCounter {
     clock: SharedClock,
     catalogue: Arc<CatalogueService>,
     interval: Duration,
-    pending: Mutex<HashMap<Counted, HashMap<String, u64>>>,
+    pending: Mutex<HashMap<Counted, HashMap<Version, u64>>>,
     last_flush: AtomicU64,
     flushing: tokio::sync::Mutex<()>,
 }
@@ -107,7 +114,7 @@ impl DownloadCounter {
     pub(crate) fn count(self: &Arc<Self>, what: Counted, version: &Version) {
         {
             let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-            *pending.entry(what).or_default().entry(version.to_string()).or_default() += 1;
+            *pending.entry(what).or_default().entry(version.clone()).or_default() += 1;
         }
         let now = self.clock.now_millis();
         let last = self.last_flush.load(Ordering::Relaxed);
@@ -132,11 +139,11 @@ impl DownloadCounter {
         for (what, versions) in pending {
             let added = cas::update_json(
                 self.storage.as_ref(),
-                &what.object,
+                &what.object(),
                 Counts::default,
                 |counts: &mut Counts| {
                     for (version, n) in &versions {
-                        *counts.versions.entry(version.clone()).or_default() += n;
+                        *counts.versions.entry(version.to_string()).or_default() += n;
                         counts.total += n;
                     }
                     Ok(())
@@ -144,8 +151,8 @@ impl DownloadCounter {
             )
             .await;
             match added {
-                Ok(counts) if what.provider => providers.push((what.entry.clone(), counts.total)),
-                Ok(counts) => modules.push((what.entry.clone(), counts.total)),
+                Ok(counts) if what.provider => providers.push((what.entry(), counts.total)),
+                Ok(counts) => modules.push((what.entry(), counts.total)),
                 Err(err) => {
                     let mut kept = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
                     let slot = kept.entry(what).or_default();
@@ -162,8 +169,6 @@ impl DownloadCounter {
 
     /// The stored counts of a module or provider (none yet: zero).
     pub(crate) async fn counts(&self, what: &Counted) -> Result<Counts> {
-        Ok(crate::storage::read_json(self.storage.as_ref(), &what.object, "download counts")
-            .await?
-            .unwrap_or_default())
+        stored(self.storage.as_ref(), what).await
     }
 }
