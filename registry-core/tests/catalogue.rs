@@ -316,6 +316,26 @@ async fn providers_are_listed_searched_and_detailed_with_their_latest_version() 
     assert_eq!(h.get("/v1/providers/acme/none").await.status(), StatusCode::NOT_FOUND);
     assert_eq!(h.get("/v1/providers/acme/null/9.0.0").await.status(), StatusCode::NOT_FOUND);
 
+    for path in ["/v1/providers", "/v1/providers/search?q=null", "/v1/providers/acme/null"] {
+        let anonymous = h.call(Method::GET, path, None, bytes::Bytes::new()).await;
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    let open = TestRegistry::builder()
+        .storage(h.storage.clone())
+        .authorizer(Arc::new(RoleAuthorizer::new(true)))
+        .build()
+        .await;
+    let anonymous = json(&open.call(Method::GET, "/v1/providers", None, bytes::Bytes::new()).await);
+    assert_eq!(provider_ids(&anonymous).len(), 3, "with anonymous read the catalogue is open");
+    assert!(
+        provider_ids(&json(&h.get("/v1/providers/nobody").await)).is_empty(),
+        "an unknown namespace lists nothing"
+    );
+    let past = json(&h.get("/v1/providers?offset=2&limit=2").await);
+    assert_eq!(provider_ids(&past), ["other/null/1.0.0"]);
+    assert_eq!(past["meta"]["prev_offset"], 0);
+    assert!(past["meta"].get("next_offset").is_none());
+
     // Yanked, a version leaves the list entry; all of a provider's versions yanked, it leaves the list.
     let yank = h
         .call(Method::PUT, "/v1/providers/acme/random/0.1.0/yank", Some(&h.master), bytes::Bytes::new())
