@@ -1,11 +1,11 @@
 //! The JSON body given to an error answer actix's HTTP/1 layer made up.
 
-use super::framing::{header, status};
+use super::framing::header;
 
-/// `answer` with a JSON body, when it is a whole bodiless error answer the HTTP layer made up.
-pub(super) fn with_json_body(answer: &[u8]) -> Option<Vec<u8>> {
-    let head = std::str::from_utf8(answer).ok()?.strip_suffix("\r\n\r\n")?;
-    let status = status(head)?;
+/// The answer whose `head` (through its blank line) has `status`, with a JSON body, when it is a
+/// bodiless error answer the HTTP layer made up.
+pub(super) fn with_json_body(head: &str, status: u16) -> Option<Vec<u8>> {
+    let head = head.strip_suffix("\r\n\r\n")?;
     if status < 400 || header(head, "content-type").is_some() || header(head, "content-length") != Some("0") {
         return None;
     }
@@ -34,7 +34,13 @@ pub(super) fn with_json_body(answer: &[u8]) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    use super::with_json_body;
+    use super::super::framing::status;
+
+    /// The rewrite of a whole answer, as `JsonErrors` reads it.
+    fn with_json_body(answer: &[u8]) -> Option<Vec<u8>> {
+        let head = std::str::from_utf8(answer).ok()?;
+        super::with_json_body(head, status(head)?)
+    }
 
     #[test]
     fn only_bare_error_answers_get_a_body() {

@@ -118,11 +118,11 @@ impl<T> JsonErrors<T> {
         let Some(end) = window.windows(4).position(|w| w == b"\r\n\r\n").map(|at| at + 4) else {
             return self.lost();
         };
-        if let Some(out) = with_json_body(&bytes[..end]) {
-            return State::Rewriting { out, sent: 0, claimed: end };
-        }
         let Ok(head) = std::str::from_utf8(&bytes[..end]) else { return self.lost() };
         let Some(code) = status(head) else { return self.lost() };
+        if let Some(out) = with_json_body(head, code) {
+            return State::Rewriting { out, sent: 0, claimed: end };
+        }
         // Interim (1xx) answers come from actix itself, not from the service.
         let to_head = if code < 200 { Some(false) } else { self.bodiless.next() };
         let Some(to_head) = to_head else { return self.lost() };
