@@ -47,6 +47,9 @@ pub struct RegistryConfig {
     /// How long version lists are cached in memory (default 5 s); changes made through this
     /// instance are seen at once, changes made by other instances on the same store within it.
     pub cache_ttl: Duration,
+    /// Where the web UI is served, below the base path (`/ui` by default); `None` switches it
+    /// off. The root path then redirects there.
+    pub ui_path: Option<String>,
     /// How often at most an instance writes the download counts it gathered (default 30 s):
     /// the bound on how far counts lag (see [`crate::downloads`]).
     pub download_flush: Duration,
@@ -76,6 +79,7 @@ impl Default for RegistryConfig {
             link_ttl: Duration::from_secs(600),
             cache_ttl: Duration::from_secs(5),
             download_flush: Duration::from_secs(30),
+            ui_path: Some("/ui".to_owned()),
             cache_capacity: 100_000,
             orphan_grace: crate::maintenance::DEFAULT_GRACE,
         }
@@ -101,6 +105,8 @@ impl std::fmt::Debug for RegistryConfig {
             .field("cache_ttl", &self.cache_ttl)
             .field("cache_capacity", &self.cache_capacity)
             .field("orphan_grace", &self.orphan_grace)
+            .field("download_flush", &self.download_flush)
+            .field("ui_path", &self.ui_path)
             .finish()
     }
 }
@@ -114,6 +120,15 @@ impl RegistryConfig {
             return Err(crate::Error::bad_request(format!("invalid base path {:?}", self.base_path)));
         }
         self.base_path = if trimmed.is_empty() { String::new() } else { format!("/{trimmed}") };
+        if let Some(ui) = &self.ui_path {
+            let ui = ui.trim_matches('/');
+            if ui.is_empty() || ui.split('/').any(|s| s.is_empty() || s == "." || s == ".." || s == "v1") {
+                return Err(crate::Error::bad_request(format!(
+                    "invalid UI path {ui:?}: use a path such as /ui"
+                )));
+            }
+            self.ui_path = Some(format!("/{ui}"));
+        }
         if let Some(url) = &mut self.public_url {
             let stripped = url.trim_end_matches('/');
             if !(stripped.starts_with("https://") || stripped.starts_with("http://")) {

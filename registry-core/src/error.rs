@@ -244,6 +244,19 @@ impl Error {
         }
     }
 
+    /// The error an answer of the registry's own API says: its `status` and `message` (how the
+    /// UI carries an API error on).
+    pub(crate) fn with_status(status: StatusCode, message: String) -> Self {
+        match status {
+            StatusCode::BAD_REQUEST => Self::bad_request(message),
+            StatusCode::UNAUTHORIZED => Self::unauthorized(message),
+            StatusCode::FORBIDDEN => Self::forbidden(message),
+            StatusCode::NOT_FOUND => Self::not_found(message),
+            StatusCode::CONFLICT => Self::conflict(message),
+            _ => Self::internal(message),
+        }
+    }
+
     /// The HTTP status this error answers with.
     pub fn status(&self) -> StatusCode {
         match self {

@@ -70,6 +70,7 @@ mod spool;
 pub mod storage;
 mod text;
 pub mod types;
+pub mod ui;
 pub mod uploads;
 pub mod upstream;
 mod zip_directory;

@@ -48,6 +48,8 @@ pub struct Registry {
 struct Inner {
     config: RegistryConfig,
     storage: Arc<dyn Storage>,
+    links: Arc<Links>,
+    ui_assets: crate::ui::Assets,
     authenticator: Arc<dyn Authenticator>,
     authorizer: Arc<dyn Authorizer>,
     tokens: Arc<TokenStore>,
@@ -209,6 +211,8 @@ impl RegistryBuilder {
             inner: Arc::new(Inner {
                 config,
                 storage: storage.clone(),
+                links: links.clone(),
+                ui_assets: crate::ui::Assets::new(),
                 authenticator,
                 authorizer: self.authorizer,
                 tokens,
@@ -346,6 +350,21 @@ impl Registry {
         Fut: std::future::Future<Output = Result<Bytes>>,
     {
         let path = self.relative_path(parts.uri.path())?.to_owned();
+        if let Some(ui) = self.ui_path() {
+            if path == "/" || path.is_empty() {
+                return response::redirect(http::StatusCode::FOUND, &self.inner.links.to(&format!("{ui}/")));
+            }
+            if let Some(rest) = path.strip_prefix(ui).filter(|r| r.is_empty() || r.starts_with('/')) {
+                let rest = rest.to_owned();
+                let ctx = RequestContext::from_parts(parts, &path);
+                let body = if ctx.method == Method::POST {
+                    read_body(router::DOCUMENT_LIMIT).await?
+                } else {
+                    Bytes::new()
+                };
+                return Ok(crate::ui::answer(self, &ctx, &rest, body).await);
+            }
+        }
         let route = router::route(&parts.method, &path)?;
         let (access, audit) = route.policy();
         let authenticated = match &access {
@@ -425,6 +444,7 @@ impl Registry {
         let who = ctx.principal.as_ref();
         match route {
             Route::Discovery => Ok(response::json_bytes(http::StatusCode::OK, inner.discovery.clone())),
+            Route::Namespaces => inner.catalogue.namespaces(ctx).await,
             Route::ModuleCatalogue => inner.catalogue.list(ctx, Listing::All).await,
             Route::ModuleSearch => inner.catalogue.search(ctx).await,
             Route::NamespaceModules(ns) => inner.catalogue.list(ctx, Listing::Namespace(ns.key())).await,
@@ -569,6 +589,64 @@ impl Registry {
         let by = principal.map_or("import", |p| p.id.as_str());
         let package = Package::File(SpooledFile { file: package, size });
         self.inner.mirror.import(by, addr, version, platform, package, expected_hashes).await
+    }
+
+    /// The registry's answer to `GET path` (below the base path) as `T`, with `token` as the
+    /// bearer: how the UI reads the API, so a page shows what the token may see. An error
+    /// answer becomes the error, with its status and message.
+    pub(crate) fn api<'a, T: serde::de::DeserializeOwned + Send + 'a>(
+        &'a self,
+        path: &'a str,
+        token: Option<&'a str>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<T>> + Send + 'a>> {
+        // Boxed and type-erased: the UI answers from inside `handle`, which this calls again.
+        Box::pin(async move {
+            let mut request = Request::get(format!("{}{path}", self.inner.config.base_path));
+            if let Some(token) = token {
+                request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+            }
+            let request = request
+                .body(Bytes::new())
+                .map_err(|e| Error::internal_with("cannot build an API request", e))?;
+            let answer = self.handle(request).await;
+            let status = answer.status();
+            let body = answer.into_body().collect().await?;
+            if !status.is_success() {
+                let message = serde_json::from_slice::<crate::protocol::Errors>(&body)
+                    .ok()
+                    .and_then(|e| e.errors.into_iter().next())
+                    .unwrap_or_else(|| status.to_string());
+                return Err(Error::with_status(status, message));
+            }
+            serde_json::from_slice(&body)
+                .map_err(|e| Error::internal_with(format!("cannot read the answer of {path}"), e))
+        })
+    }
+
+    /// The registry's links.
+    pub(crate) fn links(&self) -> &Links {
+        &self.inner.links
+    }
+
+    /// Where the UI is served, below the base path (`None`: switched off).
+    pub(crate) fn ui_path(&self) -> Option<&str> {
+        self.inner.config.ui_path.as_deref()
+    }
+
+    /// The UI's embedded files.
+    pub(crate) fn ui_assets(&self) -> &crate::ui::Assets {
+        &self.inner.ui_assets
+    }
+
+    /// The host (with its port) that Terraform users write in module and provider sources: the
+    /// public URL's, else the request's.
+    pub(crate) fn source_host(&self, ctx: &RequestContext) -> String {
+        let public = self.inner.config.public_url.as_deref().and_then(|u| url::Url::parse(u).ok());
+        match public.as_ref().and_then(|u| u.host_str().map(|h| (h.to_owned(), u.port()))) {
+            Some((host, Some(port))) => format!("{host}:{port}"),
+            Some((host, None)) => host,
+            None => ctx.host.clone().unwrap_or_else(|| "localhost".to_owned()),
+        }
     }
 
     /// Reads every module version's documentation again from its archive and rebuilds the

@@ -55,7 +55,7 @@ async fn every_module_once_with_its_latest_version_a_page_at_a_time() {
     assert_eq!(vpc["description"], "A VPC, version 1.2.0.");
     assert_eq!(vpc["owner"], "master");
     assert!(vpc["published_at"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(list["meta"], serde_json::json!({"limit": 15, "current_offset": 0}));
+    assert_eq!(list["meta"], serde_json::json!({"limit": 15, "current_offset": 0, "total": 4}));
     assert_eq!(json(&h.get("/v1/modules/").await), list, "with the trailing slash discovery gives");
 
     let first = json(&h.get("/v1/modules?limit=3").await);
@@ -70,9 +70,19 @@ async fn every_module_once_with_its_latest_version_a_page_at_a_time() {
     let past = json(&h.get("/v1/modules?offset=40").await);
     assert!(ids(&past).is_empty());
 
+    let recent = json(&h.get("/v1/modules?sort=recent&limit=2").await);
+    assert_eq!(recent["meta"]["total"], 4);
+    assert_eq!(ids(&recent).len(), 2);
+    let names = json(&h.get("/v1/modules?sort=name").await);
+    assert_eq!(ids(&names), ids(&list));
+    let namespaces = json(&h.get("/v1/namespaces").await);
+    assert_eq!(
+        namespaces,
+        serde_json::json!({"namespaces": [{"name": "acme", "modules": 3, "providers": 0}, {"name": "other", "modules": 1, "providers": 0}]})
+    );
     let aws = json(&h.get("/v1/modules?provider=AWS").await);
     assert_eq!(ids(&aws), ["acme/vpc/aws/1.2.0", "acme/vpc-peering/aws/0.1.0"]);
-    for bad in ["limit=0", "limit=101", "limit=x", "offset=-1", "verified=true"] {
+    for bad in ["limit=0", "limit=101", "limit=x", "offset=-1", "verified=true", "sort=size"] {
         let answer = h.get(&format!("/v1/modules?{bad}")).await;
         assert!(!error_message(&answer, StatusCode::BAD_REQUEST).is_empty(), "{bad}");
     }

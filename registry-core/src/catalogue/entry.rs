@@ -124,6 +124,10 @@ impl Listed for Entry {
         &mut self.description
     }
 
+    fn published_at(&self) -> &str {
+        &self.published_at
+    }
+
     fn downloads_mut(&mut self) -> &mut u64 {
         &mut self.downloads
     }
@@ -167,7 +171,7 @@ pub(super) async fn docs_if_stored(
 }
 
 /// The first paragraph of a README that is not a heading, badge line or HTML, as plain text.
-fn description(readme: &str) -> String {
+pub(crate) fn description(readme: &str) -> String {
     let paragraph: Vec<&str> = readme
         .split("\n\n")
         .map(str::trim)

@@ -29,6 +29,9 @@ pub(crate) trait Listed:
     /// The description, which an entry recorded without one keeps from the entry it replaces.
     fn description_mut(&mut self) -> &mut String;
 
+    /// When its latest version was published (RFC 3339), for `sort=recent`.
+    fn published_at(&self) -> &str;
+
     /// The download count, which an entry recorded anew keeps from the entry it replaces.
     fn downloads_mut(&mut self) -> &mut u64;
 

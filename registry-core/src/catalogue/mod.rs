@@ -32,6 +32,7 @@ use crate::providers::index::ProviderIndex;
 use crate::storage::Storage;
 use crate::{Error, Result};
 
+pub(crate) use entry::description;
 pub use entry::{latest, Entry};
 use listed::Listed;
 pub use provider_entry::{latest_provider, ProviderEntry};
@@ -219,6 +220,32 @@ impl CatalogueService {
         self.search_of(&self.providers, ctx).await
     }
 
+    /// `GET /v1/namespaces`: the namespaces the caller may read, with what they hold.
+    pub(crate) async fn namespaces(&self, ctx: &RequestContext) -> Result<Response<Body>> {
+        let mut counts: std::collections::BTreeMap<String, (usize, usize)> =
+            std::collections::BTreeMap::new();
+        let principal = ctx.principal.as_ref();
+        for entry in
+            self.snapshot(&self.modules).await?.entries.iter().filter(|e| self.may_read(principal, e))
+        {
+            counts.entry(entry.namespace.clone()).or_default().0 += 1;
+        }
+        let providers = self.snapshot(&self.providers).await?;
+        let own = providers.entries.iter().filter(|e| e.entry.host == crate::types::LOCAL_HOST);
+        for entry in own.filter(|e| self.may_read(principal, e)) {
+            counts.entry(entry.namespace.clone()).or_default().1 += 1;
+        }
+        let namespaces = counts
+            .into_iter()
+            .map(|(name, (modules, providers))| crate::protocol::NamespaceSummary {
+                name,
+                modules,
+                providers,
+            })
+            .collect();
+        Ok(crate::http::response::json(http::StatusCode::OK, &crate::protocol::NamespaceList { namespaces }))
+    }
+
     async fn list_of<E: Listed>(
         &self,
         shelf: &Shelf<E>,
@@ -232,13 +259,17 @@ impl CatalogueService {
             Listing::Namespace(ns) => (Some(ns.to_ascii_lowercase()), None),
             Listing::Name(ns, name) => (Some(ns.to_ascii_lowercase()), Some(name.to_ascii_lowercase())),
         };
-        let visible: Vec<&Indexed<E>> = snapshot
+        let mut visible: Vec<&Indexed<E>> = snapshot
             .entries
             .iter()
             .filter(|e| namespace.as_deref().is_none_or(|ns| e.namespace == ns))
             .filter(|e| name.as_deref().is_none_or(|n| e.name == n))
             .filter(|e| page.matches(e) && self.may_read(ctx.principal.as_ref(), e))
             .collect();
+        if page.recent {
+            // Newest first; the sort is stable, so ties stay in address order.
+            visible.sort_by(|a, b| b.entry.published_at().cmp(a.entry.published_at()));
+        }
         if let (Some(ns), Some(n), true) = (&namespace, &name, visible.is_empty()) {
             return Err(Error::not_found(format!("module {ns}/{n} does not exist in this registry")));
         }
@@ -277,14 +308,14 @@ impl CatalogueService {
         entries: impl Iterator<Item = &'a Indexed<E>>,
     ) -> Response<Body> {
         let mut shown = Vec::with_capacity(page.limit);
-        let mut more = false;
-        for (at, indexed) in entries.skip(page.offset).enumerate() {
-            if at == page.limit {
-                more = true;
-                break;
+        let mut total = 0;
+        for indexed in entries {
+            if (page.offset..page.offset + page.limit).contains(&total) {
+                shown.push(&indexed.entry);
             }
-            shown.push(&indexed.entry);
+            total += 1;
         }
+        let more = total > page.offset + page.limit;
         let next_offset = more.then_some(page.offset + page.limit);
         let meta = ListMeta {
             limit: page.limit,
@@ -292,6 +323,7 @@ impl CatalogueService {
             next_offset,
             prev_offset: (page.offset > 0).then(|| page.offset.saturating_sub(page.limit)),
             next_url: next_offset.map(|offset| self.page_url(ctx, offset)),
+            total: Some(total),
         };
         E::page(meta, shown)
     }
@@ -311,13 +343,15 @@ impl CatalogueService {
 struct Page {
     offset: usize,
     limit: usize,
+    /// `sort=recent`: newest first instead of by address (lists only).
+    recent: bool,
     /// `provider`: only modules for this system (lower case).
     system: Option<String>,
 }
 
 impl Page {
     fn parse<E: Listed>(ctx: &RequestContext, search: bool) -> Result<Self> {
-        let mut page = Page { offset: 0, limit: DEFAULT_LIMIT, system: None };
+        let mut page = Page { offset: 0, limit: DEFAULT_LIMIT, recent: false, system: None };
         for (key, value) in ctx.query.pairs() {
             match key {
                 "offset" => {
@@ -334,8 +368,21 @@ impl Page {
                     page.system = Some(value.to_ascii_lowercase())
                 }
                 "q" if search => {}
+                "sort" if !search => match value {
+                    "recent" => page.recent = true,
+                    "name" => page.recent = false,
+                    other => {
+                        return Err(Error::bad_request(format!(
+                            "unknown sort {:?}; use sort=recent or sort=name",
+                            crate::text::printable_detail(other)
+                        )))
+                    }
+                },
                 other => {
                     let mut known = vec!["offset", "limit"];
+                    if !search {
+                        known.push("sort");
+                    }
                     known.extend(E::FILTERS);
                     if search {
                         known.insert(0, "q");

@@ -129,6 +129,10 @@ impl Listed for ProviderEntry {
         &mut self.description
     }
 
+    fn published_at(&self) -> &str {
+        &self.published_at
+    }
+
     fn downloads_mut(&mut self) -> &mut u64 {
         &mut self.downloads
     }

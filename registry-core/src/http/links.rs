@@ -51,6 +51,11 @@ impl Links {
         self.signer.verify(path, raw_query, self.clock.unix_now(), link)
     }
 
+    /// The signer behind the links (the UI's session cookie is signed with it too).
+    pub fn signer(&self) -> &UrlSigner {
+        &self.signer
+    }
+
     /// How long a signed link lives.
     pub fn ttl(&self) -> Duration {
         self.ttl

@@ -22,6 +22,8 @@ pub const DISCOVERY_PATH: &str = "/.well-known/terraform.json";
 pub enum Route {
     /// `GET /.well-known/terraform.json`
     Discovery,
+    /// `GET /v1/namespaces`: the namespaces that hold modules or providers.
+    Namespaces,
     /// `GET /v1/modules`: every module, a page at a time.
     ModuleCatalogue,
     /// `GET /v1/modules/search?q=`
@@ -153,7 +155,8 @@ impl Route {
         match self {
             Route::Discovery | Route::KeyList => (Public, None),
             // Each entry is shown only if its namespace may be read.
-            Route::ModuleCatalogue
+            Route::Namespaces
+            | Route::ModuleCatalogue
             | Route::ModuleSearch
             | Route::ProviderCatalogue
             | Route::ProviderSearch => (Authorized(Action::Browse), None),
@@ -271,6 +274,7 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
     };
     let parts: Vec<&str> = rest.split('/').collect();
     match parts.as_slice() {
+        ["namespaces"] => read(method, Route::Namespaces),
         ["modules"] | ["modules", ""] => read(method, Route::ModuleCatalogue),
         ["modules", "search"] => read(method, Route::ModuleSearch),
         ["modules", ns] => read(method, Route::NamespaceModules(Name::parse(ns, "namespace")?)),

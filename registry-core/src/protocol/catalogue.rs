@@ -28,6 +28,9 @@ pub struct ListMeta {
     /// The next page's URL, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_url: Option<String>,
+    /// How many entries match in all (this registry's addition to the public shape).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<usize>,
 }
 
 /// One module in a list: its latest version.
@@ -102,4 +105,22 @@ pub struct ProviderSummary {
     pub upstream: Option<String>,
     /// Downloads of every version (counts lag; see `tfreg_core::downloads`).
     pub downloads: u64,
+}
+
+/// `GET /v1/namespaces`: the namespaces the caller may read that hold modules or providers.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NamespaceList {
+    /// By name.
+    pub namespaces: Vec<NamespaceSummary>,
+}
+
+/// One namespace of a [`NamespaceList`].
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NamespaceSummary {
+    /// The namespace, lower case.
+    pub name: String,
+    /// How many modules it holds.
+    pub modules: usize,
+    /// How many providers it holds (copies from other registries not counted).
+    pub providers: usize,
 }

@@ -19,7 +19,9 @@ pub use admin::{
     AuditEntry, AuditPage, CreatedToken, KeyList, KeyRecord, PinList, PinRecord, Pinned, ReindexReport,
     TokenList, TokenView,
 };
-pub use catalogue::{ListMeta, ModuleList, ModuleSummary, ProviderList, ProviderSummary};
+pub use catalogue::{
+    ListMeta, ModuleList, ModuleSummary, NamespaceList, NamespaceSummary, ProviderList, ProviderSummary,
+};
 pub use discovery::Discovery;
 pub use lifecycle::{DeprecateRequest, Deprecation, Yank, YankRequest};
 pub use mirror::{MirrorArchive, MirrorIndex, MirrorVersion, NoAttributes};

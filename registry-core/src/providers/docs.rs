@@ -233,7 +233,7 @@ mod tests {
         assert_eq!(page_of("docs/widgets/x.md"), None);
         assert_eq!(page_of("README.md"), None);
 
-        let text = "---\npage_title: \"acme_thing Resource - acme\"\nsubcategory: \"\"\ndescription: |-\n  Makes a thing.\n---\n\n# acme_thing\n\n<script>alert(1)</script>Makes **a thing**.\n";
+        let text = "---\npage_title: \"acme_thing Resource - acme\"\nsubcategory: \"\"\ndescription: |-\n  Makes a thing.\n---\n\n# acme_thing\n\n<script>alert(1)</script>\n\nMakes **a thing**.\n";
         let page = page("resources", "thing", text);
         assert_eq!(page.title, "acme_thing Resource - acme");
         assert_eq!(page.subcategory, None);
