@@ -1,13 +1,27 @@
 #!/usr/bin/env bash
-# Installs the system tools the test suite needs from Debian's packages when they are missing:
-# gnupg (the OpenPGP interoperability tests). Idempotent; only talks to the Debian mirrors.
+# Installs the tools the test suite needs when they are missing: from Debian's packages gnupg
+# (the OpenPGP interoperability tests), chromium and chromium-driver (the web UI's browser
+# tests); from npm axe-core (the accessibility check the browser tests run), kept in
+# .cache/tools/axe. Idempotent; only talks to the Debian mirrors and the npm registry.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 missing=()
 command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-tools: installing ${missing[*]}" >&2
   if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
   $sudo apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+axe=.cache/tools/axe/node_modules/axe-core/axe.min.js
+if [ ! -f "$axe" ]; then
+  echo "install-tools: installing axe-core from npm" >&2
+  mkdir -p .cache/tools/axe
+  npm install --silent --no-audit --no-fund --prefix .cache/tools/axe axe-core@4 >&2
+fi
 gpg --version | head -n 1 >&2
+chromium --version >&2
+chromedriver --version | head -n 1 >&2
+echo "axe-core $(node -p "require('./.cache/tools/axe/node_modules/axe-core/package.json').version")" >&2
