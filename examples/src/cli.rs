@@ -137,6 +137,12 @@ pub(crate) struct ServeArgs {
     /// publishes within this time).
     #[arg(long, env = "TFREG_CACHE_TTL_SECS", default_value_t = 5)]
     pub(crate) cache_ttl_secs: u64,
+    /// Where the web UI is served, below the base path.
+    #[arg(long, env = "TFREG_UI_PATH", default_value = "/ui")]
+    pub(crate) ui_path: String,
+    /// Serves no web UI (and no redirect from `/`).
+    #[arg(long, env = "TFREG_NO_UI")]
+    pub(crate) no_ui: bool,
     /// How often at most download counts are written to the store, in seconds: the bound on how
     /// far the catalogue's counts lag.
     #[arg(long, env = "TFREG_DOWNLOAD_FLUSH_SECS", default_value_t = 30)]

@@ -48,6 +48,7 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
             upload_ttl: Duration::from_secs(args.upload_ttl_secs),
             cache_ttl: Duration::from_secs(args.cache_ttl_secs),
             download_flush: Duration::from_secs(args.download_flush_secs),
+            ui_path: (!args.no_ui).then(|| args.ui_path.clone()),
             max_uploads: args.max_uploads,
             max_uploads_per_principal: args.max_uploads_per_principal,
             body_pace: BodyPace {

@@ -58,13 +58,17 @@ fn index(n: usize) -> ModuleIndex {
     }
 }
 
-/// p50 and p99 of `rounds` answers to `uri`, in microseconds.
-async fn latency(h: &TestRegistry, uri: &str, rounds: usize) -> (f64, f64, usize) {
+/// p50 and p99 of `rounds` answers to `uri`, in microseconds: as the master, or with the UI
+/// session `cookie`.
+async fn latency_as(h: &TestRegistry, uri: &str, rounds: usize, cookie: Option<&str>) -> (f64, f64, usize) {
     let mut took = Vec::with_capacity(rounds);
     let mut size = 0;
     for _ in 0..rounds {
-        let request =
-            Request::get(uri).header("authorization", format!("Bearer {}", h.master)).body(Bytes::new());
+        let request = match cookie {
+            Some(cookie) => Request::get(uri).header("cookie", cookie).header("host", "registry.example.com"),
+            None => Request::get(uri).header("authorization", format!("Bearer {}", h.master)),
+        }
+        .body(Bytes::new());
         let started = Instant::now();
         let answer = send(&h.registry, request.unwrap()).await;
         took.push(started.elapsed());
@@ -74,6 +78,19 @@ async fn latency(h: &TestRegistry, uri: &str, rounds: usize) -> (f64, f64, usize
     took.sort();
     let micros = |d: Duration| d.as_secs_f64() * 1e6;
     (micros(took[rounds / 2]), micros(took[rounds * 99 / 100]), size)
+}
+
+/// [`latency_as`] the master.
+async fn latency(h: &TestRegistry, uri: &str, rounds: usize) -> (f64, f64, usize) {
+    latency_as(h, uri, rounds, None).await
+}
+
+/// A UI session as the master: the `Cookie` header's value.
+async fn ui_session(h: &TestRegistry) -> String {
+    let body = format!("token={}", h.master);
+    let answer = send(&h.registry, Request::post("/ui/signin").body(Bytes::from(body)).unwrap()).await;
+    let cookie = answer.headers()["set-cookie"].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_owned()
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -116,6 +133,22 @@ async fn main() {
         ("search q=nothing-matches", "/v1/modules/search?q=zzzz"),
     ] {
         let (p50, p99, size) = latency(&h, uri, rounds).await;
+        println!("  {label:<44} {p50:>9.0} {p99:>9.0} {size:>8}");
+    }
+
+    // The web UI's pages (time to the whole answer, in process), with a session.
+    let cookie = ui_session(&h).await;
+    let files = [
+        ("main.tf", "variable \"cidr\" {\n  description = \"CIDR\"\n}\noutput \"id\" { value = 1 }\nresource \"aws_vpc\" \"this\" {}\n"),
+        ("README.md", "# Demo\n\nA module with a README, an input, an output and a resource.\n"),
+    ];
+    let published = h.publish_module("team07/ui-demo/aws", "1.0.0", tar_gz(&files)).await;
+    assert_eq!(published.status(), StatusCode::CREATED);
+    let module = "/ui/modules/team07/ui-demo/aws";
+    for (label, uri) in
+        [("UI: home page", "/ui/"), ("UI: search q=vpc", "/ui/search?q=vpc"), ("UI: module page", module)]
+    {
+        let (p50, p99, size) = latency_as(&h, uri, 500, Some(&cookie)).await;
         println!("  {label:<44} {p50:>9.0} {p99:>9.0} {size:>8}");
     }
 
