@@ -3,8 +3,8 @@
 //! searches as you type, reads a module page (inputs, snippet), switches versions, opens a
 //! submodule, checks that a namespace-scoped token cannot see another namespace (page and
 //! direct URL), runs axe-core (from npm, installed by scripts/install-tools.sh) with no serious
-//! or critical violation, and writes screenshots of the main pages (light and dark, desktop
-//! and phone) to docs/screenshots/.
+//! or critical violation, and takes screenshots of the main pages (light and dark, desktop and
+//! phone): `TFREG_UPDATE_SCREENSHOTS=1` writes them to docs/screenshots/ for the README.
 
 #[macro_use]
 mod support;
@@ -138,8 +138,14 @@ async fn accessibility_violations(c: &Client) -> Vec<Value> {
     found.as_array().cloned().unwrap_or_default()
 }
 
+/// Where screenshots go: `docs/screenshots/` with `TFREG_UPDATE_SCREENSHOTS=1` (the ones the
+/// README shows), else `target/ui-screenshots/`, so a test run leaves the checkout as it was.
 fn screenshot_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    match std::env::var_os("TFREG_UPDATE_SCREENSHOTS") {
+        Some(_) => root.join("docs/screenshots"),
+        None => root.join("target/ui-screenshots"),
+    }
 }
 
 async fn screenshot(c: &Client, name: &str) {
@@ -165,7 +171,9 @@ async fn browse(server: &Server, scoped: &str) {
         .arg("--version")
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
-    eprintln!("browser test: {}", version.unwrap_or_default());
+    // Past the test harness's capture, so a passing run says which browser ran.
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "browser test: {}", version.unwrap_or_default());
     let c = driver.session(1280, 900, false).await;
 
     // Without a session the catalogue asks to sign in.

@@ -139,15 +139,10 @@ impl Listed for Entry {
 
     async fn backfill(storage: &dyn Storage) -> Result<Vec<Self>> {
         let mut entries = Vec::new();
-        for object in storage.list(layout::MODULES_PREFIX).await? {
-            if !object.key.ends_with(&format!("/{}", layout::INDEX_NAME)) {
-                continue;
-            }
-            let Some(index) =
-                crate::storage::read_json::<ModuleIndex>(storage, &object.key, "version index").await?
-            else {
-                continue;
-            };
+        for index in
+            crate::storage::read_indexes::<ModuleIndex>(storage, layout::MODULES_PREFIX, "version index")
+                .await?
+        {
             let docs = match latest(&index) {
                 Some(latest) => docs_if_stored(storage, &index, latest).await,
                 None => None,

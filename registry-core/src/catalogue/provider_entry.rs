@@ -143,17 +143,12 @@ impl Listed for ProviderEntry {
     }
 
     async fn backfill(storage: &dyn Storage) -> Result<Vec<Self>> {
-        let mut entries = Vec::new();
-        for object in storage.list(layout::PROVIDERS_PREFIX).await? {
-            if !object.key.ends_with(&format!("/{}", layout::INDEX_NAME)) {
-                continue;
-            }
-            if let Some(index) =
-                crate::storage::read_json::<ProviderIndex>(storage, &object.key, "provider index").await?
-            {
-                entries.extend(ProviderEntry::of(&index));
-            }
-        }
-        Ok(entries)
+        let indexes = crate::storage::read_indexes::<ProviderIndex>(
+            storage,
+            layout::PROVIDERS_PREFIX,
+            "provider index",
+        )
+        .await?;
+        Ok(indexes.iter().filter_map(ProviderEntry::of).collect())
     }
 }

@@ -281,6 +281,22 @@ pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(&object.body).map(Some).map_err(|e| crate::Error::corrupt(what, key, e))
 }
 
+/// Every version index under `prefix` (`modules/` or `providers/`), read as `T`: one `LIST`
+/// and a `GET` per index, for the jobs that walk the whole store (backfill, reindex).
+pub(crate) async fn read_indexes<T: serde::de::DeserializeOwned>(
+    storage: &dyn Storage,
+    prefix: &str,
+    what: &'static str,
+) -> crate::Result<Vec<T>> {
+    let mut indexes = Vec::new();
+    for object in storage.list(prefix).await? {
+        if object.key.ends_with(&format!("/{}", layout::INDEX_NAME)) {
+            indexes.extend(read_json::<T>(storage, &object.key, what).await?);
+        }
+    }
+    Ok(indexes)
+}
+
 /// Writes `value` as pretty JSON at `key` with `mode`.
 pub(crate) async fn write_json<T: serde::Serialize>(
     storage: &dyn Storage,

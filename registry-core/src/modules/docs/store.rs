@@ -70,15 +70,13 @@ pub(crate) async fn derive(
 /// many versions were read, and those that could not be, with why.
 pub(crate) async fn reindex(storage: &dyn Storage) -> Result<(usize, Vec<String>)> {
     let (mut derived, mut failed) = (0, Vec::new());
-    for object in storage.list(layout::MODULES_PREFIX).await? {
-        if !object.key.ends_with(&format!("/{}", layout::INDEX_NAME)) {
-            continue;
-        }
-        let Some(index) =
-            read_json::<crate::modules::index::ModuleIndex>(storage, &object.key, "version index").await?
-        else {
-            continue;
-        };
+    let indexes = crate::storage::read_indexes::<crate::modules::index::ModuleIndex>(
+        storage,
+        layout::MODULES_PREFIX,
+        "version index",
+    )
+    .await?;
+    for index in indexes {
         let addr = ModuleAddress::parse(&index.namespace, &index.name, &index.system)?;
         for entry in &index.versions {
             match derive(storage, &addr, entry).await {
