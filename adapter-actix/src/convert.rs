@@ -99,6 +99,9 @@ pub(crate) fn request<B>(req: &HttpRequest, body: B) -> Result<http::Request<B>,
         let value = http::HeaderValue::from_bytes(value.as_bytes()).map_err(|_| bad("header"))?;
         headers.append(name, value);
     }
+    if let Some(peer) = req.peer_addr() {
+        out.extensions_mut().insert(tfreg_core::observe::PeerAddr(peer));
+    }
     Ok(out)
 }
 

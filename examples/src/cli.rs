@@ -9,8 +9,21 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "tfreg", version, about)]
 pub(crate) struct Cli {
+    /// How log lines are written: `text` (coloured only on a terminal) or `json` (one object a
+    /// line, for log pipelines).
+    #[arg(long, global = true, env = "TFREG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub(crate) log_format: LogFormat,
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// The forms of log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LogFormat {
+    /// For people.
+    Text,
+    /// One JSON object a line.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -137,6 +150,14 @@ pub(crate) struct ServeArgs {
     /// publishes within this time).
     #[arg(long, env = "TFREG_CACHE_TTL_SECS", default_value_t = 5)]
     pub(crate) cache_ttl_secs: u64,
+    /// Serves Prometheus metrics at `/metrics` without a token (by default the master token is
+    /// needed, as `Authorization: Bearer ...`).
+    #[arg(long, env = "TFREG_METRICS_PUBLIC")]
+    pub(crate) metrics_public: bool,
+    /// Proxies whose `X-Forwarded-For` the access log believes (repeat, or separate with
+    /// commas); the peer's address is logged otherwise.
+    #[arg(long, env = "TFREG_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub(crate) trusted_proxy: Vec<std::net::IpAddr>,
     /// Where the web UI is served, below the base path.
     #[arg(long, env = "TFREG_UI_PATH", default_value = "/ui")]
     pub(crate) ui_path: String,

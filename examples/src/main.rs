@@ -5,6 +5,7 @@ mod cli;
 mod fsck;
 mod http_errors;
 mod lifecycle;
+mod metrics_endpoint;
 mod mirror_import;
 mod reindex;
 mod serve;
@@ -13,18 +14,25 @@ mod upstream_client;
 
 use clap::Parser;
 
+/// Logs to stderr, filtered by `TFREG_LOG` (`info` by default; `tfreg::access=off` silences
+/// the access log), as text (coloured only on a terminal) or JSON lines.
+fn init_logs(format: cli::LogFormat) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TFREG_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        cli::LogFormat::Json => logs.json().init(),
+        cli::LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
+}
+
 /// Errors of the binary: boxed, with `?` from anything.
 pub(crate) type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("TFREG_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = cli::Cli::parse();
+    init_logs(cli.log_format);
     let result = match cli.command {
         cli::Command::Serve(args) => serve::run(*args),
         cli::Command::Mirror(cli::MirrorCommand::Import(args)) => mirror_import::run(args),

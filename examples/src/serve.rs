@@ -49,6 +49,7 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
             cache_ttl: Duration::from_secs(args.cache_ttl_secs),
             download_flush: Duration::from_secs(args.download_flush_secs),
             ui_path: (!args.no_ui).then(|| args.ui_path.clone()),
+            trusted_proxies: args.trusted_proxy.clone(),
             max_uploads: args.max_uploads,
             max_uploads_per_principal: args.max_uploads_per_principal,
             body_pace: BodyPace {
@@ -94,6 +95,7 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
             }
         });
 
+        let metrics = crate::metrics_endpoint::install(args.metrics_public, master.hash)?;
         let max_connections = connection_limit(args.max_connections, workers);
         let per_worker = max_connections.div_ceil(workers);
         let base = registry.config().base_path.clone();
@@ -112,7 +114,7 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
                     let peer = io.peer_addr().ok();
                     Ok::<_, ()>((JsonErrors::new(io, true), Protocol::Http1, peer))
                 })
-                .and_then(http_service(&app_registry, &base))
+                .and_then(http_service(&app_registry, &base, &metrics))
             })?;
             (server, "http", None)
         } else {
@@ -138,7 +140,7 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
                         let protocol = if h2 { Protocol::Http2 } else { Protocol::Http1 };
                         Ok::<_, ()>((JsonErrors::new(io, !h2), protocol, peer))
                     }))
-                    .and_then(http_service(&app_registry, &base))
+                    .and_then(http_service(&app_registry, &base, &metrics))
             })?;
             (server, "https", Some(source))
         };
@@ -170,6 +172,7 @@ const NO_DELAY: bool = true;
 fn http_service<T>(
     registry: &Registry,
     base: &str,
+    metrics: &Arc<crate::metrics_endpoint::Metrics>,
 ) -> impl actix_service::ServiceFactory<
     (JsonErrors<T>, Protocol, Option<std::net::SocketAddr>),
     Config = (),
@@ -183,6 +186,7 @@ where
     let registry = registry.clone();
     let app = App::new()
         .app_data(web::Data::new(registry.clone()))
+        .app_data(web::Data::new(metrics.clone()))
         .wrap_fn(|request, service| {
             let answers = request.conn_data::<BodilessAnswers>().cloned();
             let to_head = request.method() == actix_web::http::Method::HEAD;
@@ -196,7 +200,7 @@ where
             }
         })
         .service(tfreg_actix::discovery(registry.clone()))
-        .route("/healthz", web::get().to(|| async { "ok" }))
+        .route("/metrics", web::get().to(crate::metrics_endpoint::answer))
         .service(web::scope(base).configure(tfreg_actix::configure(registry)))
         // Paths outside the base path get the registry's JSON 404 too.
         .default_service(web::to(tfreg_actix::handle));

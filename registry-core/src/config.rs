@@ -47,6 +47,9 @@ pub struct RegistryConfig {
     /// How long version lists are cached in memory (default 5 s); changes made through this
     /// instance are seen at once, changes made by other instances on the same store within it.
     pub cache_ttl: Duration,
+    /// The proxies in front of the registry whose `X-Forwarded-For` the access log believes
+    /// (none by default: the peer's address is logged).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Where the web UI is served, below the base path (`/ui` by default); `None` switches it
     /// off. The root path then redirects there.
     pub ui_path: Option<String>,
@@ -80,6 +83,7 @@ impl Default for RegistryConfig {
             cache_ttl: Duration::from_secs(5),
             download_flush: Duration::from_secs(30),
             ui_path: Some("/ui".to_owned()),
+            trusted_proxies: Vec::new(),
             cache_capacity: 100_000,
             orphan_grace: crate::maintenance::DEFAULT_GRACE,
         }
@@ -107,6 +111,7 @@ impl std::fmt::Debug for RegistryConfig {
             .field("orphan_grace", &self.orphan_grace)
             .field("download_flush", &self.download_flush)
             .field("ui_path", &self.ui_path)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }

@@ -60,6 +60,7 @@ pub mod lifecycle;
 pub mod maintenance;
 pub mod mirror;
 pub mod modules;
+pub mod observe;
 pub mod pgp;
 pub mod protocol;
 pub mod providers;

@@ -25,7 +25,7 @@ use crate::maintenance::{GarbageReport, Maintenance};
 use crate::mirror::MirrorService;
 use crate::modules::metadata::Metadata;
 use crate::modules::ModuleService;
-use crate::protocol::Discovery;
+use crate::protocol::{Discovery, Health};
 use crate::providers::keyring::KeyRing;
 use crate::providers::publish::Package;
 use crate::providers::ProviderService;
@@ -138,7 +138,7 @@ impl RegistryBuilder {
     pub async fn build(self) -> Result<Registry> {
         let config = self.config.normalised()?;
         let clock = self.clock;
-        let storage = self.storage;
+        let storage = crate::storage::Metered::wrap(self.storage);
         let signer = match self.signer {
             Some(signer) => signer,
             None => UrlSigner::load_or_create(storage.as_ref()).await?,
@@ -289,7 +289,10 @@ impl Registry {
         Fut: std::future::Future<Output = Result<Bytes>>,
     {
         let head = parts.method == Method::HEAD;
-        let response = self.dispatch(parts, read_body).await.unwrap_or_else(Error::into_response);
+        let mut seen = crate::observe::Seen::of(&parts, &self.inner.config.trusted_proxies);
+        let mut response =
+            self.dispatch(parts, read_body, &mut seen).await.unwrap_or_else(Error::into_response);
+        seen.answered(&mut response);
         if head {
             head_response(response)
         } else {
@@ -331,6 +334,8 @@ impl Registry {
             .and_then(|v| v.parse::<u64>().ok());
         let body = self.inner.config.body_pace.watch(body);
         if self.streams_body(&parts.method, parts.uri.path()) {
+            let mut seen = crate::observe::Seen::of(&parts, &self.inner.config.trusted_proxies);
+            seen.route = "/v1/uploads/{id}";
             let result = async {
                 let path = self.relative_path(parts.uri.path())?;
                 let Route::UploadData(id) = router::route(&parts.method, path)? else {
@@ -339,12 +344,21 @@ impl Registry {
                 let ctx = RequestContext::new(&parts, path);
                 self.inner.uploads.receive(&ctx, &id, declared, body).await
             };
-            return result.await.unwrap_or_else(Error::into_response);
+            let mut response = result.await.unwrap_or_else(Error::into_response);
+            seen.answered(&mut response);
+            return response;
         }
         self.answer(parts, move |limit| read_limited(body, declared, limit)).await
     }
 
-    async fn dispatch<F, Fut>(&self, parts: Parts, read_body: F) -> Result<Response<Body>>
+    /// Routes, authorizes and serves a request; `seen` learns the route's path template and the
+    /// principal as soon as they are known (for metrics and the access log).
+    async fn dispatch<F, Fut>(
+        &self,
+        parts: Parts,
+        read_body: F,
+        seen: &mut crate::observe::Seen,
+    ) -> Result<Response<Body>>
     where
         F: FnOnce(u64) -> Fut,
         Fut: std::future::Future<Output = Result<Bytes>>,
@@ -355,6 +369,7 @@ impl Registry {
                 return response::redirect(http::StatusCode::FOUND, &self.inner.links.to(&format!("{ui}/")));
             }
             if let Some(rest) = path.strip_prefix(ui).filter(|r| r.is_empty() || r.starts_with('/')) {
+                seen.route = "/ui";
                 let rest = rest.to_owned();
                 let ctx = RequestContext::from_parts(parts, &path);
                 let body = if ctx.method == Method::POST {
@@ -366,6 +381,7 @@ impl Registry {
             }
         }
         let route = router::route(&parts.method, &path)?;
+        seen.route = route.template();
         let (access, audit) = route.policy();
         let authenticated = match &access {
             Access::Public => Ok(None),
@@ -386,6 +402,7 @@ impl Registry {
         });
         let Some(audit) = audit else {
             ctx.principal = principal?;
+            seen.principal = ctx.principal.as_ref().map(|p| p.id.clone());
             return self.admitted(route, &ctx, read_body).await;
         };
         let target = audit.target.unwrap_or_default();
@@ -399,6 +416,7 @@ impl Registry {
             }
         };
         ctx.principal = principal;
+        seen.principal = ctx.principal.as_ref().map(|p| p.id.clone());
         // The change goes ahead only once its audit entry is stored.
         let pending = self.inner.audit.begin(ctx.actor(), audit.action, &target).await?;
         let result = self.admitted(route, &ctx, read_body).await;
@@ -444,6 +462,18 @@ impl Registry {
         let who = ctx.principal.as_ref();
         match route {
             Route::Discovery => Ok(response::json_bytes(http::StatusCode::OK, inner.discovery.clone())),
+            Route::Health => Ok(response::json(http::StatusCode::OK, &Health { status: "ok".into() })),
+            Route::Ready => {
+                // One cheap round trip: the head of an object every registry's store holds.
+                inner.storage.head(crate::storage::layout::URL_SIGNING_KEY).await.map_err(|err| {
+                    Error::Storage {
+                        message: format!("the store does not answer: {err}"),
+                        transient: true,
+                        source: Some(Box::new(err)),
+                    }
+                })?;
+                Ok(response::json(http::StatusCode::OK, &Health { status: "ok".into() }))
+            }
             Route::Namespaces => inner.catalogue.namespaces(ctx).await,
             Route::ModuleCatalogue => inner.catalogue.list(ctx, Listing::All).await,
             Route::ModuleSearch => inner.catalogue.search(ctx).await,
@@ -458,6 +488,7 @@ impl Registry {
             Route::ModuleDownload(addr, version) => {
                 let answer = inner.modules.download(ctx, &addr, &version).await?;
                 inner.downloads.count(Counted::module(&addr), &version);
+                crate::observe::download("module", addr.key(), version.to_string());
                 Ok(answer)
             }
             Route::ModuleArchive { addr, version, sha256 } => {
@@ -494,6 +525,7 @@ impl Registry {
             Route::ProviderDownload(addr, version, platform) => {
                 let answer = inner.providers.download(&addr, &version, &platform).await?;
                 inner.downloads.count(Counted::provider(&addr), &version);
+                crate::observe::download("provider", addr.key(), version.to_string());
                 Ok(answer)
             }
             Route::ProviderFile(addr, version, file) => {

@@ -15,12 +15,13 @@ use tfreg_core::storage::{
 pub struct FaultyStorage {
     inner: Arc<dyn Storage>,
     failing: Mutex<Vec<String>>,
+    failing_reads: Mutex<Vec<String>>,
 }
 
 impl FaultyStorage {
     /// Wraps `inner`, failing nothing yet.
     pub fn new(inner: Arc<dyn Storage>) -> Arc<Self> {
-        Arc::new(Self { inner, failing: Mutex::default() })
+        Arc::new(Self { inner, failing: Mutex::default(), failing_reads: Mutex::default() })
     }
 
     /// From now on, writes to keys under `prefix` fail (transiently, as an outage would).
@@ -28,18 +29,32 @@ impl FaultyStorage {
         self.failing.lock().unwrap_or_else(PoisonError::into_inner).push(prefix.to_owned());
     }
 
-    /// Writes go through again.
+    /// From now on, reads (gets and heads) of keys under `prefix` fail too.
+    pub fn fail_reads_under(&self, prefix: &str) {
+        self.failing_reads.lock().unwrap_or_else(PoisonError::into_inner).push(prefix.to_owned());
+    }
+
+    /// Writes and reads go through again.
     pub fn heal(&self) {
         self.failing.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        self.failing_reads.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }
 
     fn check(&self, key: &str) -> Result<(), StorageError> {
-        let failing = self.failing.lock().unwrap_or_else(PoisonError::into_inner);
+        Self::refuse(&self.failing, key)
+    }
+
+    fn check_read(&self, key: &str) -> Result<(), StorageError> {
+        Self::refuse(&self.failing_reads, key)
+    }
+
+    fn refuse(prefixes: &Mutex<Vec<String>>, key: &str) -> Result<(), StorageError> {
+        let failing = prefixes.lock().unwrap_or_else(PoisonError::into_inner);
         if failing.iter().any(|prefix| key.starts_with(prefix)) {
             return Err(StorageError::Backend {
                 key: key.to_owned(),
                 transient: true,
-                source: "injected write failure".into(),
+                source: "injected failure".into(),
             });
         }
         Ok(())
@@ -49,10 +64,12 @@ impl FaultyStorage {
 #[async_trait::async_trait]
 impl Storage for FaultyStorage {
     async fn get(&self, key: &str) -> Result<Option<StoredObject>, StorageError> {
+        self.check_read(key)?;
         self.inner.get(key).await
     }
 
     async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, StorageError> {
+        self.check_read(key)?;
         self.inner.head(key).await
     }
 

@@ -259,13 +259,16 @@ impl TokenStore {
             return Err(unknown());
         }
         // Concurrent requests with one uncached token share one read of the store.
+        let missed = std::sync::atomic::AtomicBool::new(false);
         let loaded = self
             .known
             // An unknown token comes back as a 404, which is remembered in `unknown` below.
             .get_or_load(&digest, || async {
+                missed.store(true, std::sync::atomic::Ordering::Relaxed);
                 self.load(&digest).await?.ok_or_else(|| Error::not_found("no such token"))
             })
             .await;
+        crate::observe::token_cache(!missed.load(std::sync::atomic::Ordering::Relaxed));
         let record = match loaded {
             Ok(record) => record,
             // Possibly shared with other requests that waited on the same load.

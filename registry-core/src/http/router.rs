@@ -22,6 +22,10 @@ pub const DISCOVERY_PATH: &str = "/.well-known/terraform.json";
 pub enum Route {
     /// `GET /.well-known/terraform.json`
     Discovery,
+    /// `GET /healthz`: the process answers.
+    Health,
+    /// `GET /readyz`: the store answers (and the upstream, when the registry proxies one).
+    Ready,
     /// `GET /v1/namespaces`: the namespaces that hold modules or providers.
     Namespaces,
     /// `GET /v1/modules`: every module, a page at a time.
@@ -122,6 +126,74 @@ pub enum Route {
     },
 }
 
+impl Route {
+    /// The route's path template (`/v1/modules/{ns}/{name}/{system}/versions`): what metrics and
+    /// access logs name it by, whatever address it was called with.
+    pub fn template(&self) -> &'static str {
+        match self {
+            Route::Health => "/healthz",
+            Route::Ready => "/readyz",
+            Route::Discovery => "/.well-known/terraform.json",
+            Route::Namespaces => "/v1/namespaces",
+            Route::ModuleCatalogue => "/v1/modules",
+            Route::ModuleSearch => "/v1/modules/search",
+            Route::NamespaceModules(..) => "/v1/modules/{ns}",
+            Route::ModuleSystems(..) => "/v1/modules/{ns}/{name}",
+            Route::Module(..) => "/v1/modules/{ns}/{name}/{system}",
+            Route::ModuleVersions(..) => "/v1/modules/{ns}/{name}/{system}/versions",
+            Route::ModuleLatestDownload(..) => "/v1/modules/{ns}/{name}/{system}/download",
+            Route::ModuleVersion(..) => "/v1/modules/{ns}/{name}/{system}/{version}",
+            Route::ModuleDownload(..) => "/v1/modules/{ns}/{name}/{system}/{version}/download",
+            Route::ModuleUpload(..) => "/v1/modules/{ns}/{name}/{system}/{version}",
+            Route::ModuleLifecycle(_, _, step) => match step {
+                Step::Deprecate | Step::Undeprecate => {
+                    "/v1/modules/{ns}/{name}/{system}/{version}/deprecation"
+                }
+                Step::Yank | Step::Unyank => "/v1/modules/{ns}/{name}/{system}/{version}/yank",
+                Step::Delete => "/v1/modules/{ns}/{name}/{system}/{version}",
+            },
+            Route::TokenCreate => "/v1/tokens",
+            Route::TokenList => "/v1/tokens",
+            Route::TokenRevoke(..) => "/v1/tokens/{id}",
+            Route::Audit => "/v1/audit",
+            Route::ProviderCatalogue => "/v1/providers",
+            Route::ProviderSearch => "/v1/providers/search",
+            Route::NamespaceProviders(..) => "/v1/providers/{ns}",
+            Route::Provider(..) => "/v1/providers/{ns}/{type}",
+            Route::ProviderVersion(..) => "/v1/providers/{ns}/{type}/{version}",
+            Route::ProviderDocs(..) => "/v1/providers/{ns}/{type}/{version}/docs",
+            Route::ProviderDocsUpload(..) => "/v1/providers/{ns}/{type}/{version}/docs",
+            Route::ProviderDocPage(..) => "/v1/providers/{ns}/{type}/{version}/docs/{category}/{slug}",
+            Route::ProviderVersions(..) => "/v1/providers/{ns}/{type}/versions",
+            Route::ProviderDownload(..) => "/v1/providers/{ns}/{type}/{version}/download/{os}/{arch}",
+            Route::ProviderUpload(..) => "/v1/providers/{ns}/{type}/{version}/{os}/{arch}",
+            Route::ProviderShaSums(..) => "/v1/providers/{ns}/{type}/{version}/shasums",
+            Route::ProviderLifecycle(_, _, step) => match step {
+                Step::Deprecate | Step::Undeprecate => "/v1/providers/{ns}/{type}/{version}/deprecation",
+                Step::Yank | Step::Unyank => "/v1/providers/{ns}/{type}/{version}/yank",
+                Step::Delete => "/v1/providers/{ns}/{type}/{version}",
+            },
+            Route::ProviderFile(..) => "/v1/archives/providers/{host}/{ns}/{type}/{version}/{file}",
+            Route::MirrorIndex(..) => "/v1/mirror/{host}/{ns}/{type}/index.json",
+            Route::MirrorVersion(..) => "/v1/mirror/{host}/{ns}/{type}/{version}.json",
+            Route::ModulePin(..) => "/v1/pins/{ns}/{name}/{system}[/{version}]",
+            Route::ModuleUnpin(..) => "/v1/pins/{ns}/{name}/{system}/{version}",
+            Route::ProviderPin(..) => "/v1/pins/providers/{ns}/{type}[/{version}]",
+            Route::ProviderUnpin(..) => "/v1/pins/providers/{ns}/{type}/{version}",
+            Route::PinList => "/v1/pins",
+            Route::KeyList => "/v1/keys",
+            Route::KeyAdd => "/v1/keys",
+            Route::UploadCreate => "/v1/uploads",
+            Route::UploadStatus(..) => "/v1/uploads/{id}",
+            Route::UploadDelete(..) => "/v1/uploads/{id}",
+            Route::UploadData(..) => "/v1/uploads/{id}",
+            Route::ModuleArchive { .. } => {
+                "/v1/archives/modules/{ns}/{name}/{system}/{version}/{sha256}.tar.gz"
+            }
+        }
+    }
+}
+
 /// Who may call a route.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Access<'a> {
@@ -153,7 +225,7 @@ impl Route {
         let audit = |action: &'static str, target: String| Some(Audit { action, target: Some(target) });
         let admin = Authorized(Action::Administer);
         match self {
-            Route::Discovery | Route::KeyList => (Public, None),
+            Route::Discovery | Route::KeyList | Route::Health | Route::Ready => (Public, None),
             // Each entry is shown only if its namespace may be read.
             Route::Namespaces
             | Route::ModuleCatalogue
@@ -266,8 +338,11 @@ const READ: &str = "GET, HEAD";
 /// starts with `/`. 404 for unknown paths, 405 for a known path with another method, 400 for a
 /// malformed address or version.
 pub fn route(method: &Method, path: &str) -> Result<Route> {
-    if path == DISCOVERY_PATH {
-        return read(method, Route::Discovery);
+    match path {
+        DISCOVERY_PATH => return read(method, Route::Discovery),
+        "/healthz" => return read(method, Route::Health),
+        "/readyz" => return read(method, Route::Ready),
+        _ => {}
     }
     let Some(rest) = path.strip_prefix("/v1/") else {
         return Err(not_found(path));

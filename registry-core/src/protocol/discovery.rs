@@ -13,3 +13,10 @@ pub struct Discovery {
     #[serde(rename = "providers.v1", default, skip_serializing_if = "Option::is_none")]
     pub providers_v1: Option<String>,
 }
+
+/// `GET /healthz` and `GET /readyz`: `{"status": "ok"}` (errors are the usual `{"errors"}`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+}

@@ -10,6 +10,9 @@ pub mod cas;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod layout;
+mod metered;
+
+pub(crate) use metered::Metered;
 
 use std::fmt::Debug;
 use std::pin::Pin;
