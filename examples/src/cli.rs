@@ -37,6 +37,14 @@ pub(crate) enum Command {
     /// index records, every index readable; lists orphans and crash leftovers. Exits 0 when
     /// clean, 1 when it found problems, 2 when it could not check.
     Fsck(FsckArgs),
+    /// Stores a registry's token where Terraform keeps its credentials (checked first), so
+    /// `terraform init` and `tfreg publish` both use it.
+    Login(crate::client::LoginArgs),
+    /// Removes a registry's token from Terraform's credentials.
+    Logout(crate::client::LogoutArgs),
+    /// Publishes to a running registry.
+    #[command(subcommand)]
+    Publish(crate::client::PublishCommand),
     /// Reads every module version's documentation again and rebuilds the module and provider
     /// catalogues, on the store directly.
     Reindex(crate::reindex::ReindexArgs),

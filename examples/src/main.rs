@@ -2,6 +2,7 @@
 //! default; see `tfreg serve --help`.
 
 mod cli;
+mod client;
 mod fsck;
 mod http_errors;
 mod lifecycle;
@@ -36,6 +37,9 @@ fn main() {
     let result = match cli.command {
         cli::Command::Serve(args) => serve::run(*args),
         cli::Command::Mirror(cli::MirrorCommand::Import(args)) => mirror_import::run(args),
+        cli::Command::Login(args) => client::login(args),
+        cli::Command::Logout(args) => client::logout(args),
+        cli::Command::Publish(command) => client::publish(command),
         cli::Command::Reindex(args) => reindex::run(args).map(|code| std::process::exit(code)),
         cli::Command::Module(command) => lifecycle::run(command, false),
         cli::Command::Provider(command) => lifecycle::run(command, true),

@@ -310,13 +310,20 @@ impl Workdir {
 
     pub fn run(&self, args: &[&str]) -> Output {
         let home = self.dir.path().join("home");
-        Command::new(&self.terraform)
+        let config = self.dir.path().join("terraformrc");
+        let mut command = Command::new(&self.terraform);
+        command.env_clear();
+        // An empty configuration is left out, so Terraform reads its configuration folder
+        // (`~/.terraform.d`, where `credentials.tfrc.json` lives), which it skips when
+        // TF_CLI_CONFIG_FILE is set.
+        if std::fs::metadata(&config).is_ok_and(|m| m.len() > 0) {
+            command.env("TF_CLI_CONFIG_FILE", &config);
+        }
+        command
             .args(args)
             .current_dir(self.dir.path().join("work"))
-            .env_clear()
             .env("PATH", "/usr/bin:/bin")
             .env("HOME", &home)
-            .env("TF_CLI_CONFIG_FILE", self.dir.path().join("terraformrc"))
             .env("SSL_CERT_FILE", &self.cert)
             .env("CHECKPOINT_DISABLE", "1")
             .env("TF_IN_AUTOMATION", "1")

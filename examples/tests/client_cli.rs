@@ -1,0 +1,143 @@
+//! End to end, the client side of `tfreg` against the real server over TLS, with the real
+//! Terraform CLIs (1.0.3 and 1.11.4): `tfreg login` stores the token where Terraform reads it,
+//! `tfreg publish module` packs a folder (honouring `.terraformignore`, leaving `.terraform/`
+//! and `.git/` out) and publishes it, through an upload session when the body is too large,
+//! and `terraform init` then installs it with no credentials block.
+
+#[macro_use]
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use support::{Server, Workdir, MASTER};
+
+/// Runs `tfreg ARGS` with `HOME` at `home`: its exit status and output.
+fn tfreg(home: &Path, args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tfreg"))
+        .args(args)
+        .env("HOME", home)
+        .env("TFREG_LOG", "warn")
+        .output()
+        .unwrap();
+    let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), printed)
+}
+
+fn module_dir(root: &Path) -> std::path::PathBuf {
+    let dir = root.join("module");
+    for (path, text) in [
+        ("main.tf", "output \"greeting\" {\n  value = \"hello from the CLI\"\n}\n"),
+        ("README.md", "# Published with tfreg\n"),
+        (".terraformignore", "secret.txt\n*.log\n"),
+        ("secret.txt", "do not publish"),
+        ("debug.log", "noise"),
+        (".terraform/modules/junk.tf", "junk"),
+        (".git/config", "[core]"),
+        ("modules/child/main.tf", "variable \"x\" { default = 1 }\n"),
+    ] {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+terraform_test! {
+fn login_publish_and_install_with_terraforms_own_credentials() {
+    let server = Server::start(&[]);
+    let root = tempfile::tempdir().unwrap();
+    let dir = module_dir(root.path());
+    let work = Workdir::new(&server, None, &format!(
+        "module \"m\" {{\n  source  = \"{}/acme/cli/aws\"\n  version = \"1.0.0\"\n}}\noutput \"greeting\" {{ value = module.m.greeting }}\n",
+        server.host()
+    ));
+    // Terraform's home in the work folder: where `tfreg login` writes, and Terraform reads.
+    let home = work.path().parent().unwrap().join("home");
+    let (host, cert) = (server.host(), server.cert.display().to_string());
+
+    let (ok, printed) = tfreg(&home, &["login", &host, "--token", "tfreg_wrong", "--cacert", &cert]);
+    assert!(!ok && printed.contains("not accepted"), "{printed}");
+    let (ok, printed) = tfreg(&home, &["login", &host, "--token", MASTER, "--cacert", &cert]);
+    assert!(ok, "{printed}");
+    let credentials = home.join(".terraform.d/credentials.tfrc.json");
+    let stored: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&credentials).unwrap()).unwrap();
+    assert_eq!(stored["credentials"][&host]["token"], MASTER);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&credentials).unwrap().permissions().mode() & 0o777, 0o600);
+
+    let dir_text = dir.display().to_string();
+    let publish = ["publish", "module", &dir_text, "--registry", &host, "--address", "acme/cli/aws", "--version", "1.0.0", "--cacert", &cert];
+    let (ok, printed) = tfreg(&home, &publish);
+    assert!(ok, "{printed}");
+    assert!(printed.contains(&format!("source  = \"{host}/acme/cli/aws\"")), "{printed}");
+    let (ok, printed) = tfreg(&home, &publish);
+    assert!(!ok && printed.contains("already published"), "a second publish is refused: {printed}");
+
+    // What was packed: the module's files, not what .terraformignore, .terraform/ and .git/ hold.
+    let client = server.client();
+    let download = client.get(server.url("/v1/modules/acme/cli/aws/1.0.0/download")).bearer_auth(MASTER).send().unwrap();
+    let link = download.headers()["x-terraform-get"].to_str().unwrap().to_owned();
+    let link = if link.starts_with('/') { server.url(&link) } else { link };
+    let archive = client.get(link).send().unwrap().bytes().unwrap();
+    let mut names: Vec<String> = tar::Archive::new(flate2::read::GzDecoder::new(&archive[..]))
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().display().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["README.md", "main.tf", "modules/child/main.tf"]);
+
+    let init = work.ok(&["init", "-no-color"]);
+    assert!(init.contains("Terraform has been successfully initialized"), "{init}");
+    work.ok(&["apply", "-auto-approve", "-no-color"]);
+    let outputs: serde_json::Value = serde_json::from_str(&work.ok(&["output", "-json"])).unwrap();
+    assert_eq!(outputs["greeting"]["value"], "hello from the CLI");
+
+    let (ok, printed) = tfreg(&home, &["logout", &host]);
+    assert!(ok, "{printed}");
+    let stored: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&credentials).unwrap()).unwrap();
+    assert!(stored["credentials"].get(&host).is_none());
+}
+}
+
+#[test]
+fn a_module_can_go_through_an_upload_session() {
+    let server = Server::start(&[]);
+    let root = tempfile::tempdir().unwrap();
+    let dir = module_dir(root.path());
+    let home = root.path().join("home");
+    let (host, cert) = (server.host(), server.cert.display().to_string());
+    assert!(tfreg(&home, &["login", &host, "--token", MASTER, "--cacert", &cert]).0);
+    let dir_text = dir.display().to_string();
+    let args = [
+        "publish",
+        "module",
+        &dir_text,
+        "--registry",
+        &host,
+        "--address",
+        "acme/big/aws",
+        "--version",
+        "2.0.0",
+    ];
+    let (ok, printed) = tfreg(
+        &home,
+        &[&args[..], &["--upload-session", "--cacert", &cert, "--description", "Through a session"]].concat(),
+    );
+    assert!(ok, "{printed}");
+    let detail = support::json(
+        server.client().get(server.url("/v1/modules/acme/big/aws/2.0.0")).bearer_auth(MASTER).send().unwrap(),
+    );
+    assert_eq!(detail["description"], "Through a session", "{detail}");
+    let sessions: Vec<String> = server
+        .client()
+        .get(server.url("/v1/audit?limit=20"))
+        .bearer_auth(MASTER)
+        .send()
+        .unwrap()
+        .text()
+        .map(|t| t.matches("upload.create").map(str::to_owned).collect())
+        .unwrap();
+    assert_eq!(sessions.len(), 1, "one upload session was opened");
+}
