@@ -45,6 +45,14 @@ pub(crate) enum Command {
     /// Publishes to a running registry.
     #[command(subcommand)]
     Publish(crate::client::PublishCommand),
+    /// Issues, lists and revokes tokens of a running registry (master token).
+    #[command(subcommand)]
+    Token(crate::client::admin::TokenCommand),
+    /// Adds, lists and removes pins from the upstream of a running registry (master token).
+    #[command(subcommand)]
+    Pin(crate::client::admin::PinCommand),
+    /// Shows a running registry's audit trail, newest first (master token).
+    Audit(crate::client::admin::AuditArgs),
     /// Reads every module version's documentation again and rebuilds the module and provider
     /// catalogues, on the store directly.
     Reindex(crate::reindex::ReindexArgs),

@@ -141,3 +141,66 @@ fn a_module_can_go_through_an_upload_session() {
         .unwrap();
     assert_eq!(sessions.len(), 1, "one upload session was opened");
 }
+
+#[test]
+fn tokens_pins_and_the_audit_trail_from_the_command_line() {
+    let upstream = Server::start(&["--anonymous-read"]);
+    let archive = support::tar_gz("", &[("main.tf", "output \"x\" { value = 1 }\n")]);
+    assert_eq!(upstream.publish("hashicorp/consul/aws", "0.11.0", archive, MASTER).status(), 201);
+    let cert = upstream.cert.display().to_string();
+    let server = Server::start_with_env(
+        &["--upstream", &upstream.url(""), "--upstream-ttl-secs", "0"],
+        &[("SSL_CERT_FILE", &cert)],
+    );
+    let root = tempfile::tempdir().unwrap();
+    let home = root.path().join("home");
+    let (host, cert) = (server.host(), server.cert.display().to_string());
+    assert!(tfreg(&home, &["login", &host, "--token", MASTER, "--cacert", &cert]).0);
+    let at = ["--registry", host.as_str(), "--cacert", cert.as_str()];
+    let run = |args: &[&str]| {
+        let (ok, printed) = tfreg(&home, &[args, &at[..]].concat());
+        assert!(ok, "tfreg {args:?}: {printed}");
+        printed
+    };
+
+    let created = run(&[
+        "token",
+        "create",
+        "--tier",
+        "uploader",
+        "--namespace",
+        "acme",
+        "--days",
+        "7",
+        "--description",
+        "ci",
+        "--output",
+        "json",
+    ]);
+    let created: serde_json::Value = serde_json::from_str(&created).unwrap();
+    let (id, token) =
+        (created["id"].as_str().unwrap().to_owned(), created["token"].as_str().unwrap().to_owned());
+    let listed = run(&["token", "list"]);
+    assert!(
+        listed.contains(&id)
+            && listed.contains("uploader")
+            && listed.contains("acme")
+            && !listed.contains(&token),
+        "{listed}"
+    );
+    assert!(run(&["token", "revoke", &id]).contains("revoked"));
+    let (ok, printed) = tfreg(&home, &[&["token", "revoke", &id][..], &at[..]].concat());
+    assert!(!ok && printed.contains("404"), "revoking twice says so: {printed}");
+
+    assert!(run(&["pin", "add", "hashicorp/consul/aws", "--version", "0.11.0"]).contains("pinned"));
+    let pins = run(&["pin", "list"]);
+    assert!(pins.contains("hashicorp/consul/aws 0.11.0"), "{pins}");
+    assert!(run(&["pin", "remove", "hashicorp/consul/aws", "--version", "0.11.0"]).contains("unpinned"));
+
+    let trail = run(&["audit", "--limit", "10"]);
+    for action in ["token.create", "token.revoke", "module.pin", "module.unpin"] {
+        assert!(trail.contains(action), "{action}: {trail}");
+    }
+    let (ok, printed) = tfreg(&home, &["token", "list", "--registry", "127.0.0.1:1", "--cacert", &cert]);
+    assert!(!ok && !printed.is_empty(), "no token for that host: {printed}");
+}

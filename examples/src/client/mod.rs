@@ -1,6 +1,8 @@
-//! The client side of `tfreg`: `login` and `logout` (Terraform's own credentials file) and
-//! `publish module`, talking to a running registry over HTTPS.
+//! The client side of `tfreg`: `login` and `logout` (Terraform's own credentials file),
+//! `publish module`, and the administration commands (`token`, `pin`, `audit`), talking to a
+//! running registry over HTTPS.
 
+pub(crate) mod admin;
 mod credentials;
 mod publish;
 
