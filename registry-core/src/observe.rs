@@ -11,6 +11,9 @@
 //! | `tfreg_storage_operations_total` | `op`, `outcome` (`ok`, `conflict`, `error`) |
 //! | `tfreg_storage_operation_seconds` (histogram) | `op` |
 //! | `tfreg_token_cache_total` | `result` (`hit`, `miss`) |
+//! | `tfreg_upstream_requests_total` | `outcome` (`ok`, `not_found`, `timeout`, `failed`) |
+//! | `tfreg_upstream_cache_total` | `result` (`hit`, `miss`, `stale`: the upstream failed and an old answer was served) |
+//! | `tfreg_upload_sessions_opened_total`, `tfreg_upload_sessions_closed_total` | `how` (closed: `published`, `abandoned`, `expired`) |
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -124,6 +127,27 @@ pub(crate) fn download(kind: &'static str, address: String, version: String) {
 /// A token looked up in the token cache.
 pub(crate) fn token_cache(hit: bool) {
     metrics::counter!("tfreg_token_cache_total", "result" => if hit { "hit" } else { "miss" }).increment(1);
+}
+
+/// One request to the upstream, by how it ended.
+pub(crate) fn upstream_request(outcome: &'static str) {
+    metrics::counter!("tfreg_upstream_requests_total", "outcome" => outcome).increment(1);
+}
+
+/// An upstream document asked of the cache: `hit`, `miss`, or `stale` (served old because the
+/// upstream failed).
+pub(crate) fn upstream_cache(result: &'static str) {
+    metrics::counter!("tfreg_upstream_cache_total", "result" => result).increment(1);
+}
+
+/// An upload session opened.
+pub(crate) fn upload_session_opened() {
+    metrics::counter!("tfreg_upload_sessions_opened_total").increment(1);
+}
+
+/// Upload sessions ended: `published`, `abandoned` or `expired`.
+pub(crate) fn upload_sessions_closed(how: &'static str, count: u64) {
+    metrics::counter!("tfreg_upload_sessions_closed_total", "how" => how).increment(count);
 }
 
 /// The publishing routes, by kind.

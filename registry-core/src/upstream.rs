@@ -326,9 +326,11 @@ impl Upstream {
         let cached = self.cache.get(url);
         if let Some((at, body)) = &cached {
             if now.saturating_sub(*at) < self.config.ttl.as_millis() as u64 {
+                crate::observe::upstream_cache("hit");
                 return Ok(body.clone());
             }
         }
+        crate::observe::upstream_cache("miss");
         match self.fetch(url, true, MAX_DOCUMENT_BYTES).await {
             Ok(body) => {
                 self.cache.insert(url.to_owned(), (now, body.clone()));
@@ -337,6 +339,7 @@ impl Upstream {
             Err(err) if err.status().is_server_error() => match cached {
                 Some((_, body)) => {
                     tracing::warn!(%url, error = %err, "upstream failed; serving a stale cached answer");
+                    crate::observe::upstream_cache("stale");
                     Ok(body)
                 }
                 None => Err(err),
@@ -355,6 +358,18 @@ impl Upstream {
     /// `GET url` (with the upstream token when `api`), mapping failures to 404/502/504; the
     /// body is left to read.
     pub async fn open(&self, url: &str, api: bool) -> Result<UpstreamStream> {
+        let result = self.open_unmeasured(url, api).await;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(err) if err.status() == http::StatusCode::NOT_FOUND => "not_found",
+            Err(err) if err.status() == http::StatusCode::GATEWAY_TIMEOUT => "timeout",
+            Err(_) => "failed",
+        };
+        crate::observe::upstream_request(outcome);
+        result
+    }
+
+    async fn open_unmeasured(&self, url: &str, api: bool) -> Result<UpstreamStream> {
         let token = if api { self.config.token.as_deref() } else { None };
         let response = self.client.get_stream(url, token).await.map_err(|err| {
             let timeout = matches!(err, UpstreamError::Timeout(_));

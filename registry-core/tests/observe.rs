@@ -75,6 +75,22 @@ fn requests_downloads_publishes_storage_and_token_lookups_are_measured() {
                 h.get("/v1/modules/acme/net/aws/1.0.0/download").await.status(),
                 StatusCode::NO_CONTENT
             );
+            // An upload session, published from.
+            let opened = json(&h.call(Method::POST, "/v1/uploads", Some(&h.master), Bytes::from("{}")).await);
+            let url = opened["upload_url"].as_str().unwrap();
+            let path = url.split_once("/v1/").map(|(_, p)| format!("/v1/{p}")).unwrap();
+            let put = h.call(Method::PUT, &path, None, tar_gz(&[("main.tf", "")])).await;
+            assert!(put.status().is_success(), "{:?}", put.body());
+            let id = opened["id"].as_str().unwrap();
+            let published = h
+                .call(
+                    Method::PUT,
+                    &format!("/v1/modules/acme/net/aws/2.0.0?upload={id}"),
+                    Some(&h.master),
+                    Bytes::new(),
+                )
+                .await;
+            assert_eq!(published.status(), StatusCode::CREATED);
             let token = h.issue(Role::Downloader).await;
             for _ in 0..3 {
                 h.call(Method::GET, "/v1/modules/acme/net/aws/versions", Some(&token), Bytes::new()).await;
@@ -86,10 +102,12 @@ fn requests_downloads_publishes_storage_and_token_lookups_are_measured() {
         r#"tfreg_requests_total{route="/v1/modules/{ns}/{name}/{system}/versions",method="GET",status="200"} 5"#,
         r#"tfreg_requests_total{route="/v1/modules/{ns}/{name}/{system}/{version}/download",method="GET",status="204"} 1"#,
         r#"tfreg_downloads_total{kind="module",address="acme/net/aws",version="1.0.0"} 1"#,
-        r#"tfreg_publishes_total{kind="module",outcome="published",status="201"} 1"#,
+        r#"tfreg_publishes_total{kind="module",outcome="published",status="201"} 2"#,
         r#"tfreg_publishes_total{kind="module",outcome="refused",status="409"} 1"#,
         r#"tfreg_token_cache_total{result="miss"} 1"#,
         r#"tfreg_token_cache_total{result="hit"} 2"#,
+        r#"tfreg_upload_sessions_opened_total 1"#,
+        r#"tfreg_upload_sessions_closed_total{how="published"} 1"#,
     ] {
         assert!(text.lines().any(|l| l == line), "missing {line}\n{text}");
     }

@@ -345,3 +345,30 @@ async fn pinned_providers_keep_the_upstream_signature_and_reach_the_mirror() {
     .unwrap();
     assert!(mirror["archives"]["linux_amd64"]["hashes"][0].as_str().unwrap().starts_with("h1:"), "{mirror}");
 }
+
+#[test]
+fn upstream_requests_and_stale_serves_are_measured() {
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let handle = recorder.handle();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    metrics::with_local_recorder(&recorder, || {
+        runtime.block_on(async {
+            let pair = pair(|c| c.ttl = Duration::ZERO).await;
+            call(&pair.upstream.registry, Method::PUT, "/v1/modules/acme/vpc/aws/1.0.0", module()).await;
+            let fresh = call(&pair.proxy, Method::GET, "/v1/modules/acme/vpc/aws/versions", vec![]).await;
+            assert_eq!(fresh.status(), 200);
+            pair.upstream.down.store(true, Ordering::SeqCst);
+            let stale = call(&pair.proxy, Method::GET, "/v1/modules/acme/vpc/aws/versions", vec![]).await;
+            assert_eq!(stale.status(), 200);
+        })
+    });
+    let text = handle.render();
+    for line in [
+        r#"tfreg_upstream_cache_total{result="stale"} 1"#,
+        r#"tfreg_upstream_cache_total{result="miss"} 2"#,
+        r#"tfreg_upstream_requests_total{outcome="failed"} 1"#,
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line}\n{text}");
+    }
+    assert!(text.contains(r#"tfreg_upstream_requests_total{outcome="ok"}"#), "{text}");
+}

@@ -135,6 +135,7 @@ impl UploadService {
         };
         self.maybe_sweep(now).await;
         tracing::info!(upload = %id, by = %session.created_by, direct, "upload session opened");
+        crate::observe::upload_session_opened();
         let opened = UploadOpened {
             id: id.clone(),
             upload_url: url,
@@ -168,6 +169,7 @@ impl UploadService {
     pub(crate) async fn delete(&self, principal: Option<&Principal>, id: &str) -> Result<Response<Body>> {
         self.usable_session(principal, id).await?;
         self.remove_session(id).await?;
+        crate::observe::upload_sessions_closed("abandoned", 1);
         Ok(response::empty(StatusCode::NO_CONTENT))
     }
 
@@ -282,6 +284,7 @@ impl UploadService {
         if let Err(err) = self.remove_session(id).await {
             tracing::warn!(upload = %id, error = %err, "could not remove a used upload session");
         }
+        crate::observe::upload_sessions_closed("published", 1);
     }
 
     /// Removes expired sessions with everything in their folders, and the files of sessions
@@ -303,6 +306,7 @@ impl UploadService {
         }
         if removed > 0 {
             tracing::info!(removed, "swept expired upload sessions");
+            crate::observe::upload_sessions_closed("expired", removed as u64);
         }
         Ok(removed)
     }
