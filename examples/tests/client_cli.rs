@@ -204,3 +204,45 @@ fn tokens_pins_and_the_audit_trail_from_the_command_line() {
     let (ok, printed) = tfreg(&home, &["token", "list", "--registry", "127.0.0.1:1", "--cacert", &cert]);
     assert!(!ok && !printed.is_empty(), "no token for that host: {printed}");
 }
+
+terraform_test! {
+fn a_provider_release_folder_is_published_and_installed() {
+    let server = Server::start(&[]);
+    let root = tempfile::tempdir().unwrap();
+    let dist = root.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    let binary = std::fs::read(support::null_provider()).unwrap();
+    let real = support::provider_zip("terraform-provider-null_v2.1.2_x4", &binary);
+    std::fs::write(dist.join("terraform-provider-null_2.1.2_linux_amd64.zip"), real).unwrap();
+    let other = support::provider_zip("terraform-provider-null_v2.1.2_x4", b"not for this machine");
+    std::fs::write(dist.join("terraform-provider-null_2.1.2_darwin_arm64.zip"), other).unwrap();
+    std::fs::write(
+        dist.join("terraform-provider-null_2.1.2_manifest.json"),
+        r#"{"version": 1, "metadata": {"protocol_versions": ["5.0"]}}"#,
+    )
+    .unwrap();
+    std::fs::write(dist.join("checksums.txt"), "ignored").unwrap();
+
+    let main_tf = format!(
+        "terraform {{\n  required_providers {{\n    null = {{\n      source  = \"{}/acme/null\"\n      version = \"2.1.2\"\n    }}\n  }}\n}}\nresource \"null_resource\" \"n\" {{}}\n",
+        server.host()
+    );
+    let work = Workdir::new(&server, None, &main_tf);
+    let home = work.path().parent().unwrap().join("home");
+    let (host, cert) = (server.host(), server.cert.display().to_string());
+    assert!(tfreg(&home, &["login", &host, "--token", MASTER, "--cacert", &cert]).0);
+    let dist_text = dist.display().to_string();
+    let publish = ["publish", "provider", &dist_text, "--registry", &host, "--address", "acme/null", "--cacert", &cert];
+    let (ok, printed) = tfreg(&home, &publish);
+    assert!(ok, "{printed}");
+    assert!(printed.contains("linux_amd64: published") && printed.contains("darwin_arm64: published"), "{printed}");
+    assert!(printed.contains(&format!("source  = \"{host}/acme/null\"")), "{printed}");
+    let (ok, printed) = tfreg(&home, &publish);
+    assert!(ok && printed.contains("linux_amd64: already published"), "running again finishes, not fails: {printed}");
+
+    let versions = support::json(server.client().get(server.url("/v1/providers/acme/null/versions")).bearer_auth(MASTER).send().unwrap());
+    assert_eq!(versions["versions"][0]["platforms"].as_array().unwrap().len(), 2, "{versions}");
+    let init = work.ok(&["init", "-no-color"]);
+    assert!(init.contains("Installed"), "{init}");
+}
+}

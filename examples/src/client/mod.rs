@@ -4,6 +4,7 @@
 
 pub(crate) mod admin;
 mod credentials;
+mod provider;
 mod publish;
 
 use std::path::PathBuf;
@@ -38,6 +39,27 @@ pub(crate) enum PublishCommand {
     ///
     /// Example: `tfreg publish module . --registry registry.example.com --address acme/vpc/aws --version 1.2.0`
     Module(PublishModule),
+    /// Publishes a provider release from a folder such as goreleaser's `dist/`: every
+    /// `terraform-provider-TYPE_VERSION_OS_ARCH.zip`, with `..._SHA256SUMS` and its `.sig` when
+    /// present (the registry signs otherwise). Running it again finishes an interrupted publish.
+    ///
+    /// Example: `tfreg publish provider dist --registry registry.example.com --address acme/widgets`
+    Provider(PublishProvider),
+}
+
+/// `tfreg publish provider DIST`.
+#[derive(Debug, Args)]
+pub(crate) struct PublishProvider {
+    /// The folder the release build wrote.
+    dir: PathBuf,
+    /// The registry's host (with its port).
+    #[arg(long, env = "TFREG_REGISTRY")]
+    registry: String,
+    /// `NAMESPACE/TYPE`.
+    #[arg(long)]
+    address: String,
+    #[command(flatten)]
+    tls: Tls,
 }
 
 /// `tfreg publish module DIR`.
@@ -169,7 +191,10 @@ pub(crate) fn logout(args: LogoutArgs) -> crate::Result<()> {
 
 /// `tfreg publish ...`.
 pub(crate) fn publish(command: PublishCommand) -> crate::Result<()> {
-    let PublishCommand::Module(args) = command;
+    let args = match command {
+        PublishCommand::Module(args) => args,
+        PublishCommand::Provider(args) => return publish_provider(args),
+    };
     let token = credentials::token(&args.registry)?
         .ok_or_else(|| format!("no token for {0}: run `tfreg login {0}` first", args.registry))?;
     let files = publish::files(&args.dir)?;
@@ -189,6 +214,24 @@ pub(crate) fn publish(command: PublishCommand) -> crate::Result<()> {
             args.registry,
             args.address,
             args.version
+        );
+        Ok(())
+    })
+}
+
+fn publish_provider(args: PublishProvider) -> crate::Result<()> {
+    let r#type = args.address.split('/').nth(1).ok_or("the address is NAMESPACE/TYPE")?;
+    let release = provider::release(&args.dir, r#type)?;
+    let token = credentials::token(&args.registry)?
+        .ok_or_else(|| format!("no token for {0}: run `tfreg login {0}` first", args.registry))?;
+    runtime()?.block_on(async {
+        let remote = Remote::new(&args.registry, token, &args.tls).await?;
+        for line in provider::publish(&remote, &args.address, &release).await? {
+            println!("{line}");
+        }
+        println!(
+            "\nterraform {{\n  required_providers {{\n    {type} = {{\n      source  = \"{}/{}\"\n      version = \"{}\"\n    }}\n  }}\n}}",
+            args.registry, args.address, release.version
         );
         Ok(())
     })
