@@ -126,7 +126,9 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
                     (cert.clone(), key, CertSource::Development(cert))
                 }
             };
-            let mut config = tls::server_config(&cert_path, &key_path)?;
+            let certificate = tls::ReloadingCert::new(&cert_path, &key_path)?;
+            reload_on_sighup(certificate.clone());
+            let mut config = certificate.server_config()?;
             config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
             actix_tls::accept::max_concurrent_tls_connect(per_worker.min(256));
             let server = builder.listen("tfreg", listener, move || {
@@ -169,6 +171,24 @@ const NO_DELAY: bool = true;
 /// The HTTP service of one worker over connections of type `T`: the registry's routes behind
 /// actix-http, with the head timeout. Every answer of the service is reported to the
 /// connection's [`JsonErrors`], which must know the answers to `HEAD` to follow the framing.
+/// Reads the certificate again on every `SIGHUP` (a renewal without a restart).
+fn reload_on_sighup(certificate: Arc<tls::ReloadingCert>) {
+    actix_web::rt::spawn(async move {
+        let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+            tracing::warn!("cannot listen for SIGHUP: the certificate is not reloaded");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match certificate.reload() {
+                Ok(()) => tracing::info!("reloaded the TLS certificate"),
+                Err(err) => {
+                    tracing::error!(error = %err, "could not reload the TLS certificate; still serving the old one")
+                }
+            }
+        }
+    });
+}
+
 fn http_service<T>(
     registry: &Registry,
     base: &str,

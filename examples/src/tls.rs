@@ -39,8 +39,60 @@ fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     options.open(path)?.write_all(contents)
 }
 
-/// A rustls server configuration from PEM files.
-pub(crate) fn server_config(cert: &Path, key: &Path) -> crate::Result<rustls::ServerConfig> {
+/// The certificate the server presents, read from PEM files and read again on demand (on
+/// `SIGHUP`), so a renewed certificate is served without a restart. A reload that fails keeps
+/// the certificate that was being served.
+#[derive(Debug)]
+pub(crate) struct ReloadingCert {
+    cert: PathBuf,
+    key: PathBuf,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    current: std::sync::RwLock<Arc<rustls::sign::CertifiedKey>>,
+}
+
+impl ReloadingCert {
+    /// Reads the certificate chain and key.
+    pub(crate) fn new(cert: &Path, key: &Path) -> crate::Result<Arc<Self>> {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let current = load(cert, key, &provider)?;
+        Ok(Arc::new(Self {
+            cert: cert.to_owned(),
+            key: key.to_owned(),
+            provider,
+            current: std::sync::RwLock::new(Arc::new(current)),
+        }))
+    }
+
+    /// Reads the files again; on success new handshakes present the new certificate.
+    pub(crate) fn reload(&self) -> crate::Result<()> {
+        let fresh = load(&self.cert, &self.key, &self.provider)?;
+        *self.current.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(fresh);
+        Ok(())
+    }
+
+    /// A rustls server configuration presenting this certificate.
+    pub(crate) fn server_config(self: &Arc<Self>) -> crate::Result<rustls::ServerConfig> {
+        let config = rustls::ServerConfig::builder_with_provider(self.provider.clone())
+            .with_safe_default_protocol_versions()?
+            .with_no_client_auth()
+            .with_cert_resolver(self.clone());
+        // actix-web's rustls binding offers h2 and http/1.1 by ALPN itself.
+        Ok(config)
+    }
+}
+
+impl rustls::server::ResolvesServerCert for ReloadingCert {
+    fn resolve(&self, _hello: rustls::server::ClientHello<'_>) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        Some(self.current.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone())
+    }
+}
+
+/// The certificate chain and key in PEM files, checked to belong together.
+fn load(
+    cert: &Path,
+    key: &Path,
+    provider: &rustls::crypto::CryptoProvider,
+) -> crate::Result<rustls::sign::CertifiedKey> {
     let certs = CertificateDer::pem_file_iter(cert)
         .map_err(|e| format!("cannot read certificate {}: {e}", cert.display()))?
         .collect::<Result<Vec<_>, _>>()
@@ -48,13 +100,9 @@ pub(crate) fn server_config(cert: &Path, key: &Path) -> crate::Result<rustls::Se
     if certs.is_empty() {
         return Err(format!("no certificate in {}", cert.display()).into());
     }
-    let key =
+    let key_der =
         PrivateKeyDer::from_pem_file(key).map_err(|e| format!("cannot read key {}: {e}", key.display()))?;
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)?;
-    // actix-web's rustls binding offers h2 and http/1.1 by ALPN itself.
-    Ok(config)
+    let certified = rustls::sign::CertifiedKey::from_der(certs, key_der, provider)
+        .map_err(|e| format!("{} and {} do not go together: {e}", cert.display(), key.display()))?;
+    Ok(certified)
 }

@@ -66,14 +66,21 @@ impl Server {
         });
         // The development certificate lives beside file storage, else in ./tfreg-tls; there is
         // none over plain HTTP.
+        let configured = extra.iter().position(|a| *a == "--tls-cert").map(|at| PathBuf::from(extra[at + 1]));
         let cert = [data.path().join("store/tls/cert.pem"), data.path().join("tfreg-tls/cert.pem")]
             .into_iter()
+            .chain(configured)
             .find(|p| p.is_file())
             .unwrap_or_else(|| {
                 assert!(extra.contains(&"--plain-http"), "no development certificate");
                 PathBuf::new()
             });
         Server { child, port, data, cert, banner }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Kills the server at once (`SIGKILL`), as a crash would; its data stays until drop.
