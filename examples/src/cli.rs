@@ -166,6 +166,10 @@ pub(crate) struct ServeArgs {
     /// publishes within this time).
     #[arg(long, env = "TFREG_CACHE_TTL_SECS", default_value_t = 5)]
     pub(crate) cache_ttl_secs: u64,
+    /// Also serves `/metrics`, without a token, on this separate plain-HTTP address (for a
+    /// scraper on an internal network), e.g. `127.0.0.1:9464`.
+    #[arg(long, env = "TFREG_METRICS_LISTEN")]
+    pub(crate) metrics_listen: Option<SocketAddr>,
     /// Serves Prometheus metrics at `/metrics` without a token (by default the master token is
     /// needed, as `Authorization: Bearer ...`).
     #[arg(long, env = "TFREG_METRICS_PUBLIC")]

@@ -40,6 +40,24 @@ pub(crate) fn install(public: bool, master: [u8; 32]) -> crate::Result<Arc<Metri
     Ok(Arc::new(Metrics { handle, master: (!public).then_some(master) }))
 }
 
+/// The separate listener of `--metrics-listen`: `/metrics` over plain HTTP, without a token;
+/// the server to start beside the main one.
+pub(crate) fn listener(
+    addr: std::net::SocketAddr,
+    metrics: &Arc<Metrics>,
+) -> crate::Result<actix_web::dev::Server> {
+    let open = Arc::new(Metrics { handle: metrics.handle.clone(), master: None });
+    let server = actix_web::HttpServer::new(move || {
+        actix_web::App::new().app_data(web::Data::new(open.clone())).route("/metrics", web::get().to(answer))
+    })
+    .workers(1)
+    .disable_signals()
+    .bind(addr)
+    .map_err(|e| format!("cannot listen on {addr} for metrics: {e}"))?
+    .run();
+    Ok(server)
+}
+
 /// `GET /metrics`
 pub(crate) async fn answer(request: HttpRequest, metrics: web::Data<Arc<Metrics>>) -> HttpResponse {
     if let Some(master) = metrics.master {

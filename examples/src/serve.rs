@@ -96,6 +96,16 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
         });
 
         let metrics = crate::metrics_endpoint::install(args.metrics_public, master.hash)?;
+        let metrics_server = match args.metrics_listen {
+            Some(addr) => {
+                let server = crate::metrics_endpoint::listener(addr, &metrics)?;
+                let handle = server.handle();
+                actix_web::rt::spawn(server);
+                tracing::info!(%addr, "metrics are served on a separate listener");
+                Some(handle)
+            }
+            None => None,
+        };
         let max_connections = connection_limit(args.max_connections, workers);
         let per_worker = max_connections.div_ceil(workers);
         let base = registry.config().base_path.clone();
@@ -150,6 +160,9 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
         print_banner(&args, scheme, addr, cert.as_ref(), master.generated.as_deref(), started.elapsed());
         tracing::info!(%addr, storage = %args.storage, "tfreg is serving");
         server.run().await?;
+        if let Some(handle) = metrics_server {
+            handle.stop(true).await;
+        }
         // What was counted since the last write would be lost otherwise.
         if let Err(err) = registry.flush_downloads().await {
             tracing::warn!(error = %err, "could not write the last download counts");

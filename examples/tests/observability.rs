@@ -45,6 +45,15 @@ fn metrics_health_and_request_ids() {
 
     let open = Server::start(&["--metrics-public"]);
     assert_eq!(open.client().get(open.url("/metrics")).send().unwrap().status(), 200);
+
+    // A separate plain-HTTP listener serves the metrics without a token; the main one still
+    // asks for it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let separate = Server::start(&["--metrics-listen", &format!("127.0.0.1:{port}")]);
+    let scraped = reqwest::blocking::get(format!("http://127.0.0.1:{port}/metrics")).unwrap();
+    assert_eq!(scraped.status(), 200);
+    assert!(scraped.text().unwrap().contains("tfreg_build_info"));
+    assert_eq!(separate.client().get(separate.url("/metrics")).send().unwrap().status(), 401);
 }
 
 #[test]
