@@ -185,6 +185,17 @@ impl Marks<'_> {
     }
 }
 
+/// Step one of a delete, on an index's `versions` and `deleting` lists: the entry `is` picks
+/// moves from the first to the second. `false` when neither holds it; an entry already in
+/// `deleting` (an interrupted delete, run again) stays there.
+pub(crate) fn begin_delete<V>(versions: &mut Vec<V>, deleting: &mut Vec<V>, is: impl Fn(&V) -> bool) -> bool {
+    if let Some(at) = versions.iter().position(&is) {
+        deleting.push(versions.remove(at));
+        return true;
+    }
+    deleting.iter().any(is)
+}
+
 /// Trimmed plain text of at most [`MAX_MESSAGE`] characters; `None` when empty.
 fn text(value: &str, what: &str) -> Result<Option<String>> {
     let value = value.trim();

@@ -7,7 +7,7 @@ use super::read::missing_version;
 use super::ModuleService;
 use crate::http::body::Body;
 use crate::http::response;
-use crate::lifecycle::{Change, Marks};
+use crate::lifecycle::{begin_delete, Change, Marks};
 use crate::storage::{cas, layout};
 use crate::types::{ModuleAddress, Version};
 use crate::Result;
@@ -52,15 +52,10 @@ impl ModuleService {
     async fn delete(&self, addr: &ModuleAddress, version: &Version) -> Result<()> {
         let index = self
             .update_index(addr, |index| {
-                if let Some(at) = index.versions.iter().position(|v| v.version == *version) {
-                    let entry = index.versions.remove(at);
-                    index.deleting.push(entry);
-                    Ok(())
-                } else if index.deleting.iter().any(|v| v.version == *version) {
-                    // An earlier delete was interrupted: finish it.
-                    Ok(())
-                } else {
-                    Err(missing_version(addr, version))
+                let is = |v: &super::index::ModuleVersion| v.version == *version;
+                match begin_delete(&mut index.versions, &mut index.deleting, is) {
+                    true => Ok(()),
+                    false => Err(missing_version(addr, version)),
                 }
             })
             .await?;

@@ -6,7 +6,7 @@ use super::index::{ProviderIndex, ProviderVersion};
 use super::ProviderService;
 use crate::http::body::Body;
 use crate::http::response;
-use crate::lifecycle::{Change, Marks};
+use crate::lifecycle::{begin_delete, Change, Marks};
 use crate::protocol::{ProviderPlatformView, ProviderVersionView};
 use crate::storage::layout;
 use crate::types::{ProviderAddress, Version, LOCAL_HOST};
@@ -67,14 +67,9 @@ impl ProviderService {
     async fn delete(&self, addr: &ProviderAddress, version: &Version) -> Result<()> {
         let index = self
             .update_existing(addr, |index| {
-                if let Some(at) = index.versions.iter().position(|v| v.version == *version) {
-                    let entry = index.versions.remove(at);
-                    index.deleting.push(entry);
-                    Ok(())
-                } else if index.deleting.iter().any(|v| v.version == *version) {
-                    Ok(())
-                } else {
-                    Err(missing_version(addr, version))
+                match begin_delete(&mut index.versions, &mut index.deleting, |v| v.version == *version) {
+                    true => Ok(()),
+                    false => Err(missing_version(addr, version)),
                 }
             })
             .await?;
