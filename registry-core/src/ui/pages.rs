@@ -6,7 +6,7 @@ use askama::Template;
 use crate::protocol::{Deprecation, ModulePart, ProviderVersionView, Yank};
 
 /// What every page shows around its content.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Chrome {
     /// The stylesheet's URL.
     pub(crate) css: String,

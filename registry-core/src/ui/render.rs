@@ -323,19 +323,9 @@ impl<'a> Ui<'a> {
                     Err(err) => err.to_string(),
                     Ok(()) => "paste a token".to_owned(),
                 };
-                let chrome = Chrome { signed_in: false, ..self.chrome_copy() };
+                let chrome = Chrome { signed_in: false, query: String::new(), ..self.chrome.clone() };
                 self.html(StatusCode::UNAUTHORIZED, &SignInPage { page: &chrome, error: Some(error) })
             }
-        }
-    }
-
-    fn chrome_copy(&self) -> Chrome {
-        Chrome {
-            css: self.chrome.css.clone(),
-            js: self.chrome.js.clone(),
-            home: self.chrome.home.clone(),
-            query: String::new(),
-            signed_in: self.chrome.signed_in,
         }
     }
 
