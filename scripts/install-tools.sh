@@ -2,7 +2,9 @@
 # Installs the tools the test suite needs when they are missing: from Debian's packages gnupg
 # (the OpenPGP interoperability tests), chromium and chromium-driver (the web UI's browser
 # tests); from npm axe-core (the accessibility check the browser tests run), kept in
-# .cache/tools/axe. Idempotent; only talks to the Debian mirrors and the npm registry.
+# .cache/tools/axe; from PyPI schemathesis (which checks the live server against its OpenAPI
+# document), kept in .cache/venv-schemathesis. Idempotent; only talks to the Debian mirrors,
+# the npm registry and PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
@@ -21,7 +23,14 @@ if [ ! -f "$axe" ]; then
   mkdir -p .cache/tools/axe
   npm install --silent --no-audit --no-fund --prefix .cache/tools/axe axe-core@4 >&2
 fi
+schemathesis=.cache/venv-schemathesis
+if ! "$schemathesis/bin/st" --version >/dev/null 2>&1; then
+  echo "install-tools: installing schemathesis from PyPI" >&2
+  python3 -m venv "$schemathesis"
+  "$schemathesis/bin/python" -m pip install --quiet --disable-pip-version-check 'schemathesis==4.32.5' >&2
+fi
 gpg --version | head -n 1 >&2
 chromium --version >&2
 chromedriver --version | head -n 1 >&2
 echo "axe-core $(node -p "require('./.cache/tools/axe/node_modules/axe-core/package.json').version")" >&2
+"$schemathesis/bin/st" --version >&2

@@ -61,6 +61,7 @@ pub mod maintenance;
 pub mod mirror;
 pub mod modules;
 pub mod observe;
+pub mod openapi;
 pub mod pgp;
 pub mod protocol;
 pub mod providers;

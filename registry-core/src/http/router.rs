@@ -26,6 +26,8 @@ pub enum Route {
     Health,
     /// `GET /readyz`: the store answers (and the upstream, when the registry proxies one).
     Ready,
+    /// `GET /v1/openapi.json`: the OpenAPI document of this API.
+    OpenApi,
     /// `GET /v1/namespaces`: the namespaces that hold modules or providers.
     Namespaces,
     /// `GET /v1/modules`: every module, a page at a time.
@@ -134,6 +136,7 @@ impl Route {
             Route::Health => "/healthz",
             Route::Ready => "/readyz",
             Route::Discovery => "/.well-known/terraform.json",
+            Route::OpenApi => "/v1/openapi.json",
             Route::Namespaces => "/v1/namespaces",
             Route::ModuleCatalogue => "/v1/modules",
             Route::ModuleSearch => "/v1/modules/search",
@@ -225,7 +228,9 @@ impl Route {
         let audit = |action: &'static str, target: String| Some(Audit { action, target: Some(target) });
         let admin = Authorized(Action::Administer);
         match self {
-            Route::Discovery | Route::KeyList | Route::Health | Route::Ready => (Public, None),
+            Route::Discovery | Route::KeyList | Route::Health | Route::Ready | Route::OpenApi => {
+                (Public, None)
+            }
             // Each entry is shown only if its namespace may be read.
             Route::Namespaces
             | Route::ModuleCatalogue
@@ -349,6 +354,7 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
     };
     let parts: Vec<&str> = rest.split('/').collect();
     match parts.as_slice() {
+        ["openapi.json"] => read(method, Route::OpenApi),
         ["namespaces"] => read(method, Route::Namespaces),
         ["modules"] | ["modules", ""] => read(method, Route::ModuleCatalogue),
         ["modules", "search"] => read(method, Route::ModuleSearch),
