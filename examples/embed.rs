@@ -33,7 +33,10 @@ fn app(cfg: &mut web::ServiceConfig, registry: Registry) {
 
 #[actix_web::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let token = std::env::var("TFREG_MASTER_TOKEN").map_err(|_| "set TFREG_MASTER_TOKEN")?;
+    let token = std::env::var("TFREG_MASTER_TOKEN").map_err(|_| {
+        "set TFREG_MASTER_TOKEN to the master token to create (16 characters or more), e.g. \
+         TFREG_MASTER_TOKEN=$(head -c 24 /dev/urandom | base64) cargo run -p tfreg-server --example embed"
+    })?;
     let registry = registry("file://./tfreg-embed-data", &token).await?;
     println!("embedded registry on http://127.0.0.1:8080/registry");
     HttpServer::new(move || App::new().configure(|cfg| app(cfg, registry.clone())))

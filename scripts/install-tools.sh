@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the tools the test suite needs when they are missing: from Debian's packages gnupg
 # (the OpenPGP interoperability tests), chromium and chromium-driver (the web UI's browser
-# tests); from npm axe-core (the accessibility check the browser tests run), kept in
+# tests), buildah (the container image's test); from npm axe-core (the accessibility check the browser tests run), kept in
 # .cache/tools/axe; from PyPI schemathesis (which checks the live server against its OpenAPI
 # document), kept in .cache/venv-schemathesis. Idempotent; only talks to the Debian mirrors,
 # the npm registry and PyPI.
@@ -11,6 +11,7 @@ missing=()
 command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v buildah >/dev/null 2>&1 || missing+=(buildah)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-tools: installing ${missing[*]}" >&2
   if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
@@ -32,5 +33,6 @@ fi
 gpg --version | head -n 1 >&2
 chromium --version >&2
 chromedriver --version | head -n 1 >&2
+buildah --version >&2
 echo "axe-core $(node -p "require('./.cache/tools/axe/node_modules/axe-core/package.json').version")" >&2
 "$schemathesis/bin/st" --version >&2

@@ -53,6 +53,9 @@ pub(crate) enum Command {
     Pin(crate::client::admin::PinCommand),
     /// Shows a running registry's audit trail, newest first (master token).
     Audit(crate::client::admin::AuditArgs),
+    /// Asks a running registry whether it is ready (for container health checks): exits 0 on
+    /// a 2xx answer, 1 otherwise.
+    Health(crate::client::health::HealthArgs),
     /// Reads every module version's documentation again and rebuilds the module and provider
     /// catalogues, on the store directly.
     Reindex(crate::reindex::ReindexArgs),
@@ -166,8 +169,9 @@ pub(crate) struct ServeArgs {
     /// publishes within this time).
     #[arg(long, env = "TFREG_CACHE_TTL_SECS", default_value_t = 5)]
     pub(crate) cache_ttl_secs: u64,
-    /// Also serves `/metrics`, without a token, on this separate plain-HTTP address (for a
-    /// scraper on an internal network), e.g. `127.0.0.1:9464`.
+    /// Also serves `/metrics` without a token, and `/healthz` and `/readyz`, on this separate
+    /// plain-HTTP address (for a scraper and probes on an internal network), e.g.
+    /// `127.0.0.1:9464`.
     #[arg(long, env = "TFREG_METRICS_LISTEN")]
     pub(crate) metrics_listen: Option<SocketAddr>,
     /// Serves Prometheus metrics at `/metrics` without a token (by default the master token is

@@ -43,6 +43,7 @@ fn main() {
         cli::Command::Token(command) => client::admin::token(command),
         cli::Command::Pin(command) => client::admin::pin(command),
         cli::Command::Audit(args) => client::admin::audit(args),
+        cli::Command::Health(args) => client::health::run(args),
         cli::Command::Reindex(args) => reindex::run(args).map(|code| std::process::exit(code)),
         cli::Command::Module(command) => lifecycle::run(command, false),
         cli::Command::Provider(command) => lifecycle::run(command, true),

@@ -40,15 +40,23 @@ pub(crate) fn install(public: bool, master: [u8; 32]) -> crate::Result<Arc<Metri
     Ok(Arc::new(Metrics { handle, master: (!public).then_some(master) }))
 }
 
-/// The separate listener of `--metrics-listen`: `/metrics` over plain HTTP, without a token;
-/// the server to start beside the main one.
+/// The separate listener of `--metrics-listen`: `/metrics` over plain HTTP, without a token,
+/// and the registry's `/healthz` and `/readyz` for probes; the server to start beside the main
+/// one.
 pub(crate) fn listener(
     addr: std::net::SocketAddr,
     metrics: &Arc<Metrics>,
+    registry: &tfreg_core::Registry,
 ) -> crate::Result<actix_web::dev::Server> {
     let open = Arc::new(Metrics { handle: metrics.handle.clone(), master: None });
+    let registry = registry.clone();
     let server = actix_web::HttpServer::new(move || {
-        actix_web::App::new().app_data(web::Data::new(open.clone())).route("/metrics", web::get().to(answer))
+        actix_web::App::new()
+            .app_data(web::Data::new(open.clone()))
+            .app_data(web::Data::new(registry.clone()))
+            .route("/metrics", web::get().to(answer))
+            .route("/healthz", web::get().to(tfreg_actix::handle))
+            .route("/readyz", web::get().to(tfreg_actix::handle))
     })
     .workers(1)
     .disable_signals()

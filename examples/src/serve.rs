@@ -98,7 +98,7 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
         let metrics = crate::metrics_endpoint::install(args.metrics_public, master.hash)?;
         let metrics_server = match args.metrics_listen {
             Some(addr) => {
-                let server = crate::metrics_endpoint::listener(addr, &metrics)?;
+                let server = crate::metrics_endpoint::listener(addr, &metrics, &registry)?;
                 let handle = server.handle();
                 actix_web::rt::spawn(server);
                 tracing::info!(%addr, "metrics are served on a separate listener");
@@ -293,24 +293,33 @@ fn print_banner(
         startup.as_secs_f64() * 1000.0
     );
     out += &format!("  storage: {}\n", args.storage);
+    let mut cacert = String::new();
     if let Some(CertSource::Development(path)) = cert {
         let path = path.canonicalize().unwrap_or_else(|_| path.clone());
         out += &format!("  TLS: self-signed development certificate {}\n", path.display());
-        out += &format!("       trust it in Terraform with: export SSL_CERT_FILE={}\n", path.display());
+        out += &format!(
+            "       trust it (Terraform and the tfreg client read it): export SSL_CERT_FILE={}\n",
+            path.display()
+        );
+        cacert = format!("--cacert {} ", path.display());
     }
     match generated_token {
         Some(token) => {
             out += "\nA master token was generated. It is shown only this once and stored only as a hash:\n";
-            out += &format!("  {token}\n");
+            out += &format!("  export TFREG_MASTER_TOKEN={token}\n");
         }
         None => out += "\nMaster token: from TFREG_MASTER_TOKEN, or the one printed on the first start.\n",
     }
-    out += "\nTerraform CLI configuration (~/.terraformrc, or the file TF_CLI_CONFIG_FILE names):\n";
+    let base = args.base_path.trim_end_matches('/');
     out += &format!(
-        "credentials \"{host}\" {{\n  token = \"{}\"\n}}\n",
-        generated_token.unwrap_or("<your token>")
+        "\nTry it:\n  curl {cacert}-H \"Authorization: Bearer $TFREG_MASTER_TOKEN\" {scheme}://{host}{base}/v1/modules\n"
     );
-    out += &format!("\nPublish a module:\n  curl -X PUT -H \"Authorization: Bearer $TOKEN\" --data-binary @module.tar.gz \\\n    {scheme}://{host}{}/v1/modules/NAMESPACE/NAME/SYSTEM/1.0.0\n", args.base_path.trim_end_matches('/'));
+    out += &format!(
+        "  tfreg login {host} --token \"$TFREG_MASTER_TOKEN\"   # Terraform uses this sign-in too\n"
+    );
+    out += &format!(
+        "  tfreg publish module DIR --registry {host} --address NAMESPACE/NAME/SYSTEM --version 1.0.0\n"
+    );
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());
     let _ = stdout.flush();

@@ -53,7 +53,7 @@ pub(crate) struct ReloadingCert {
 impl ReloadingCert {
     /// Reads the certificate chain and key.
     pub(crate) fn new(cert: &Path, key: &Path) -> crate::Result<Arc<Self>> {
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
         let current = load(cert, key, &provider)?;
         Ok(Arc::new(Self {
             cert: cert.to_owned(),

@@ -246,3 +246,41 @@ fn a_provider_release_folder_is_published_and_installed() {
     assert!(init.contains("Installed"), "{init}");
 }
 }
+
+#[test]
+fn credentials_blocks_and_ssl_cert_file_serve_the_client_as_they_serve_terraform() {
+    let server = Server::start(&[]);
+    let root = tempfile::tempdir().unwrap();
+    let home = root.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let host = server.host();
+    let config = root.path().join("cli.tfrc");
+    std::fs::write(&config, format!("credentials \"{host}\" {{\n  token = \"{MASTER}\"\n}}\n")).unwrap();
+    let client = |extra: &[(&str, &str)], args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_tfreg"))
+            .args(args)
+            .env("HOME", &home)
+            .env("TFREG_LOG", "warn")
+            .env("TF_CLI_CONFIG_FILE", &config)
+            .env("SSL_CERT_FILE", &server.cert)
+            .envs(extra.iter().copied())
+            .output()
+            .unwrap();
+        let printed =
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.success(), printed)
+    };
+    // No login and no --cacert: the block gives the token, SSL_CERT_FILE the trust.
+    let (ok, printed) = client(&[], &["token", "list", "--registry", &host, "--output", "json"]);
+    assert!(ok, "{printed}");
+    assert!(printed.trim_start().starts_with('{') || printed.trim_start().starts_with('['), "{printed}");
+    // TF_TOKEN_{host} comes first, as in Terraform: a wrong one is refused.
+    let (ok, printed) = client(
+        &[("TF_TOKEN_127_0_0_1", "tfreg_not-a-token-at-all-000")],
+        &["token", "list", "--registry", &host],
+    );
+    assert!(!ok && printed.contains("401"), "{printed}");
+    // Signing in while a block names the host says which token wins.
+    let (ok, printed) = client(&[], &["login", &host, "--token", MASTER]);
+    assert!(ok && printed.contains("has a credentials block"), "{printed}");
+}

@@ -54,6 +54,15 @@ fn metrics_health_and_request_ids() {
     assert_eq!(scraped.status(), 200);
     assert!(scraped.text().unwrap().contains("tfreg_build_info"));
     assert_eq!(separate.client().get(separate.url("/metrics")).send().unwrap().status(), 401);
+    // It answers probes too, and `tfreg health` (the container's health check) reads them.
+    let probe = |url: String| {
+        let out = Command::new(env!("CARGO_BIN_EXE_tfreg")).args(["health", &url]).output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (ok, printed) = probe(format!("http://127.0.0.1:{port}/readyz"));
+    assert!(ok && printed.contains("200"), "{printed}");
+    assert!(probe(format!("http://127.0.0.1:{port}/healthz")).0);
+    assert!(!probe(format!("http://127.0.0.1:{port}/nothing-here")).0);
 }
 
 #[test]

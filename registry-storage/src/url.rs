@@ -89,6 +89,12 @@ fn cloud(url: &str, rest: &str, kind: &str) -> Result<ObjectStorage, ConfigError
     }
     let scheme = &url[..url.find("://").unwrap_or(0)];
     let bucket_url = format!("{scheme}://{bucket}");
+    #[cfg(feature = "cloud")]
+    {
+        // The cloud clients' TLS uses the process's rustls provider; install ring's unless
+        // the application installed one already (then this changes nothing).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
     match kind {
         #[cfg(feature = "aws")]
         "aws" => {

@@ -1,7 +1,8 @@
-//! Where the client finds a registry's token, the places Terraform itself reads:
-//! `TF_TOKEN_{host}` (dots as `_`, dashes as `__`), then `credentials.tfrc.json` in Terraform's
-//! configuration folder (`~/.terraform.d`), which `tfreg login` writes, so one sign-in serves
-//! both Terraform and tfreg.
+//! Where the client finds a registry's token, the places Terraform itself reads, in its order:
+//! `TF_TOKEN_{host}` (dots as `_`, dashes as `__`), then a `credentials "HOST" { token = ... }`
+//! block in the CLI configuration (the file `TF_CLI_CONFIG_FILE` names, else `~/.terraformrc`),
+//! then `credentials.tfrc.json` in Terraform's configuration folder (`~/.terraform.d`), which
+//! `tfreg login` writes, so one sign-in serves both Terraform and tfreg.
 
 use std::path::PathBuf;
 
@@ -26,11 +27,45 @@ pub(crate) fn token(host: &str) -> crate::Result<Option<String>> {
     if let Ok(token) = std::env::var(variable(host)) {
         return Ok(Some(token));
     }
+    if let Some(token) = configured(host)? {
+        return Ok(Some(token));
+    }
     let path = file()?;
     let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
     let document: Value =
         serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
     Ok(document["credentials"][host]["token"].as_str().map(str::to_owned))
+}
+
+/// The CLI configuration file Terraform reads: `TF_CLI_CONFIG_FILE`, else `~/.terraformrc`.
+pub(crate) fn cli_config() -> Option<PathBuf> {
+    match std::env::var_os("TF_CLI_CONFIG_FILE") {
+        Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
+        _ => std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".terraformrc")),
+    }
+}
+
+/// The token of a `credentials "HOST"` block in the CLI configuration (HCL, or JSON when the
+/// file name ends in `.json`, as Terraform reads it).
+pub(crate) fn configured(host: &str) -> crate::Result<Option<String>> {
+    let Some(path) = cli_config() else { return Ok(None) };
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
+    let unreadable = |e: &dyn std::fmt::Display| format!("cannot read {}: {e}", path.display());
+    if path.extension().is_some_and(|e| e == "json") {
+        let document: Value = serde_json::from_str(&text).map_err(|e| unreadable(&e))?;
+        return Ok(document["credentials"][host]["token"].as_str().map(str::to_owned));
+    }
+    let body = hcl::parse(&text).map_err(|e| unreadable(&e))?;
+    let token = body
+        .blocks()
+        .filter(|block| block.identifier() == "credentials")
+        .find(|block| block.labels().first().is_some_and(|label| label.as_str() == host))
+        .and_then(|block| block.body().attributes().find(|a| a.key() == "token").cloned())
+        .and_then(|attribute| match attribute.expr {
+            hcl::Expression::String(token) => Some(token),
+            _ => None,
+        });
+    Ok(token)
 }
 
 /// Writes (`Some`) or removes (`None`) the token for `host`, keeping every other entry, in a

@@ -4,6 +4,7 @@
 
 pub(crate) mod admin;
 mod credentials;
+pub(crate) mod health;
 mod provider;
 mod publish;
 
@@ -92,9 +93,10 @@ pub(crate) struct PublishModule {
 
 /// How the client trusts the registry's certificate.
 #[derive(Debug, Args)]
-struct Tls {
+pub(crate) struct Tls {
     /// A PEM certificate to trust besides the system's (a development registry's
-    /// `tfreg-data/tls/cert.pem`).
+    /// `tfreg-data/tls/cert.pem`); without it, the file `SSL_CERT_FILE` names, as Terraform
+    /// trusts it.
     #[arg(long, env = "TFREG_CACERT")]
     cacert: Option<PathBuf>,
 }
@@ -107,13 +109,24 @@ pub(crate) struct Remote {
     token: String,
 }
 
+impl Tls {
+    /// A client that trusts what these settings name, waiting at most `timeout` for an answer.
+    fn client(&self, timeout: std::time::Duration) -> crate::Result<reqwest::Client> {
+        let mut builder = reqwest::Client::builder().timeout(timeout);
+        let trusted = self.cacert.clone().or_else(|| std::env::var_os("SSL_CERT_FILE").map(PathBuf::from));
+        if let Some(pem) = trusted {
+            let text = std::fs::read(&pem).map_err(|e| format!("cannot read {}: {e}", pem.display()))?;
+            for certificate in reqwest::Certificate::from_pem_bundle(&text)? {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        Ok(builder.build()?)
+    }
+}
+
 impl Remote {
     async fn new(host: &str, token: String, tls: &Tls) -> crate::Result<Self> {
-        let mut builder = reqwest::Client::builder().timeout(std::time::Duration::from_secs(600));
-        if let Some(pem) = &tls.cacert {
-            builder = builder.add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(pem)?)?);
-        }
-        let client = builder.build()?;
+        let client = tls.client(std::time::Duration::from_secs(600))?;
         // Service discovery says where the module API is; the other APIs sit beside it.
         let discovery = client.get(format!("https://{host}/.well-known/terraform.json")).send().await?;
         let discovery: serde_json::Value =
@@ -178,6 +191,7 @@ pub(crate) fn login(args: LoginArgs) -> crate::Result<()> {
         remote.answer(check).await.map_err(|e| format!("the token was not accepted: {e}"))?;
         let path = credentials::store(&args.host, Some(&token))?;
         println!("signed in to {}; the token is in {} (Terraform reads it too)", args.host, path.display());
+        warn_if_configured(&args.host)?;
         Ok(())
     })
 }
@@ -186,6 +200,19 @@ pub(crate) fn login(args: LoginArgs) -> crate::Result<()> {
 pub(crate) fn logout(args: LogoutArgs) -> crate::Result<()> {
     let path = credentials::store(&args.host, None)?;
     println!("signed out of {}; removed its token from {}", args.host, path.display());
+    warn_if_configured(&args.host)
+}
+
+/// A `credentials` block for `host` in the CLI configuration comes before the file `login`
+/// writes, for Terraform and for this client: say so, as `terraform login` does.
+fn warn_if_configured(host: &str) -> crate::Result<()> {
+    if credentials::configured(host)?.is_some() {
+        let file = credentials::cli_config().unwrap_or_default();
+        eprintln!(
+            "note: {} has a credentials block for {host}; Terraform and tfreg use that token first",
+            file.display()
+        );
+    }
     Ok(())
 }
 

@@ -86,27 +86,47 @@ pub(crate) async fn publish(remote: &Remote, address: &str, release: &Release) -
         }
     }
     let protocols = &release.protocols.join(",");
+    // On a terminal only (indicatif draws nothing otherwise): one bar per package.
+    let bars = indicatif::MultiProgress::new();
+    let style =
+        indicatif::ProgressStyle::with_template("{msg:>16} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}")
+            .map_err(|e| e.to_string())?
+            .progress_chars("=> ");
     let mut done = Vec::new();
     for batch in release.packages.chunks(4) {
-        let uploads = batch.iter().map(|(platform, path)| async move {
-            let (os, arch) =
-                platform.split_once('_').ok_or_else(|| format!("platform {platform} is not OS_ARCH"))?;
-            let url =
-                remote.api(&format!("providers/{address}/{version}/{os}/{arch}?protocols={protocols}"))?;
-            let answer = remote
-                .client
-                .put(url)
-                .bearer_auth(&remote.token)
-                .body(tokio::fs::read(path).await?)
-                .send()
-                .await?;
-            if answer.status() == reqwest::StatusCode::CONFLICT {
-                return Ok::<_, Box<dyn std::error::Error + Send + Sync>>(format!(
-                    "{platform}: already published"
-                ));
+        let uploads = batch.iter().map(|(platform, path)| {
+            let (bars, style) = (&bars, style.clone());
+            async move {
+                let (os, arch) =
+                    platform.split_once('_').ok_or_else(|| format!("platform {platform} is not OS_ARCH"))?;
+                let url = remote
+                    .api(&format!("providers/{address}/{version}/{os}/{arch}?protocols={protocols}"))?;
+                let file = tokio::fs::File::open(path).await?;
+                let size = file.metadata().await?.len();
+                let bar = bars
+                    .add(indicatif::ProgressBar::new(size).with_style(style).with_message(platform.clone()));
+                let counted = bar.clone();
+                let chunks = futures::TryStreamExt::inspect_ok(
+                    tokio_util::io::ReaderStream::new(file),
+                    move |chunk| counted.inc(chunk.len() as u64),
+                );
+                let answer = remote
+                    .client
+                    .put(url)
+                    .bearer_auth(&remote.token)
+                    .header(reqwest::header::CONTENT_LENGTH, size)
+                    .body(reqwest::Body::wrap_stream(chunks))
+                    .send()
+                    .await?;
+                bar.finish();
+                if answer.status() == reqwest::StatusCode::CONFLICT {
+                    return Ok::<_, Box<dyn std::error::Error + Send + Sync>>(format!(
+                        "{platform}: already published"
+                    ));
+                }
+                remote.answer(answer).await?;
+                Ok(format!("{platform}: published"))
             }
-            remote.answer(answer).await?;
-            Ok(format!("{platform}: published"))
         });
         for result in futures::future::join_all(uploads).await {
             done.push(result?);
