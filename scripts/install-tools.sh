@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Installs the tools the test suite needs when they are missing: from Debian's packages gnupg
 # (the OpenPGP interoperability tests), chromium and chromium-driver (the web UI's browser
-# tests); from npm axe-core (the accessibility check the browser tests run), kept in
-# .cache/tools/axe. Idempotent; only talks to the Debian mirrors and the npm registry.
+# tests), skopeo (an OCI client for the OCI distribution tests); from npm axe-core (the
+# accessibility check the browser tests run), kept in .cache/tools/axe; from PyPI the ORAS
+# Python SDK (the other OCI client), in .cache/venv-oras (see scripts/oras-client.sh).
+# Idempotent; only talks to the Debian mirrors, the npm registry and PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
 command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-tools: installing ${missing[*]}" >&2
   if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
@@ -21,7 +24,9 @@ if [ ! -f "$axe" ]; then
   mkdir -p .cache/tools/axe
   npm install --silent --no-audit --no-fund --prefix .cache/tools/axe axe-core@4 >&2
 fi
+bash scripts/oras-client.sh version >&2
 gpg --version | head -n 1 >&2
+skopeo --version >&2
 chromium --version >&2
 chromedriver --version | head -n 1 >&2
 echo "axe-core $(node -p "require('./.cache/tools/axe/node_modules/axe-core/package.json').version")" >&2
