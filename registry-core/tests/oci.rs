@@ -578,3 +578,30 @@ fn base64_encode(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(text)
 }
+
+#[tokio::test]
+async fn a_module_zip_lives_and_goes_with_its_archive() {
+    let clock = tfreg_testkit::ManualClock::now();
+    let memory = Arc::new(tfreg_storage::from_url("memory://").unwrap());
+    let storage: Arc<dyn tfreg_core::storage::Storage> =
+        tfreg_testkit::ClockedStore::new(memory, clock.clone());
+    let reg = TestRegistry::builder().storage(storage).clock(clock).signing_key(KEY).build().await;
+    publish_module(&reg, "1.0.0").await;
+    let manifest = get(&reg, "/v2/modules/acme/vpc/aws/manifests/1.0.0").await;
+    assert_eq!(manifest.status(), StatusCode::OK);
+    let derived = |keys: Vec<String>| keys.into_iter().filter(|k| k.contains(".oci.")).count();
+    assert_eq!(derived(reg.stored_keys("modules/").await), 2);
+
+    // Past the grace period the derived zip and its record are kept, as the archive is.
+    reg.clock.advance(std::time::Duration::from_secs(3 * 24 * 3600));
+    let report = reg.registry.collect_garbage().await.unwrap();
+    assert!(report.removed.is_empty(), "{report:?}");
+    assert_eq!(derived(reg.stored_keys("modules/").await), 2);
+    assert_eq!(get(&reg, "/v2/modules/acme/vpc/aws/manifests/1.0.0").await.body(), manifest.body());
+
+    // Deleting the version deletes them with it.
+    let deleted =
+        reg.call(Method::DELETE, "/v1/modules/acme/vpc/aws/1.0.0", Some(&reg.master), Bytes::new()).await;
+    assert!(deleted.status().is_success(), "{:?}", deleted.body());
+    assert_eq!(derived(reg.stored_keys("modules/").await), 0);
+}
