@@ -641,7 +641,17 @@ impl Registry {
                 inner.oci.manifest(&self.oci_repository(ctx, repo), &reference).await
             }
             Route::OciBlob(repo, digest) => {
-                inner.oci.blob(ctx, &self.oci_repository(ctx, repo), &digest).await
+                let (answer, package) = inner.oci.blob(ctx, &self.oci_repository(ctx, repo), &digest).await?;
+                // A package fetched whole counts as a download, as a download description does.
+                let whole = !ctx.is_head() && ctx.header(header::RANGE).is_none();
+                if let Some((counted, version)) = package.filter(|_| {
+                    whole && matches!(answer.status(), http::StatusCode::OK | http::StatusCode::FOUND)
+                }) {
+                    let kind = if counted.is_provider() { "provider" } else { "module" };
+                    crate::observe::download(kind, counted.key().to_owned(), version.to_string());
+                    inner.downloads.count(counted, &version);
+                }
+                Ok(answer)
             }
         }
     }

@@ -605,3 +605,29 @@ async fn a_module_zip_lives_and_goes_with_its_archive() {
     assert!(deleted.status().is_success(), "{:?}", deleted.body());
     assert_eq!(derived(reg.stored_keys("modules/").await), 0);
 }
+
+#[tokio::test]
+async fn packages_fetched_whole_count_as_downloads() {
+    use tfreg_core::lifecycle::Subject;
+    use tfreg_core::types::{ModuleAddress, ProviderAddress};
+    let reg = registry().await;
+    let packages = publish_provider(&reg, "1.0.0", &["linux_amd64"]).await;
+    publish_module(&reg, "1.0.0").await;
+    let token = format!("Bearer {}", reg.master);
+    let blob = format!("/v2/providers/acme/null/blobs/sha256:{}", sha256(&packages[0].1));
+    assert_eq!(get(&reg, &blob).await.status(), StatusCode::OK);
+    // Neither a HEAD nor a range is a download.
+    assert_eq!(call(&reg, Method::HEAD, &blob, Some(&token)).await.status(), StatusCode::OK);
+    let range = Request::get(&blob).header("authorization", &token).header("range", "bytes=0-0");
+    let part = tfreg_testkit::send(&reg.registry, range.body(Bytes::new()).unwrap()).await;
+    assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+    let module = opentofu_install_module(&reg, "modules/acme/vpc/aws", Some("1.0.0")).await;
+    assert!(!module.is_empty());
+
+    reg.registry.flush_downloads().await.unwrap();
+    let provider = Subject::Provider(ProviderAddress::local("acme", "null").unwrap());
+    let counts = reg.registry.download_counts(&provider).await.unwrap();
+    assert_eq!(counts.of(&Version::parse("1.0.0").unwrap()), 1, "{counts:?}");
+    let module = Subject::Module(ModuleAddress::parse("acme", "vpc", "aws").unwrap());
+    assert_eq!(reg.registry.download_counts(&module).await.unwrap().total, 1);
+}

@@ -8,6 +8,7 @@ use super::errors::ErrorCode;
 use super::manifest::{Encoded, EMPTY_CONTENT};
 use super::repository::{version_tag, Digest, Reference, Repository};
 use super::{modules, providers, OciService, CONTENT_DIGEST_HEADER};
+use crate::downloads::Counted;
 use crate::http::body::Body;
 use crate::http::files::{self, StoredFile};
 use crate::http::{response, RequestContext};
@@ -15,7 +16,7 @@ use crate::modules::index::{ModuleIndex, ModuleVersion};
 use crate::protocol::NoAttributes;
 use crate::providers::index::ProviderIndex;
 use crate::storage::layout;
-use crate::types::{Constraints, ModuleAddress, ProviderAddress};
+use crate::types::{Constraints, ModuleAddress, ProviderAddress, Version};
 use crate::{Error, Result};
 
 /// The answer of `GET /v2/{repo}/tags/list`.
@@ -119,27 +120,35 @@ impl OciService {
     }
 
     /// `GET|HEAD /v2/{repo}/blobs/{digest}`: a provider package, a module's zip, or the empty
-    /// config, streamed from the store (or redirected to a presigned URL), with `Range`.
+    /// config, streamed from the store (or redirected to a presigned URL), with `Range`. With
+    /// the answer, the provider or module version a package belongs to, for the download counts.
     pub(crate) async fn blob(
         &self,
         ctx: &RequestContext,
         repo: &Repository,
         digest: &Digest,
-    ) -> Result<Response<Body>> {
+    ) -> Result<(Response<Body>, Option<(Counted, Version)>)> {
         let missing =
             || Error::oci(ErrorCode::BlobUnknown, format!("repository {repo} has no blob {digest}"));
-        let key = match repo {
+        let found = match repo {
             Repository::Provider(addr) | Repository::Mirror(addr) => {
                 let cached = self.providers.cached(addr).await?;
                 known(addr, &cached)?.versions.iter().find_map(|v| {
                     let package = v.platforms.iter().find(|p| p.sha256 == digest.hex())?;
-                    Some(layout::provider_package(addr, &v.version, &package.sha256))
+                    let key = layout::provider_package(addr, &v.version, &package.sha256);
+                    Some((key, Counted::provider(addr), v.version.clone()))
                 })
             }
             Repository::Module(addr) => {
                 let index = self.modules.full_index(addr).await?;
-                self.module_blob(addr, &index, digest).await?
+                self.module_blob(addr, &index, digest)
+                    .await?
+                    .map(|(key, version)| (key, Counted::module(addr), version))
             }
+        };
+        let (key, counted) = match found {
+            Some((key, counted, version)) => (Some(key), Some((counted, version))),
+            None => (None, None),
         };
         let mut answer = match key {
             Some(key) => {
@@ -153,7 +162,7 @@ impl OciService {
             None => return Err(missing()),
         };
         add_digest(answer.headers_mut(), digest);
-        Ok(answer)
+        Ok((answer, counted))
     }
 
     /// A module version's manifest: by tag (its zip derived on first use) or by digest (of a
@@ -189,17 +198,19 @@ impl OciService {
         }
     }
 
-    /// The key of the module zip with `digest`, among the versions whose zip was derived.
+    /// The key of the module zip with `digest` and its version, among the versions whose zip
+    /// was derived.
     async fn module_blob(
         &self,
         addr: &ModuleAddress,
         index: &ModuleIndex,
         digest: &Digest,
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<(String, Version)>> {
         for entry in &index.versions {
             let zip = modules::recorded(self.storage.as_ref(), addr, entry).await?;
             if zip.is_some_and(|zip| zip.sha256 == digest.hex()) {
-                return Ok(Some(layout::module_zip(addr, &entry.version, &entry.sha256)));
+                let key = layout::module_zip(addr, &entry.version, &entry.sha256);
+                return Ok(Some((key, entry.version.clone())));
             }
         }
         Ok(None)
