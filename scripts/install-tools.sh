@@ -2,9 +2,11 @@
 # Installs the tools the test suite needs when they are missing: from Debian's packages gnupg
 # (the OpenPGP interoperability tests), chromium and chromium-driver (the web UI's browser
 # tests), skopeo (an OCI client for the OCI distribution tests); from npm axe-core (the
-# accessibility check the browser tests run), kept in .cache/tools/axe; from PyPI the ORAS
-# Python SDK (the other OCI client), in .cache/venv-oras (see scripts/oras-client.sh).
-# Idempotent; only talks to the Debian mirrors, the npm registry and PyPI.
+# accessibility check the browser tests run), kept in .cache/tools/axe; from PyPI schemathesis
+# (which checks the live server against its OpenAPI document), kept in
+# .cache/venv-schemathesis, and the ORAS Python SDK (the other OCI client), in
+# .cache/venv-oras (see scripts/oras-client.sh). Idempotent; only talks to the Debian mirrors,
+# the npm registry and PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
@@ -24,9 +26,16 @@ if [ ! -f "$axe" ]; then
   mkdir -p .cache/tools/axe
   npm install --silent --no-audit --no-fund --prefix .cache/tools/axe axe-core@4 >&2
 fi
+schemathesis=.cache/venv-schemathesis
+if ! "$schemathesis/bin/st" --version >/dev/null 2>&1; then
+  echo "install-tools: installing schemathesis from PyPI" >&2
+  python3 -m venv "$schemathesis"
+  "$schemathesis/bin/python" -m pip install --quiet --disable-pip-version-check 'schemathesis==4.32.5' >&2
+fi
 bash scripts/oras-client.sh version >&2
 gpg --version | head -n 1 >&2
 skopeo --version >&2
 chromium --version >&2
 chromedriver --version | head -n 1 >&2
 echo "axe-core $(node -p "require('./.cache/tools/axe/node_modules/axe-core/package.json').version")" >&2
+"$schemathesis/bin/st" --version >&2

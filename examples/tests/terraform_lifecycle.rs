@@ -35,13 +35,7 @@ fn yanked_versions_are_passed_over_and_deprecated_providers_warn() {
     }
     let package = provider_zip("terraform-provider-null_v2.1.2_x4", &std::fs::read(null_provider()).unwrap());
     let client = server.client();
-    let published = client
-        .put(server.url("/v1/providers/acme/null/2.1.2/linux/amd64"))
-        .bearer_auth(MASTER)
-        .body(package)
-        .send()
-        .unwrap();
-    assert_eq!(published.status(), 201);
+    assert_eq!(server.publish_provider("acme/null/2.1.2/linux/amd64", package, MASTER).status(), 201);
 
     let yanked = tfreg(&server, &["module", "yank", "acme/net/aws", "1.1.1", "--reason", "breaks routing", "--actor", "cli:e2e"]);
     assert!(yanked.contains("\"reason\": \"breaks routing\"") || yanked.contains("\"reason\":\"breaks routing\""), "{yanked}");

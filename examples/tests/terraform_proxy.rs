@@ -30,14 +30,7 @@ fn terraform_installs_through_the_proxy_and_the_policy_and_cache_hold() {
     }
     let binary = std::fs::read(null_provider()).unwrap();
     let package = provider_zip("terraform-provider-null_v2.1.2_x4", &binary);
-    let response = upstream
-        .client()
-        .put(upstream.url("/v1/providers/hashicorp/null/2.1.2/linux/amd64"))
-        .bearer_auth(MASTER)
-        .body(package)
-        .send()
-        .unwrap();
-    assert_eq!(response.status(), 201);
+    assert_eq!(upstream.publish_provider("hashicorp/null/2.1.2/linux/amd64", package, MASTER).status(), 201);
     let keys: serde_json::Value = serde_json::from_str(
         &upstream.client().get(upstream.url("/v1/keys")).send().unwrap().text().unwrap(),
     )

@@ -21,14 +21,7 @@ fn terraform_installs_from_s3_through_presigned_urls() {
     let module = tar_gz("", &[("main.tf", "output \"where\" { value = \"s3\" }\n")]);
     assert_eq!(server.publish("acme/bucket/aws", "1.0.0", module, MASTER).status(), 201);
     let package = provider_zip("terraform-provider-null_v2.1.2_x4", &std::fs::read(null_provider()).unwrap());
-    let response = server
-        .client()
-        .put(server.url("/v1/providers/acme/null/2.1.2/linux/amd64"))
-        .bearer_auth(MASTER)
-        .body(package)
-        .send()
-        .unwrap();
-    assert_eq!(response.status(), 201);
+    assert_eq!(server.publish_provider("acme/null/2.1.2/linux/amd64", package, MASTER).status(), 201);
 
     // The registry's own link answers HEAD itself and redirects GET to a presigned S3 URL.
     let download = server

@@ -62,6 +62,7 @@ pub mod mirror;
 pub mod modules;
 pub mod observe;
 pub mod oci;
+pub mod openapi;
 pub mod pgp;
 pub mod protocol;
 pub mod providers;

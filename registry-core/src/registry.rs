@@ -67,6 +67,8 @@ struct Inner {
     slots: UploadSlots,
     maintenance: Maintenance,
     discovery: Bytes,
+    /// The OpenAPI document, built when first asked for.
+    openapi: std::sync::OnceLock<Bytes>,
 }
 
 /// Builds a [`Registry`].
@@ -232,6 +234,7 @@ impl RegistryBuilder {
                 slots,
                 maintenance,
                 discovery: Bytes::from(discovery),
+                openapi: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -514,6 +517,16 @@ impl Registry {
         match route {
             Route::Discovery => Ok(response::json_bytes(http::StatusCode::OK, inner.discovery.clone())),
             Route::Health => Ok(response::json(http::StatusCode::OK, &Health { status: "ok".into() })),
+            Route::OpenApi => {
+                let document = match inner.openapi.get() {
+                    Some(document) => document.clone(),
+                    None => {
+                        let built = crate::openapi::document(&inner.config.base_path)?;
+                        inner.openapi.get_or_init(|| built).clone()
+                    }
+                };
+                Ok(response::json_bytes(http::StatusCode::OK, document))
+            }
             Route::Ready => {
                 // One cheap round trip: the head of an object every registry's store holds.
                 inner.storage.head(crate::storage::layout::URL_SIGNING_KEY).await.map_err(|err| {

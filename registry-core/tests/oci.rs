@@ -562,12 +562,15 @@ async fn routes_have_templates_for_metrics() {
         ("/v2/", "/v2/"),
         ("/v2", "/v2/"),
         ("/v2/token", "/v2/token"),
-        ("/v2/providers/acme/null/tags/list", "/v2/{repo}/tags/list"),
+        ("/v2/providers/acme/null/tags/list", "/v2/providers/{ns}/{type}/tags/list"),
         (
             "/v2/mirror/registry.terraform.io/hashicorp/null/manifests/1.0.0",
-            "/v2/{repo}/manifests/{reference}",
+            "/v2/mirror/{host}/{ns}/{type}/manifests/{reference}",
         ),
-        (&format!("/v2/modules/acme/vpc/aws/blobs/{digest}"), "/v2/{repo}/blobs/{digest}"),
+        (
+            &format!("/v2/modules/acme/vpc/aws/blobs/{digest}"),
+            "/v2/modules/{ns}/{name}/{system}/blobs/{digest}",
+        ),
     ];
     for (path, template) in cases {
         assert_eq!(route(&Method::GET, path).unwrap().template(), template, "{path}");

@@ -133,6 +133,19 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Publishes the provider package `zip` at `at` (`ns/type/version/os/arch`) with `token`;
+    /// the response.
+    pub fn publish_provider(&self, at: &str, zip: Vec<u8>, token: &str) -> reqwest::blocking::Response {
+        self.client()
+            .put(self.url(&format!("/v1/providers/{at}")))
+            .bearer_auth(token)
+            .body(zip)
+            .send()
+            .unwrap()
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();

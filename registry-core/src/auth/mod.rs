@@ -20,7 +20,19 @@ pub use token::{bearer_token, generate_token, hash_token, MasterToken, TokenAuth
 use crate::Result;
 
 /// What a principal may do (a token's tier), each role including the rights of those below it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Read: versions, downloads, browsing.

@@ -27,6 +27,8 @@ pub enum Route {
     Health,
     /// `GET /readyz`: the store answers (and the upstream, when the registry proxies one).
     Ready,
+    /// `GET /v1/openapi.json`: the OpenAPI document of this API.
+    OpenApi,
     /// `GET /v1/namespaces`: the namespaces that hold modules or providers.
     Namespaces,
     /// `GET /v1/modules`: every module, a page at a time.
@@ -145,6 +147,7 @@ impl Route {
             Route::Health => "/healthz",
             Route::Ready => "/readyz",
             Route::Discovery => "/.well-known/terraform.json",
+            Route::OpenApi => "/v1/openapi.json",
             Route::Namespaces => "/v1/namespaces",
             Route::ModuleCatalogue => "/v1/modules",
             Route::ModuleSearch => "/v1/modules/search",
@@ -203,9 +206,21 @@ impl Route {
             }
             Route::OciVersion => "/v2/",
             Route::OciToken => "/v2/token",
-            Route::OciTags(..) => "/v2/{repo}/tags/list",
-            Route::OciManifest(..) => "/v2/{repo}/manifests/{reference}",
-            Route::OciBlob(..) => "/v2/{repo}/blobs/{digest}",
+            Route::OciTags(Repository::Provider(_)) => "/v2/providers/{ns}/{type}/tags/list",
+            Route::OciTags(Repository::Mirror(_)) => "/v2/mirror/{host}/{ns}/{type}/tags/list",
+            Route::OciTags(Repository::Module(_)) => "/v2/modules/{ns}/{name}/{system}/tags/list",
+            Route::OciManifest(Repository::Provider(_), _) => {
+                "/v2/providers/{ns}/{type}/manifests/{reference}"
+            }
+            Route::OciManifest(Repository::Mirror(_), _) => {
+                "/v2/mirror/{host}/{ns}/{type}/manifests/{reference}"
+            }
+            Route::OciManifest(Repository::Module(_), _) => {
+                "/v2/modules/{ns}/{name}/{system}/manifests/{reference}"
+            }
+            Route::OciBlob(Repository::Provider(_), _) => "/v2/providers/{ns}/{type}/blobs/{digest}",
+            Route::OciBlob(Repository::Mirror(_), _) => "/v2/mirror/{host}/{ns}/{type}/blobs/{digest}",
+            Route::OciBlob(Repository::Module(_), _) => "/v2/modules/{ns}/{name}/{system}/blobs/{digest}",
         }
     }
 }
@@ -241,7 +256,9 @@ impl Route {
         let audit = |action: &'static str, target: String| Some(Audit { action, target: Some(target) });
         let admin = Authorized(Action::Administer);
         match self {
-            Route::Discovery | Route::KeyList | Route::Health | Route::Ready => (Public, None),
+            Route::Discovery | Route::KeyList | Route::Health | Route::Ready | Route::OpenApi => {
+                (Public, None)
+            }
             // Each entry is shown only if its namespace may be read.
             Route::Namespaces
             | Route::ModuleCatalogue
@@ -373,6 +390,7 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
     };
     let parts: Vec<&str> = rest.split('/').collect();
     match parts.as_slice() {
+        ["openapi.json"] => read(method, Route::OpenApi),
         ["namespaces"] => read(method, Route::Namespaces),
         ["modules"] | ["modules", ""] => read(method, Route::ModuleCatalogue),
         ["modules", "search"] => read(method, Route::ModuleSearch),

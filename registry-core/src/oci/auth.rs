@@ -23,7 +23,7 @@ pub const ANONYMOUS_TOKEN: &str = "anonymous";
 pub const TOKEN_EXPIRES_IN_SECS: u64 = 300;
 
 /// The answer of the token endpoint, with both names clients read the token by.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct TokenResponse {
     /// The bearer token (Docker's name).
     pub token: String,

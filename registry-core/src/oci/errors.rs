@@ -83,14 +83,14 @@ impl ErrorCode {
 }
 
 /// The error document of the OCI distribution API.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct OciErrors {
     /// The errors (this registry sends one).
     pub errors: Vec<OciError>,
 }
 
 /// One error of an [`OciErrors`] document.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct OciError {
     /// The code ([`ErrorCode::as_str`]).
     pub code: String,

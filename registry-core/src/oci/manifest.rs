@@ -35,7 +35,7 @@ pub const TITLE_ANNOTATION: &str = "org.opencontainers.image.title";
 pub const MAX_MANIFEST_BYTES: usize = 4 << 20;
 
 /// A content descriptor: what a blob or manifest is, where it is (its digest) and how big.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Descriptor {
     /// The media type of the content.
@@ -56,7 +56,7 @@ pub struct Descriptor {
 }
 
 /// The platform of an index entry.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct Platform {
     /// The CPU architecture (`amd64`), as Go and Terraform name it.
     pub architecture: String,
@@ -65,7 +65,7 @@ pub struct Platform {
 }
 
 /// An image index: one manifest per platform.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageIndex {
     /// Always 2.
@@ -79,7 +79,7 @@ pub struct ImageIndex {
 }
 
 /// An image manifest: a config and layers.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageManifest {
     /// Always 2.

@@ -20,7 +20,7 @@ use crate::types::{Constraints, ModuleAddress, ProviderAddress, Version};
 use crate::{Error, Result};
 
 /// The answer of `GET /v2/{repo}/tags/list`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct TagList {
     /// The repository.
     pub name: String,

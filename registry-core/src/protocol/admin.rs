@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Role;
 
 /// A token as the token API shows it: everything but its digest.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct TokenView {
     /// The token's public id.
     pub id: String,
@@ -25,7 +25,7 @@ pub struct TokenView {
 }
 
 /// `POST /v1/tokens`: the new token's view and its secret, shown this once.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct CreatedToken {
     /// The token's record.
     #[serde(flatten)]
@@ -35,14 +35,14 @@ pub struct CreatedToken {
 }
 
 /// `GET /v1/tokens`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct TokenList {
     /// Every issued token, oldest first.
     pub tokens: Vec<TokenView>,
 }
 
 /// `GET /v1/audit`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct AuditPage {
     /// The entries, newest first.
     pub entries: Vec<AuditEntry>,
@@ -51,14 +51,14 @@ pub struct AuditPage {
 }
 
 /// `GET /v1/pins`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct PinList {
     /// Every pin.
     pub pins: Vec<PinRecord>,
 }
 
 /// The answer to a pin request.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct Pinned {
     /// The pinned module or provider.
     pub address: String,
@@ -67,14 +67,14 @@ pub struct Pinned {
 }
 
 /// `GET /v1/keys`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct KeyList {
     /// Every public key.
     pub keys: Vec<KeyRecord>,
 }
 
 /// One recorded change.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct AuditEntry {
     /// The entry's id (also its paging cursor).
     pub id: String,
@@ -94,7 +94,7 @@ pub struct AuditEntry {
 }
 
 /// A public key as the registry lists it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct KeyRecord {
     /// 16 upper-case hex digits.
     pub key_id: String,
@@ -109,7 +109,7 @@ pub struct KeyRecord {
 }
 
 /// A pin as `GET /v1/pins` lists it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct PinRecord {
     /// `module` or `provider`.
     pub kind: String,
@@ -129,7 +129,7 @@ pub struct PinRecord {
 }
 
 /// What `tfreg reindex` did ([`crate::Registry::reindex`]).
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ReindexReport {
     /// Module versions whose documentation was read again from their archive.
     pub docs_read: usize,

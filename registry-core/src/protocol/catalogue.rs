@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One page of modules.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ModuleList {
     /// Where this page lies and how to get the next one.
     pub meta: ListMeta,
@@ -13,7 +13,7 @@ pub struct ModuleList {
 }
 
 /// Paging of a list answer.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ListMeta {
     /// The page size asked for (or the default).
     pub limit: usize,
@@ -34,7 +34,7 @@ pub struct ListMeta {
 }
 
 /// One module in a list: its latest version.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ModuleSummary {
     /// `namespace/name/system/version`.
     pub id: String,
@@ -64,7 +64,7 @@ pub struct ModuleSummary {
 }
 
 /// One page of providers (`GET /v1/providers`, `/v1/providers/{ns}`, `/v1/providers/search`).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ProviderList {
     /// Where this page lies and how to get the next one.
     pub meta: ListMeta,
@@ -73,7 +73,7 @@ pub struct ProviderList {
 }
 
 /// One provider in a list: its latest version.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ProviderSummary {
     /// `namespace/type/version`, with the original host first for a copy from another registry.
     pub id: String,
@@ -108,14 +108,14 @@ pub struct ProviderSummary {
 }
 
 /// `GET /v1/namespaces`: the namespaces the caller may read that hold modules or providers.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct NamespaceList {
     /// By name.
     pub namespaces: Vec<NamespaceSummary>,
 }
 
 /// One namespace of a [`NamespaceList`].
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct NamespaceSummary {
     /// The namespace, lower case.
     pub name: String,

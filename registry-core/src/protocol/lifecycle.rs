@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A version its publisher wants people to move off: still listed and installable, shown with
 /// its message (for providers also as a warning of the versions document Terraform prints).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct Deprecation {
     /// Why, and what to use instead.
     pub message: String,
@@ -21,7 +21,7 @@ pub struct Deprecation {
 /// A version withdrawn from resolution: no longer in the versions document, so no new
 /// constraint picks it, while its download answer and archive links keep working for
 /// configurations and lock files that name it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct Yank {
     /// Why, when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,7 +33,7 @@ pub struct Yank {
 }
 
 /// The body of `PUT .../{version}/deprecation`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeprecateRequest {
     /// Why, and what to use instead.
@@ -44,7 +44,7 @@ pub struct DeprecateRequest {
 }
 
 /// The body of `PUT .../{version}/yank` (it may also be empty).
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct YankRequest {
     /// Why.

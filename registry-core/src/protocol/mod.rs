@@ -42,7 +42,7 @@ pub use uploads::{UploadOpened, UploadReceived, UploadStatus};
 use serde::{Deserialize, Serialize};
 
 /// `{"errors": ["..."]}`: every error answer.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct Errors {
     /// What went wrong, for a person to read.
     pub errors: Vec<String>,

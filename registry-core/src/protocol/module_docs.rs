@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The documentation of one module version.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ModuleDocs {
     /// The root module.
     pub root: ModulePart,
@@ -18,7 +18,7 @@ pub struct ModuleDocs {
 }
 
 /// One module folder: its README, inputs, outputs, calls and resources.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ModulePart {
     /// The folder in the archive: `""` for the root, else `modules/x` or `examples/x`.
     pub path: String,
@@ -51,7 +51,7 @@ pub struct ModulePart {
 }
 
 /// One input variable.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct Input {
     /// Its name.
     pub name: String,
@@ -74,7 +74,7 @@ pub struct Input {
 }
 
 /// One output.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct Output {
     /// Its name.
     pub name: String,
@@ -85,7 +85,7 @@ pub struct Output {
 }
 
 /// One `module` call.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ModuleCall {
     /// The call's name.
     pub name: String,
@@ -96,7 +96,7 @@ pub struct ModuleCall {
 }
 
 /// One entry of `required_providers`.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ProviderRequirement {
     /// The local name.
     pub name: String,
@@ -109,7 +109,7 @@ pub struct ProviderRequirement {
 }
 
 /// One `resource` or `data` block.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct Resource {
     /// The block's name (its second label).
     pub name: String,

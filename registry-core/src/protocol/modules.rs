@@ -3,14 +3,14 @@
 use serde::{Deserialize, Serialize};
 
 /// `GET {modules.v1}{ns}/{name}/{system}/versions`.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ModuleVersions {
     /// Always one entry: the module asked for.
     pub modules: Vec<ModuleVersionsEntry>,
 }
 
 /// The module of a [`ModuleVersions`] answer.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ModuleVersionsEntry {
     /// `namespace/name/system` as first published (Renovate reads it as the source).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -21,7 +21,7 @@ pub struct ModuleVersionsEntry {
 }
 
 /// One version in a list.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct VersionEntry {
     /// The version as the registry normalised it (upstreams may send other forms).
     pub version: String,
@@ -29,14 +29,14 @@ pub struct VersionEntry {
 
 /// The body of a module download answer for clients that ask for JSON (OpenTofu reads it;
 /// Terraform reads only the `X-Terraform-Get` header that carries the same location).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct DownloadLocation {
     /// Where the archive is.
     pub location: String,
 }
 
 /// One published module version, as publishing and the detail endpoints show it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ModuleVersionView {
     /// `namespace/name/system/version`.
     pub id: String,
@@ -78,7 +78,7 @@ pub struct ModuleVersionView {
 /// `GET /v1/modules/{ns}/{name}/{system}/{version}`: one version with what its code documents
 /// (`root`, `submodules`, `examples`, `providers`, as the public registry answers) and the
 /// module's versions.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ModuleVersionDetail {
     /// The version as publishing shows it.
     #[serde(flatten)]
@@ -92,7 +92,7 @@ pub struct ModuleVersionDetail {
 
 /// `GET /v1/modules/{ns}/{name}/{system}`: the latest version as the public registry answers
 /// it (its documentation and the listed versions), with every version's view beside it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ModuleDetail {
     /// The latest version (the newest release not yanked, else the newest pre-release, else
     /// the newest version when every one is yanked).

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Every page of a provider version's documentation, as stored.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ProviderDocs {
     /// The pages, by category then slug.
     pub pages: Vec<DocPage>,
@@ -16,7 +16,7 @@ pub struct ProviderDocs {
 
 /// One page: `docs/index.md` (category `overview`, slug `index`) or
 /// `docs/{category}/{slug}.md`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct DocPage {
     /// `overview`, `resources`, `data-sources`, `ephemeral-resources`, `functions`, `guides`
     /// or `list-resources`.
@@ -38,14 +38,14 @@ pub struct DocPage {
 }
 
 /// `GET /v1/providers/{ns}/{type}/{version}/docs`: the pages without their content.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct DocsIndex {
     /// The pages, by category then slug.
     pub pages: Vec<DocEntry>,
 }
 
 /// One page of a [`DocsIndex`].
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct DocEntry {
     /// The category.
     pub category: String,
@@ -64,7 +64,7 @@ pub struct DocEntry {
 }
 
 /// What a provider version records of its documentation (in its index entry).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct DocsRef {
     /// SHA-256 of the stored document; also part of its key.
     pub sha256: String,

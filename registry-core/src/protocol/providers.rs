@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// `GET {providers.v1}{ns}/{type}/versions`.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ProviderVersions {
     /// Every installable version.
     #[serde(default)]
@@ -14,7 +14,7 @@ pub struct ProviderVersions {
 }
 
 /// One version of a [`ProviderVersions`] answer.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ProviderVersionEntry {
     /// The version, without a leading `v` (Terraform skips such versions).
     pub version: String,
@@ -27,7 +27,7 @@ pub struct ProviderVersionEntry {
 }
 
 /// A platform in the provider protocol's shape.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct PlatformEntry {
     /// The operating system.
     pub os: String,
@@ -36,7 +36,7 @@ pub struct PlatformEntry {
 }
 
 /// `GET {providers.v1}{ns}/{type}/{version}/download/{os}/{arch}`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ProviderDownload {
     /// The plugin protocol versions.
     #[serde(default)]
@@ -60,7 +60,7 @@ pub struct ProviderDownload {
 }
 
 /// The `signing_keys` of a [`ProviderDownload`].
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct SigningKeys {
     /// OpenPGP public keys.
     #[serde(default)]
@@ -68,7 +68,7 @@ pub struct SigningKeys {
 }
 
 /// One OpenPGP key of [`SigningKeys`].
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct GpgPublicKey {
     /// 16 upper-case hex digits.
     pub key_id: String,
@@ -86,7 +86,7 @@ pub struct GpgPublicKey {
 }
 
 /// The answer to publishing one platform package.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ProviderPublished {
     /// `namespace/type/version/os_arch`.
     pub id: String,
@@ -112,7 +112,7 @@ pub struct ProviderPublished {
 }
 
 /// The answer to uploading a team's own SHA256SUMS and signature.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ShaSumsPublished {
     /// `namespace/type/version`.
     pub id: String,
@@ -123,7 +123,7 @@ pub struct ShaSumsPublished {
 }
 
 /// One provider version, as the detail endpoints and lifecycle changes show it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ProviderVersionView {
     /// `namespace/type/version`.
     pub id: String,
@@ -166,7 +166,7 @@ pub struct ProviderVersionView {
 }
 
 /// One package of a [`ProviderVersionView`].
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ProviderPlatformView {
     /// The operating system.
     pub os: String,
@@ -185,7 +185,7 @@ pub struct ProviderPlatformView {
 }
 
 /// `GET /v1/providers/{ns}/{type}`: the provider and every version.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ProviderDetail {
     /// `namespace/type`, with the original host first for a copy from another registry.
     pub id: String,
@@ -209,7 +209,7 @@ pub struct ProviderDetail {
 
 /// `GET /v1/providers/{ns}/{type}/{version}`: one version, and the versions the versions
 /// document lists.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ProviderVersionDetail {
     /// The version.
     #[serde(flatten)]

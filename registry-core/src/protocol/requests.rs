@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// `POST /v1/tokens`: the token to issue.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateToken {
     /// `uploader` or `downloader`.
@@ -18,7 +18,7 @@ pub struct CreateToken {
 }
 
 /// `POST /v1/keys`: a team's public key, for the signatures of its namespace's providers.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddKey {
     /// The namespace whose signatures it verifies.
@@ -28,7 +28,7 @@ pub struct AddKey {
 }
 
 /// `PUT /v1/providers/{ns}/{type}/{version}/shasums`: a team's own signature of a version.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PublishShaSums {
     /// The `SHA256SUMS` text.
@@ -38,6 +38,6 @@ pub struct PublishShaSums {
 }
 
 /// `POST /v1/uploads`: nothing is required, and an empty body will do.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpenUpload {}

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// `POST /v1/uploads`: where to send the file.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct UploadOpened {
     /// The session id, for `?upload=` when publishing.
     pub id: String,
@@ -24,7 +24,7 @@ pub struct UploadOpened {
 }
 
 /// `GET /v1/uploads/{id}`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct UploadStatus {
     /// The session id.
     pub id: String,
@@ -41,7 +41,7 @@ pub struct UploadStatus {
 }
 
 /// The answer to the signed upload `PUT`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct UploadReceived {
     /// The session id.
     pub id: String,

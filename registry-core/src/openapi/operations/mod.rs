@@ -1,0 +1,19 @@
+//! The operation table, one file per group of operations.
+
+mod admin;
+mod catalogue;
+mod oci;
+mod protocol;
+mod publishing;
+
+use super::builder::{Op, Schemas};
+
+/// Every operation the registry answers, in the order the document lists its groups.
+pub(crate) fn all(schemas: &mut Schemas) -> Vec<Op> {
+    let mut ops = protocol::operations(schemas);
+    ops.extend(catalogue::operations(schemas));
+    ops.extend(publishing::operations(schemas));
+    ops.extend(admin::operations(schemas));
+    ops.extend(oci::operations(schemas));
+    ops
+}
