@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs the tools the test suite needs when they are missing: from Debian's packages gnupg
 # (the OpenPGP interoperability tests), chromium and chromium-driver (the web UI's browser
-# tests), buildah (the container image's test); from npm axe-core (the accessibility check the browser tests run), kept in
-# .cache/tools/axe; from PyPI schemathesis (which checks the live server against its OpenAPI
-# document), kept in .cache/venv-schemathesis. Idempotent; only talks to the Debian mirrors,
+# tests), skopeo (an OCI client for the OCI distribution tests), buildah (the container
+# image's test); from npm axe-core (the
+# accessibility check the browser tests run), kept in .cache/tools/axe; from PyPI schemathesis
+# (which checks the live server against its OpenAPI document), kept in
+# .cache/venv-schemathesis, and the ORAS Python SDK (the other OCI client), in
+# .cache/venv-oras (see scripts/oras-client.sh). Idempotent; only talks to the Debian mirrors,
 # the npm registry and PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +15,7 @@ command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v buildah >/dev/null 2>&1 || missing+=(buildah)
+command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-tools: installing ${missing[*]}" >&2
   if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
@@ -30,7 +34,9 @@ if ! "$schemathesis/bin/st" --version >/dev/null 2>&1; then
   python3 -m venv "$schemathesis"
   "$schemathesis/bin/python" -m pip install --quiet --disable-pip-version-check 'schemathesis==4.32.5' >&2
 fi
+bash scripts/oras-client.sh version >&2
 gpg --version | head -n 1 >&2
+skopeo --version >&2
 chromium --version >&2
 chromedriver --version | head -n 1 >&2
 buildah --version >&2

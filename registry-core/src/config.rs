@@ -127,7 +127,9 @@ impl RegistryConfig {
         self.base_path = if trimmed.is_empty() { String::new() } else { format!("/{trimmed}") };
         if let Some(ui) = &self.ui_path {
             let ui = ui.trim_matches('/');
-            if ui.is_empty() || ui.split('/').any(|s| s.is_empty() || s == "." || s == ".." || s == "v1") {
+            if ui.is_empty()
+                || ui.split('/').any(|s| s.is_empty() || s == "." || s == ".." || s == "v1" || s == "v2")
+            {
                 return Err(crate::Error::bad_request(format!(
                     "invalid UI path {ui:?}: use a path such as /ui"
                 )));

@@ -162,6 +162,15 @@ pub enum Error {
         #[source]
         source: Option<Source>,
     },
+    /// An answer of the OCI distribution API with its own error code, whose status it
+    /// answers with (see [`crate::oci::ErrorCode`]).
+    #[error("{message}")]
+    Oci {
+        /// The OCI error code.
+        code: crate::oci::ErrorCode,
+        /// What went wrong.
+        message: String,
+    },
     /// The error of a load that several requests waited on together (see
     /// [`TtlCache::get_or_load`](crate::cache::TtlCache::get_or_load)); it answers as the
     /// original does.
@@ -231,6 +240,19 @@ impl Error {
         Self::Upstream { message: message.into(), timeout: false, source: Some(Box::new(source)) }
     }
 
+    /// An error of the OCI distribution API with its own `code`.
+    pub fn oci(code: crate::oci::ErrorCode, message: impl Into<String>) -> Self {
+        Self::Oci { code, message: message.into() }
+    }
+
+    /// The OCI error code the error was raised with, if any.
+    pub fn oci_code(&self) -> Option<crate::oci::ErrorCode> {
+        match self.original() {
+            Self::Oci { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
     /// The error of a shared load, unwrapped when nobody else holds it.
     pub(crate) fn shared(err: Arc<Error>) -> Self {
         Arc::try_unwrap(err).unwrap_or_else(Self::Shared)
@@ -284,6 +306,7 @@ impl Error {
             }
             Self::Upstream { timeout: true, .. } => StatusCode::GATEWAY_TIMEOUT,
             Self::Upstream { .. } => StatusCode::BAD_GATEWAY,
+            Self::Oci { code, .. } => code.status(),
             Self::Shared(inner) => inner.status(),
         }
     }

@@ -23,7 +23,7 @@
 //! ## Layout
 //!
 //! One module per capability, each owning its state and routes: [`modules`], [`providers`],
-//! [`mirror`], [`uploads`], [`upstream`] (the upstream registry a proxy reads through), [`proxy`] (pins) and [`admin`] (tokens, keys,
+//! [`mirror`], [`oci`] (the OCI distribution API), [`uploads`], [`upstream`] (the upstream registry a proxy reads through), [`proxy`] (pins) and [`admin`] (tokens, keys,
 //! audit) hold the services; [`maintenance`] the store check and garbage collection; [`types`] the checked values every request names; [`http`] the
 //! router with its policy table ([`http::Route::policy`]: each route's action and audit
 //! target), the request context, query strings, the streamed [`http::Body`] and signed links;
@@ -61,6 +61,7 @@ pub mod maintenance;
 pub mod mirror;
 pub mod modules;
 pub mod observe;
+pub mod oci;
 pub mod openapi;
 pub mod pgp;
 pub mod protocol;

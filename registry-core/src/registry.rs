@@ -25,6 +25,7 @@ use crate::maintenance::{GarbageReport, Maintenance};
 use crate::mirror::MirrorService;
 use crate::modules::metadata::Metadata;
 use crate::modules::ModuleService;
+use crate::oci::OciService;
 use crate::protocol::{Discovery, Health};
 use crate::providers::keyring::KeyRing;
 use crate::providers::publish::Package;
@@ -59,6 +60,7 @@ struct Inner {
     downloads: Arc<DownloadCounter>,
     providers: Arc<ProviderService>,
     mirror: MirrorService,
+    oci: OciService,
     uploads: UploadService,
     pins: PinService,
     admin: AdminService,
@@ -190,6 +192,7 @@ impl RegistryBuilder {
             &config,
         ));
         let mirror = MirrorService::new(providers.clone(), upstream.clone(), public_url, &config.hostnames);
+        let oci = OciService::new(storage.clone(), providers.clone(), modules.clone(), config.link_ttl);
         let slots = UploadSlots::new(config.max_uploads, config.max_uploads_per_principal);
         let uploads = UploadService::new(
             storage.clone(),
@@ -224,6 +227,7 @@ impl RegistryBuilder {
                 downloads,
                 providers,
                 mirror,
+                oci,
                 uploads,
                 pins,
                 admin,
@@ -286,20 +290,67 @@ impl Registry {
 
     /// Dispatches a request whose body `read_body` reads within a limit, and answers a `HEAD`
     /// like its `GET` without a body.
-    async fn answer<F, Fut>(&self, parts: Parts, read_body: F) -> Response<Body>
+    async fn answer<F, Fut>(&self, mut parts: Parts, read_body: F) -> Response<Body>
     where
         F: FnOnce(u64) -> Fut,
         Fut: std::future::Future<Output = Result<Bytes>>,
     {
         let head = parts.method == Method::HEAD;
         let mut seen = crate::observe::Seen::of(&parts, &self.inner.config.trusted_proxies);
-        let mut response =
-            self.dispatch(parts, read_body, &mut seen).await.unwrap_or_else(Error::into_response);
+        let oci = self.oci_request(&mut parts);
+        let result = self.dispatch(parts, read_body, &mut seen).await;
+        let mut response = match oci {
+            None => result.unwrap_or_else(Error::into_response),
+            Some(challenge) => {
+                let mut response =
+                    result.unwrap_or_else(|err| crate::oci::errors::render(err, Some(&challenge)));
+                response.headers_mut().insert(
+                    crate::oci::API_VERSION_HEADER,
+                    HeaderValue::from_static(crate::oci::API_VERSION),
+                );
+                response
+            }
+        };
         seen.answered(&mut response);
         if head {
             head_response(response)
         } else {
             response
+        }
+    }
+
+    /// For a request to the OCI distribution API (`/v2/`, at the root of the host): reads its
+    /// credentials as the authenticator takes them ([`crate::oci::auth`]) and returns the
+    /// `WWW-Authenticate` challenge a 401 to it carries. `None` for any other request.
+    fn oci_request(&self, parts: &mut Parts) -> Option<String> {
+        let path = parts.uri.path();
+        if !(path == "/v2" || path.starts_with("/v2/")) {
+            return None;
+        }
+        crate::oci::auth::normalise(&mut parts.headers);
+        let repository = match router::route(&Method::GET, path) {
+            Ok(Route::OciTags(repo) | Route::OciManifest(repo, _) | Route::OciBlob(repo, _)) => {
+                Some(repo.to_string())
+            }
+            _ => None,
+        };
+        let ctx = RequestContext::new(parts, path);
+        let public = self.inner.config.public_url.as_deref().and_then(|u| url::Url::parse(u).ok());
+        let origin = match public {
+            Some(url) => url.origin().ascii_serialization(),
+            None => ctx.origin().unwrap_or_default(),
+        };
+        Some(crate::oci::auth::challenge(&origin, &self.source_host(&ctx), repository.as_deref()))
+    }
+
+    /// A repository of the OCI distribution API with a mirror's host resolved as the network
+    /// mirror resolves it (this registry's own names stand for its own providers).
+    fn oci_repository(&self, ctx: &RequestContext, repo: crate::oci::Repository) -> crate::oci::Repository {
+        match repo {
+            crate::oci::Repository::Mirror(addr) => {
+                crate::oci::Repository::Mirror(self.inner.mirror.resolve(ctx, &addr))
+            }
+            other => other,
         }
     }
 
@@ -596,6 +647,25 @@ impl Registry {
             Route::UploadData(id) => {
                 inner.uploads.receive(ctx, &id, None, crate::http::body::Whole(Some(body))).await
             }
+            Route::OciVersion => Ok(inner.oci.version()),
+            Route::OciToken => Ok(inner.oci.token(ctx)),
+            Route::OciTags(repo) => inner.oci.tags(ctx, &self.oci_repository(ctx, repo)).await,
+            Route::OciManifest(repo, reference) => {
+                inner.oci.manifest(&self.oci_repository(ctx, repo), &reference).await
+            }
+            Route::OciBlob(repo, digest) => {
+                let (answer, package) = inner.oci.blob(ctx, &self.oci_repository(ctx, repo), &digest).await?;
+                // A package fetched whole counts as a download, as a download description does.
+                let whole = !ctx.is_head() && ctx.header(header::RANGE).is_none();
+                if let Some((counted, version)) = package.filter(|_| {
+                    whole && matches!(answer.status(), http::StatusCode::OK | http::StatusCode::FOUND)
+                }) {
+                    let kind = if counted.is_provider() { "provider" } else { "module" };
+                    crate::observe::download(kind, counted.key().to_owned(), version.to_string());
+                    inner.downloads.count(counted, &version);
+                }
+                Ok(answer)
+            }
         }
     }
 
@@ -745,7 +815,8 @@ impl Registry {
 
     /// The request path relative to the base path, or 404 when it lies outside it.
     fn relative_path<'a>(&self, path: &'a str) -> Result<&'a str> {
-        if path == DISCOVERY_PATH {
+        // The OCI distribution API is looked for at the root of the host, like discovery.
+        if path == DISCOVERY_PATH || path == "/v2" || path.starts_with("/v2/") {
             return Ok(path);
         }
         let base = self.inner.config.base_path.as_str();

@@ -50,6 +50,8 @@ fn sample(template: &str) -> String {
         ("{id}", "0123456789abcdef0123456789abcdef"),
         ("{category}", "resources"),
         ("{slug}", "thing"),
+        ("{reference}", "1.2.3"),
+        ("{digest}", "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
     ] {
         path = path.replace(name, value);
     }

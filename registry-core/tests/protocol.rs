@@ -327,7 +327,11 @@ async fn unknown_things_answer_404_with_a_message() {
     h.publish("acme/vpc/aws", "1.0.0", module("1.0.0")).await;
     assert!(error(&h.get("/v1/modules/acme/vpc/aws/9.9.9/download").await, StatusCode::NOT_FOUND)
         .contains("9.9.9"));
-    error(&h.get("/v2/whatever").await, StatusCode::NOT_FOUND);
+    error(&h.get("/v3/whatever").await, StatusCode::NOT_FOUND);
+    // `/v2/` is the OCI distribution API: its errors are OCI error documents.
+    let oci = h.get("/v2/whatever").await;
+    assert_eq!(oci.status(), StatusCode::NOT_FOUND);
+    assert_eq!(json(&oci)["errors"][0]["code"], "NAME_UNKNOWN");
     let wrong_method = h.call(Method::DELETE, "/v1/modules/acme/vpc/aws/versions", Some(TOKEN), vec![]).await;
     error(&wrong_method, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(wrong_method.headers()["allow"], "GET, HEAD");

@@ -51,6 +51,16 @@ impl Counted {
         Self { provider: true, key: addr.key() }
     }
 
+    /// Whether it is a provider (not a module).
+    pub(crate) fn is_provider(&self) -> bool {
+        self.provider
+    }
+
+    /// The address's key.
+    pub(crate) fn key(&self) -> &str {
+        &self.key
+    }
+
     /// `downloads/modules/{ns}/{name}/{system}.json` or `downloads/providers/{host}/{ns}/{type}.json`.
     fn object(&self) -> String {
         let kind = if self.provider { "providers" } else { "modules" };

@@ -6,6 +6,7 @@ use http::Method;
 
 use crate::auth::Action;
 use crate::lifecycle::Step;
+use crate::oci::{Digest, Reference, Repository};
 use crate::types::address::ModuleAddress;
 use crate::types::version::Version;
 use crate::types::Platform;
@@ -126,6 +127,16 @@ pub enum Route {
         /// The archive's content hash, lower-case hex.
         sha256: String,
     },
+    /// `GET /v2/`: the OCI distribution API's version check (see [`crate::oci`]).
+    OciVersion,
+    /// `GET /v2/token`: a bearer token for the credentials sent by basic authentication.
+    OciToken,
+    /// `GET /v2/{repo}/tags/list?n&last`
+    OciTags(Repository),
+    /// `GET|HEAD /v2/{repo}/manifests/{reference}`
+    OciManifest(Repository, Reference),
+    /// `GET|HEAD /v2/{repo}/blobs/{digest}`
+    OciBlob(Repository, Digest),
 }
 
 impl Route {
@@ -193,6 +204,23 @@ impl Route {
             Route::ModuleArchive { .. } => {
                 "/v1/archives/modules/{ns}/{name}/{system}/{version}/{sha256}.tar.gz"
             }
+            Route::OciVersion => "/v2/",
+            Route::OciToken => "/v2/token",
+            Route::OciTags(Repository::Provider(_)) => "/v2/providers/{ns}/{type}/tags/list",
+            Route::OciTags(Repository::Mirror(_)) => "/v2/mirror/{host}/{ns}/{type}/tags/list",
+            Route::OciTags(Repository::Module(_)) => "/v2/modules/{ns}/{name}/{system}/tags/list",
+            Route::OciManifest(Repository::Provider(_), _) => {
+                "/v2/providers/{ns}/{type}/manifests/{reference}"
+            }
+            Route::OciManifest(Repository::Mirror(_), _) => {
+                "/v2/mirror/{host}/{ns}/{type}/manifests/{reference}"
+            }
+            Route::OciManifest(Repository::Module(_), _) => {
+                "/v2/modules/{ns}/{name}/{system}/manifests/{reference}"
+            }
+            Route::OciBlob(Repository::Provider(_), _) => "/v2/providers/{ns}/{type}/blobs/{digest}",
+            Route::OciBlob(Repository::Mirror(_), _) => "/v2/mirror/{host}/{ns}/{type}/blobs/{digest}",
+            Route::OciBlob(Repository::Module(_), _) => "/v2/modules/{ns}/{name}/{system}/blobs/{digest}",
         }
     }
 }
@@ -258,6 +286,11 @@ impl Route {
             | Route::ProviderDocs(addr, _)
             | Route::ProviderDocPage(addr, ..) => (reader(addr.namespace.key()), None),
             Route::MirrorIndex(addr) | Route::MirrorVersion(addr, _) => (reader(addr.namespace.key()), None),
+            // Whoever may browse may learn the API is here, and get a token for what they sent.
+            Route::OciVersion | Route::OciToken => (Authorized(Action::Browse), None),
+            Route::OciTags(repo) | Route::OciManifest(repo, _) | Route::OciBlob(repo, _) => {
+                (reader(repo.namespace()), None)
+            }
             Route::ProviderUpload(addr, version, platform) => (
                 Authorized(Action::Publish { namespace: addr.namespace.key() }),
                 audit("provider.publish", format!("{addr}/{version}/{platform}")),
@@ -348,6 +381,9 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
         "/healthz" => return read(method, Route::Health),
         "/readyz" => return read(method, Route::Ready),
         _ => {}
+    }
+    if let Some(rest) = path.strip_prefix("/v2").filter(|r| r.is_empty() || r.starts_with('/')) {
+        return oci_route(method, rest.strip_prefix('/').unwrap_or(rest));
     }
     let Some(rest) = path.strip_prefix("/v1/") else {
         return Err(not_found(path));
@@ -516,6 +552,38 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
             read(method, Route::ModuleArchive { addr, version, sha256: sha256.to_owned() })
         }
         _ => Err(not_found(path)),
+    }
+}
+
+/// The routes of the OCI distribution API, below `/v2/`: reads only (a push is `UNSUPPORTED`).
+fn oci_route(method: &Method, rest: &str) -> Result<Route> {
+    let parts: Vec<&str> = rest.split('/').collect();
+    let route = match parts.as_slice() {
+        [""] => Route::OciVersion,
+        ["token"] => Route::OciToken,
+        [repo @ .., "tags", "list"] if !repo.is_empty() => Route::OciTags(Repository::parse(repo)?),
+        [repo @ .., "manifests", reference] if !repo.is_empty() => {
+            Route::OciManifest(Repository::parse(repo)?, Reference::parse(reference)?)
+        }
+        [repo @ .., "blobs", digest] if !repo.is_empty() => {
+            Route::OciBlob(Repository::parse(repo)?, Digest::parse(digest)?)
+        }
+        _ => {
+            return Err(Error::oci(
+                crate::oci::ErrorCode::NameUnknown,
+                format!(
+                    "no such endpoint of the OCI distribution API: /v2/{}",
+                    crate::types::address::truncate(rest)
+                ),
+            ))
+        }
+    };
+    match *method {
+        Method::GET | Method::HEAD => Ok(route),
+        _ => Err(Error::oci(
+            crate::oci::ErrorCode::Unsupported,
+            format!("{method} is not supported: this registry serves its OCI repositories read-only"),
+        )),
     }
 }
 

@@ -134,11 +134,12 @@ impl Inventory {
     }
 }
 
-/// Whether `key` is derived from a referenced archive (a module version's documentation), so it
-/// lives as long as the archive.
+/// Whether `key` is derived from a referenced archive (a module version's documentation, or
+/// its zip for the OCI distribution API), so it lives as long as the archive.
 fn derived_from(key: &str, referenced: &HashSet<&str>) -> bool {
-    key.strip_suffix(layout::MODULE_DOCS_SUFFIX)
-        .is_some_and(|stem| referenced.contains(format!("{stem}.tar.gz").as_str()))
+    layout::MODULE_DERIVED_SUFFIXES.iter().any(|suffix| {
+        key.strip_suffix(suffix).is_some_and(|stem| referenced.contains(format!("{stem}.tar.gz").as_str()))
+    })
 }
 
 /// The key of the index of the folder `key` lies in: its first

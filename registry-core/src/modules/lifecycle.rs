@@ -65,6 +65,8 @@ impl ModuleService {
         for key in [
             layout::module_archive(addr, version, &entry.sha256),
             layout::module_docs(addr, version, &entry.sha256),
+            layout::module_zip(addr, version, &entry.sha256),
+            layout::module_zip_record(addr, version, &entry.sha256),
             layout::module_pin(addr, version),
         ] {
             self.storage.delete(&key).await?;

@@ -37,7 +37,7 @@ impl ModuleService {
     }
 
     /// The module's full index, read from the store (for the less frequent detail endpoints).
-    async fn full_index(&self, addr: &ModuleAddress) -> Result<ModuleIndex> {
+    pub(crate) async fn full_index(&self, addr: &ModuleAddress) -> Result<ModuleIndex> {
         let loaded = index::load(self.storage.as_ref(), addr).await?;
         loaded.map(|(index, _)| index).filter(|i| !i.versions.is_empty()).ok_or_else(|| missing_module(addr))
     }

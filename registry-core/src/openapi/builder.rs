@@ -251,6 +251,33 @@ impl Op {
     pub(crate) fn redirect(self, description: &'static str) -> Self {
         self.empty(302, description).header(302, "Location", "Where to fetch it.")
     }
+
+    /// An answer with `status` whose body is one of several JSON documents, each with its own
+    /// media type (an OCI image index or image manifest).
+    pub(crate) fn answers_as(
+        mut self,
+        status: u16,
+        description: &'static str,
+        documents: Vec<(&'static str, Value)>,
+    ) -> Self {
+        let content = documents.into_iter().map(|(media, schema)| (media, MediaType { schema })).collect();
+        self.operation
+            .responses
+            .insert(status.to_string(), Response { description, headers: BTreeMap::new(), content });
+        self
+    }
+
+    /// Errors as the OCI distribution API words them (`errors` of `code`, `message`, `detail`),
+    /// in place of the registry's own error document.
+    pub(crate) fn oci_errors(mut self, schema: Value) -> Self {
+        let response = Response {
+            description: "An error: the status says what kind, each error's `code` (`NAME_UNKNOWN`, `MANIFEST_UNKNOWN`, `BLOB_UNKNOWN`, `UNAUTHORIZED`, `DENIED`, ...) what went wrong; a 401 carries a `Bearer` challenge naming the token realm.",
+            headers: BTreeMap::new(),
+            content: json_content(schema),
+        };
+        self.operation.responses.insert("default".to_owned(), response);
+        self
+    }
 }
 
 fn json_content(schema: Value) -> BTreeMap<&'static str, MediaType> {
@@ -295,6 +322,7 @@ fn path_example(name: &str) -> Option<&'static str> {
         "version" => "1.0.0",
         "os" => "linux",
         "arch" => "amd64",
+        "reference" => "1.0.0",
         _ => return None,
     })
 }
@@ -324,6 +352,11 @@ fn path_grammar(path: &str, name: &str) -> (&'static str, Value) {
             ("The page's category (`resources`, `data-sources`, `guides`...).", pattern("^[a-z0-9_-]{1,64}$"))
         }
         "slug" => ("The page's name.", pattern("^[A-Za-z0-9_.-]{1,128}$")),
+        "reference" => (
+            "A tag (a version, `+` written `_`; `latest` for a module) or a manifest's digest.",
+            pattern("^([A-Za-z0-9_][A-Za-z0-9._-]{0,127}|sha256:[0-9a-f]{64})$"),
+        ),
+        "digest" => ("The blob's digest.", pattern("^sha256:[0-9a-f]{64}$")),
         other => panic!("the path parameter {{{other}}} has no grammar"),
     }
 }

@@ -46,6 +46,7 @@ pub fn document(base_path: &str) -> Result<Bytes> {
             Tag { name: "publishing", description: "Uploads of modules, providers, signatures and docs." },
             Tag { name: "lifecycle", description: "Deprecating, yanking and deleting versions." },
             Tag { name: "admin", description: "Tokens, audit, signing keys and pins." },
+            Tag { name: "oci", description: "The OCI distribution API (read-only): providers and modules as OCI artifacts, for OpenTofu 1.10+ and OCI clients. Errors are OCI error documents." },
         ],
         paths,
         components: Components {

@@ -4,6 +4,7 @@
 //! | --- | --- |
 //! | `modules/{ns}/{name}/{system}/index.json` | the module's version index ([`crate::modules::index::ModuleIndex`]), changed only by compare-and-swap |
 //! | `modules/{ns}/{name}/{system}/{version}/{sha256}.tar.gz` | a normalised module archive, written create-only, named by its content hash |
+//! | `modules/{ns}/{name}/{system}/{version}/{sha256}.oci.zip`, `.../{sha256}.oci.json` | the version's archive as a zip, for the OCI distribution API, and its SHA-256 and size ([`crate::oci::modules`]), derived on first request |
 //! | `providers/{host}/{ns}/{type}/index.json` | a provider's version index: platforms, hashes, the signed SHA256SUMS ([`crate::providers::index::ProviderIndex`]); `{host}` is `_local` for this registry's own providers |
 //! | `providers/{host}/{ns}/{type}/{version}/{sha256}.zip` | a platform's package, create-only |
 //! | `providers/{host}/{ns}/{type}/{version}/{sha256}.docs.json` | a version's documentation ([`crate::protocol::ProviderDocs`]), named by the index |
@@ -64,6 +65,28 @@ pub fn module_docs(addr: &ModuleAddress, version: &Version, sha256: &str) -> Str
 
 /// The ending of [`module_docs`] keys, in place of the archive's `.tar.gz`.
 pub const MODULE_DOCS_SUFFIX: &str = ".docs.json";
+
+/// The key of a version's archive as a zip (derived from the archive with the given content
+/// hash, for the OCI distribution API).
+pub fn module_zip(addr: &ModuleAddress, version: &Version, sha256: &str) -> String {
+    format!("{MODULES_PREFIX}{}/{}/{}{MODULE_ZIP_SUFFIX}", addr.key(), version, sha256)
+}
+
+/// The ending of [`module_zip`] keys, in place of the archive's `.tar.gz`.
+pub const MODULE_ZIP_SUFFIX: &str = ".oci.zip";
+
+/// The key of the record of a version's derived zip: its SHA-256 and size.
+pub fn module_zip_record(addr: &ModuleAddress, version: &Version, sha256: &str) -> String {
+    format!("{MODULES_PREFIX}{}/{}/{}{MODULE_ZIP_RECORD_SUFFIX}", addr.key(), version, sha256)
+}
+
+/// The ending of [`module_zip_record`] keys.
+pub const MODULE_ZIP_RECORD_SUFFIX: &str = ".oci.json";
+
+/// The endings of the objects derived from a module archive and kept beside it, in place of
+/// its `.tar.gz`: they live as long as the archive.
+pub const MODULE_DERIVED_SUFFIXES: [&str; 3] =
+    [MODULE_DOCS_SUFFIX, MODULE_ZIP_SUFFIX, MODULE_ZIP_RECORD_SUFFIX];
 
 /// The key of the secret that signs download URLs.
 pub const URL_SIGNING_KEY: &str = "_tfreg/url-signing-key";

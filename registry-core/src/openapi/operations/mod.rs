@@ -2,6 +2,7 @@
 
 mod admin;
 mod catalogue;
+mod oci;
 mod protocol;
 mod publishing;
 
@@ -13,5 +14,6 @@ pub(crate) fn all(schemas: &mut Schemas) -> Vec<Op> {
     ops.extend(catalogue::operations(schemas));
     ops.extend(publishing::operations(schemas));
     ops.extend(admin::operations(schemas));
+    ops.extend(oci::operations(schemas));
     ops
 }
