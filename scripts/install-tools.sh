@@ -28,12 +28,8 @@ if [ ! -f "$axe" ]; then
   mkdir -p .cache/tools/axe
   npm install --silent --no-audit --no-fund --prefix .cache/tools/axe axe-core@4 >&2
 fi
-schemathesis=.cache/venv-schemathesis
-if ! "$schemathesis/bin/st" --version >/dev/null 2>&1; then
-  echo "install-tools: installing schemathesis from PyPI" >&2
-  python3 -m venv "$schemathesis"
-  "$schemathesis/bin/python" -m pip install --quiet --disable-pip-version-check 'schemathesis==4.32.5' >&2
-fi
+. scripts/venv.sh
+schemathesis=$(venv schemathesis schemathesis 'schemathesis==4.32.5')
 bash scripts/oras-client.sh version >&2
 gpg --version | head -n 1 >&2
 skopeo --version >&2

@@ -8,11 +8,8 @@
 # Installs the SDK into .cache/venv-oras on first use.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-venv="$root/.cache/venv-oras"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import oras.client' 2>/dev/null; then
-  python3 -m venv "$venv" >&2
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check 'oras==0.2.43' >&2
-fi
+. "$root/scripts/venv.sh"
+venv=$(venv oras 'oras.client' 'oras==0.2.43')
 exec "$venv/bin/python" - "$@" <<'PY'
 import sys
 import oras.client

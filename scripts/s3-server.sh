@@ -6,11 +6,8 @@
 # conditional writes (If-None-Match / If-Match) are atomic as they are on AWS.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-venv="$root/.cache/venv-moto"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import moto.server, boto3' 2>/dev/null; then
-  python3 -m venv "$venv" >&2
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check 'moto[server]==5.2.5' >&2
-fi
+. "$root/scripts/venv.sh"
+venv=$(venv moto 'moto.server, boto3' 'moto[server]==5.2.5')
 port=${1:?usage: s3-server.sh PORT BUCKET}
 bucket=${2:?usage: s3-server.sh PORT BUCKET}
 exec "$venv/bin/python" - "$port" "$bucket" <<'PY'
