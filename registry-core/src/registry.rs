@@ -10,7 +10,9 @@ use http::request::Parts;
 use http::{header, HeaderValue, Method, Request, Response};
 
 use crate::admin::{AdminService, AuditLog};
-use crate::auth::{Authenticator, Authorizer, Principal, RoleAuthorizer, TokenAuthenticator, TokenStore};
+use crate::auth::{
+    Action, Authenticator, Authorizer, Principal, RoleAuthorizer, TokenAuthenticator, TokenStore,
+};
 use crate::catalogue::{CatalogueService, Listing};
 use crate::clock::SharedClock;
 use crate::config::RegistryConfig;
@@ -284,21 +286,18 @@ impl Registry {
     /// bodies; everything else is whole.
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Body> {
         let (parts, body) = request.into_parts();
-        let read = move |limit| read_limited(crate::http::body::Whole(Some(body)), None, limit);
-        self.answer(parts, read).await
+        self.answer(parts, Incoming { stream: crate::http::body::Whole(Some(body)), declared: None }).await
     }
 
-    /// Dispatches a request whose body `read_body` reads within a limit, and answers a `HEAD`
-    /// like its `GET` without a body.
-    async fn answer<F, Fut>(&self, mut parts: Parts, read_body: F) -> Response<Body>
+    /// Dispatches a request with its body, and answers a `HEAD` like its `GET` without a body.
+    async fn answer<S>(&self, mut parts: Parts, body: Incoming<S>) -> Response<Body>
     where
-        F: FnOnce(u64) -> Fut,
-        Fut: std::future::Future<Output = Result<Bytes>>,
+        S: futures_core::Stream<Item = Result<Bytes>> + Unpin,
     {
         let head = parts.method == Method::HEAD;
         let mut seen = crate::observe::Seen::of(&parts, &self.inner.config.trusted_proxies);
         let oci = self.oci_request(&mut parts);
-        let result = self.dispatch(parts, read_body, &mut seen).await;
+        let result = self.dispatch(parts, body, &mut seen).await;
         let mut response = match oci {
             None => result.unwrap_or_else(Error::into_response),
             Some(challenge) => {
@@ -328,19 +327,25 @@ impl Registry {
             return None;
         }
         crate::oci::auth::normalise(&mut parts.headers);
-        let repository = match router::route(&Method::GET, path) {
-            Ok(Route::OciTags(repo) | Route::OciManifest(repo, _) | Route::OciBlob(repo, _)) => {
-                Some(repo.to_string())
-            }
+        let repository = match router::route(&parts.method, path) {
+            Ok(
+                Route::OciTags(repo)
+                | Route::OciManifest(repo, _)
+                | Route::OciBlob(repo, _)
+                | Route::OciManifestPush(repo, _)
+                | Route::OciUploadOpen(repo)
+                | Route::OciUpload(repo, _),
+            ) => Some(repo.to_string()),
             _ => None,
         };
+        let push = !matches!(parts.method, Method::GET | Method::HEAD);
         let ctx = RequestContext::new(parts, path);
         let public = self.inner.config.public_url.as_deref().and_then(|u| url::Url::parse(u).ok());
         let origin = match public {
             Some(url) => url.origin().ascii_serialization(),
             None => ctx.origin().unwrap_or_default(),
         };
-        Some(crate::oci::auth::challenge(&origin, &self.source_host(&ctx), repository.as_deref()))
+        Some(crate::oci::auth::challenge(&origin, &self.source_host(&ctx), repository.as_deref(), push))
     }
 
     /// A repository of the OCI distribution API with a mirror's host resolved as the network
@@ -402,20 +407,19 @@ impl Registry {
             seen.answered(&mut response);
             return response;
         }
-        self.answer(parts, move |limit| read_limited(body, declared, limit)).await
+        self.answer(parts, Incoming { stream: body, declared }).await
     }
 
     /// Routes, authorizes and serves a request; `seen` learns the route's path template and the
     /// principal as soon as they are known (for metrics and the access log).
-    async fn dispatch<F, Fut>(
+    async fn dispatch<S>(
         &self,
         parts: Parts,
-        read_body: F,
+        body: Incoming<S>,
         seen: &mut crate::observe::Seen,
     ) -> Result<Response<Body>>
     where
-        F: FnOnce(u64) -> Fut,
-        Fut: std::future::Future<Output = Result<Bytes>>,
+        S: futures_core::Stream<Item = Result<Bytes>> + Unpin,
     {
         let path = self.relative_path(parts.uri.path())?.to_owned();
         if let Some(ui) = self.ui_path() {
@@ -427,7 +431,7 @@ impl Registry {
                 let rest = rest.to_owned();
                 let ctx = RequestContext::from_parts(parts, &path);
                 let body = if ctx.method == Method::POST {
-                    read_body(router::DOCUMENT_LIMIT).await?
+                    body.read(router::DOCUMENT_LIMIT).await?
                 } else {
                     Bytes::new()
                 };
@@ -457,7 +461,7 @@ impl Registry {
         let Some(audit) = audit else {
             ctx.principal = principal?;
             seen.principal = ctx.principal.as_ref().map(|p| p.id.clone());
-            return self.admitted(route, &ctx, read_body).await;
+            return self.admitted(route, &ctx, body).await;
         };
         let target = audit.target.unwrap_or_default();
         let principal = match principal {
@@ -473,7 +477,7 @@ impl Registry {
         seen.principal = ctx.principal.as_ref().map(|p| p.id.clone());
         // The change goes ahead only once its audit entry is stored.
         let pending = self.inner.audit.begin(ctx.actor(), audit.action, &target).await?;
-        let result = self.admitted(route, &ctx, read_body).await;
+        let result = self.admitted(route, &ctx, body).await;
         let status = result.as_ref().map_or_else(|e| e.status(), |r| r.status());
         let target = match result.as_ref().ok().and_then(|r| r.extensions().get::<AuditTarget>()) {
             Some(found) if target.is_empty() => found.0.clone(),
@@ -485,29 +489,54 @@ impl Registry {
 
     /// Serves a request that was allowed: reads its body as the route needs it (taking an
     /// upload slot for uploads), then calls the service.
-    async fn admitted<F, Fut>(
+    async fn admitted<S>(
         &self,
         route: Route,
         ctx: &RequestContext,
-        read_body: F,
+        body: Incoming<S>,
     ) -> Result<Response<Body>>
     where
-        F: FnOnce(u64) -> Fut,
-        Fut: std::future::Future<Output = Result<Bytes>>,
+        S: futures_core::Stream<Item = Result<Bytes>> + Unpin,
     {
         let (_slot, body) = match route.body_use() {
             BodyUse::Ignored => (None, Bytes::new()),
-            BodyUse::Document => (None, read_body(router::DOCUMENT_LIMIT).await?),
+            BodyUse::Document => (None, body.read(router::DOCUMENT_LIMIT).await?),
             // Upload data takes its slot in the name of the session's owner, in the service.
             BodyUse::Upload if matches!(route, Route::UploadData(_)) => {
-                (None, read_body(self.max_body_bytes()).await?)
+                (None, body.read(self.max_body_bytes()).await?)
             }
             BodyUse::Upload => {
                 let slot = self.inner.slots.acquire(ctx.actor())?;
-                (Some(slot), read_body(self.max_body_bytes()).await?)
+                (Some(slot), body.read(self.max_body_bytes()).await?)
+            }
+            BodyUse::Stream => {
+                let _slot = self.inner.slots.acquire(ctx.actor())?;
+                let limit = self.inner.config.max_session_upload_bytes;
+                if body.declared.is_some_and(|len| len > limit) {
+                    return Err(Error::PayloadTooLarge { limit });
+                }
+                return self.serve_stream(route, ctx, body.stream).await;
             }
         };
         self.serve(route, ctx, body).await
+    }
+
+    /// Calls the service of a route whose body streams to the store: the OCI blob uploads.
+    async fn serve_stream<S>(&self, route: Route, ctx: &RequestContext, body: S) -> Result<Response<Body>>
+    where
+        S: futures_core::Stream<Item = Result<Bytes>> + Unpin,
+    {
+        let (oci, uploads) = (&self.inner.oci, &self.inner.uploads);
+        match route {
+            Route::OciUploadOpen(repo) => oci.open_upload(uploads, ctx, &repo, body).await,
+            Route::OciUpload(repo, id) => match ctx.method {
+                Method::PATCH => oci.upload_chunk(uploads, ctx, &repo, &id, body).await,
+                Method::PUT => oci.finish_upload(uploads, ctx, &repo, &id, body).await,
+                Method::DELETE => oci.cancel_upload(uploads, ctx, &id).await,
+                _ => oci.upload_status(uploads, ctx, &repo, &id).await,
+            },
+            _ => Err(Error::internal("a route with a streamed body that is not a blob upload")),
+        }
     }
 
     /// Calls the service that owns `route` (authorized already).
@@ -653,8 +682,18 @@ impl Registry {
             Route::OciManifest(repo, reference) => {
                 inner.oci.manifest(&self.oci_repository(ctx, repo), &reference).await
             }
+            Route::OciManifestPush(repo, reference) => {
+                inner.oci.push_manifest(&inner.uploads, ctx, &repo, &reference, body).await
+            }
+            Route::OciUploadOpen(_) | Route::OciUpload(..) => {
+                Err(Error::internal("a blob upload was read whole instead of streamed"))
+            }
             Route::OciBlob(repo, digest) => {
-                let (answer, package) = inner.oci.blob(ctx, &self.oci_repository(ctx, repo), &digest).await?;
+                // Who may push to the repository also sees the blobs staged for it.
+                let may_push =
+                    inner.authorizer.authorize(who, &Action::Publish { namespace: repo.namespace() }).is_ok();
+                let repo = self.oci_repository(ctx, repo);
+                let (answer, package) = inner.oci.blob(ctx, &repo, &digest, may_push).await?;
                 // A package fetched whole counts as a download, as a download description does.
                 let whole = !ctx.is_head() && ctx.header(header::RANGE).is_none();
                 if let Some((counted, version)) = package.filter(|_| {
@@ -840,4 +879,20 @@ fn head_response(mut response: Response<Body>) -> Response<Body> {
     }
     *response.body_mut() = Body::empty();
     response
+}
+
+/// A request's body as it arrives, with the length its head declared.
+struct Incoming<S> {
+    stream: S,
+    declared: Option<u64>,
+}
+
+impl<S> Incoming<S>
+where
+    S: futures_core::Stream<Item = Result<Bytes>> + Unpin,
+{
+    /// The whole body, refused (413) past `limit` bytes.
+    async fn read(self, limit: u64) -> Result<Bytes> {
+        read_limited(self.stream, self.declared, limit).await
+    }
 }

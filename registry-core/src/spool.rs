@@ -31,6 +31,19 @@ impl SpooledFile {
         Ok(Self { file, size: self.size })
     }
 
+    /// The whole file in memory, refused (413) when larger than `limit`.
+    pub(crate) async fn read_all(&self, limit: u64) -> Result<Bytes> {
+        if self.size > limit {
+            return Err(Error::PayloadTooLarge { limit });
+        }
+        let io = |e: std::io::Error| Error::internal_with("cannot read a temporary file", e);
+        let mut file = tokio::fs::File::from_std(self.file.try_clone().map_err(io)?);
+        file.seek(SeekFrom::Start(0)).await.map_err(io)?;
+        let mut out = Vec::with_capacity(usize::try_from(self.size).unwrap_or(0));
+        file.read_to_end(&mut out).await.map_err(io)?;
+        Ok(Bytes::from(out))
+    }
+
     /// Stores the file at `key`, a key that names its content, chunk by chunk; `false` when an
     /// object was there already (the same content, then).
     pub(crate) async fn store(self, storage: &dyn Storage, key: &str) -> Result<bool> {
@@ -70,21 +83,47 @@ where
     S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
     Error: From<E>,
 {
-    let temp = |e: std::io::Error| Error::internal_with("cannot write a temporary file", e);
-    let file = tempfile::tempfile().map_err(temp)?;
-    let mut writer = tokio::fs::File::from_std(file.try_clone().map_err(temp)?);
-    let mut size = 0u64;
+    let mut spool = Spool::new(limit)?;
     while let Some(chunk) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_next(cx)).await {
-        let chunk = chunk?;
-        size += chunk.len() as u64;
-        if size > limit {
-            return Err(Error::PayloadTooLarge { limit });
-        }
-        writer.write_all(&chunk).await.map_err(temp)?;
+        spool.write(&chunk?).await?;
     }
-    writer.flush().await.map_err(temp)?;
-    drop(writer);
-    let mut file = file;
-    file.seek(SeekFrom::Start(0)).map_err(temp)?;
-    Ok(SpooledFile { file, size })
+    spool.finish().await
+}
+
+/// A temporary file being written chunk by chunk, within a size limit.
+pub(crate) struct Spool {
+    file: std::fs::File,
+    writer: tokio::fs::File,
+    size: u64,
+    limit: u64,
+}
+
+impl Spool {
+    /// An empty temporary file that takes at most `limit` bytes.
+    pub(crate) fn new(limit: u64) -> Result<Self> {
+        let file = tempfile::tempfile().map_err(temp)?;
+        let writer = tokio::fs::File::from_std(file.try_clone().map_err(temp)?);
+        Ok(Self { file, writer, size: 0, limit })
+    }
+
+    /// Appends `chunk`, refusing (413) past the limit.
+    pub(crate) async fn write(&mut self, chunk: &[u8]) -> Result<()> {
+        self.size += chunk.len() as u64;
+        if self.size > self.limit {
+            return Err(Error::PayloadTooLarge { limit: self.limit });
+        }
+        self.writer.write_all(chunk).await.map_err(temp)
+    }
+
+    /// The file written, positioned at its start.
+    pub(crate) async fn finish(mut self) -> Result<SpooledFile> {
+        self.writer.flush().await.map_err(temp)?;
+        drop(self.writer);
+        self.file.seek(SeekFrom::Start(0)).map_err(temp)?;
+        Ok(SpooledFile { file: self.file, size: self.size })
+    }
+}
+
+fn temp(e: std::io::Error) -> Error {
+    Error::internal_with("cannot write a temporary file", e)
 }

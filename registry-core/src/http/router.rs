@@ -137,6 +137,15 @@ pub enum Route {
     OciManifest(Repository, Reference),
     /// `GET|HEAD /v2/{repo}/blobs/{digest}`
     OciBlob(Repository, Digest),
+    /// `POST /v2/{repo}/blobs/uploads/`: opens a blob upload, or with `?digest=` uploads a
+    /// blob in one request (see [`crate::oci`]'s push side).
+    OciUploadOpen(Repository),
+    /// `GET|PATCH|PUT|DELETE /v2/{repo}/blobs/uploads/{id}`: an upload's progress, a chunk of
+    /// it, its last chunk with `?digest=`, or abandoning it.
+    OciUpload(Repository, String),
+    /// `PUT /v2/{repo}/manifests/{reference}`: a pushed module manifest or provider index,
+    /// published as a version (or a provider's platform manifest, kept for its index).
+    OciManifestPush(Repository, Reference),
 }
 
 impl Route {
@@ -221,6 +230,17 @@ impl Route {
             Route::OciBlob(Repository::Provider(_), _) => "/v2/providers/{ns}/{type}/blobs/{digest}",
             Route::OciBlob(Repository::Mirror(_), _) => "/v2/mirror/{host}/{ns}/{type}/blobs/{digest}",
             Route::OciBlob(Repository::Module(_), _) => "/v2/modules/{ns}/{name}/{system}/blobs/{digest}",
+            Route::OciUploadOpen(Repository::Provider(_)) => "/v2/providers/{ns}/{type}/blobs/uploads/",
+            Route::OciUploadOpen(Repository::Mirror(_)) => "/v2/mirror/{host}/{ns}/{type}/blobs/uploads/",
+            Route::OciUploadOpen(Repository::Module(_)) => "/v2/modules/{ns}/{name}/{system}/blobs/uploads/",
+            Route::OciUpload(Repository::Provider(_), _) => "/v2/providers/{ns}/{type}/blobs/uploads/{id}",
+            Route::OciUpload(Repository::Mirror(_), _) => "/v2/mirror/{host}/{ns}/{type}/blobs/uploads/{id}",
+            Route::OciUpload(Repository::Module(_), _) => {
+                "/v2/modules/{ns}/{name}/{system}/blobs/uploads/{id}"
+            }
+            Route::OciManifestPush(repo, reference) => {
+                Route::OciManifest(repo.clone(), reference.clone()).template()
+            }
         }
     }
 }
@@ -291,6 +311,13 @@ impl Route {
             Route::OciTags(repo) | Route::OciManifest(repo, _) | Route::OciBlob(repo, _) => {
                 (reader(repo.namespace()), None)
             }
+            Route::OciUploadOpen(repo) | Route::OciUpload(repo, _) => {
+                (Authorized(Action::Publish { namespace: repo.namespace() }), None)
+            }
+            Route::OciManifestPush(repo, reference) => (
+                Authorized(Action::Publish { namespace: repo.namespace() }),
+                audit(repo.publish_action(), format!("{repo}:{reference}")),
+            ),
             Route::ProviderUpload(addr, version, platform) => (
                 Authorized(Action::Publish { namespace: addr.namespace.key() }),
                 audit("provider.publish", format!("{addr}/{version}/{platform}")),
@@ -345,6 +372,9 @@ pub enum BodyUse {
     /// A file to publish, read up to the registry's body limit, holding one of the caller's
     /// upload slots while it arrives.
     Upload,
+    /// A chunk of an OCI blob upload, streamed to the store (never held whole), holding one of
+    /// the caller's upload slots while it arrives.
+    Stream,
 }
 
 /// The most bytes a JSON document sent to the registry may have.
@@ -359,7 +389,10 @@ impl Route {
             | Route::ProviderShaSums(..)
             | Route::ProviderDocsUpload(..)
             | Route::UploadData(_) => BodyUse::Upload,
-            Route::TokenCreate | Route::KeyAdd | Route::UploadCreate => BodyUse::Document,
+            Route::OciUploadOpen(_) | Route::OciUpload(..) => BodyUse::Stream,
+            Route::TokenCreate | Route::KeyAdd | Route::UploadCreate | Route::OciManifestPush(..) => {
+                BodyUse::Document
+            }
             Route::ModuleLifecycle(_, _, step) | Route::ProviderLifecycle(_, _, step)
                 if step.takes_body() =>
             {
@@ -555,35 +588,72 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
     }
 }
 
-/// The routes of the OCI distribution API, below `/v2/`: reads only (a push is `UNSUPPORTED`).
+/// The routes of the OCI distribution API, below `/v2/`: reads, and pushes to the registry's
+/// own providers and modules (`mirror/` repositories are read-only).
 fn oci_route(method: &Method, rest: &str) -> Result<Route> {
+    const MANIFEST: &str = "GET, HEAD, PUT";
+    const UPLOAD: &str = "GET, HEAD, PATCH, PUT, DELETE";
     let parts: Vec<&str> = rest.split('/').collect();
-    let route = match parts.as_slice() {
-        [""] => Route::OciVersion,
-        ["token"] => Route::OciToken,
-        [repo @ .., "tags", "list"] if !repo.is_empty() => Route::OciTags(Repository::parse(repo)?),
+    // A repository pushed to: `mirror/` ones are only read.
+    let pushed = |repo: &[&str], allowed: &'static str| -> Result<Repository> {
+        let repo = Repository::parse(repo)?;
+        let reading = *method == Method::GET || *method == Method::HEAD;
+        if matches!(repo, Repository::Mirror(_)) && !reading {
+            return Err(not_allowed(method, READ));
+        }
+        allow(method, allowed)?;
+        Ok(repo)
+    };
+    match parts.as_slice() {
+        [""] => read(method, Route::OciVersion),
+        ["token"] => read(method, Route::OciToken),
+        [repo @ .., "tags", "list"] if !repo.is_empty() => {
+            read(method, Route::OciTags(Repository::parse(repo)?))
+        }
+        [repo @ .., "blobs", "uploads"] | [repo @ .., "blobs", "uploads", ""] if !repo.is_empty() => {
+            Ok(Route::OciUploadOpen(pushed(repo, "POST")?))
+        }
+        [repo @ .., "blobs", "uploads", id] if !repo.is_empty() => {
+            let repo = pushed(repo, UPLOAD)?;
+            let id = crate::types::parse_upload_id(id).map_err(|_| {
+                Error::oci(
+                    crate::oci::ErrorCode::BlobUploadUnknown,
+                    format!(
+                        "no blob upload {:?}: open one with POST /v2/{repo}/blobs/uploads/",
+                        crate::types::truncate(id)
+                    ),
+                )
+            })?;
+            Ok(Route::OciUpload(repo, id))
+        }
         [repo @ .., "manifests", reference] if !repo.is_empty() => {
-            Route::OciManifest(Repository::parse(repo)?, Reference::parse(reference)?)
+            let repo = pushed(repo, MANIFEST)?;
+            let reference = Reference::parse(reference)?;
+            Ok(match *method {
+                Method::PUT => Route::OciManifestPush(repo, reference),
+                _ => Route::OciManifest(repo, reference),
+            })
         }
         [repo @ .., "blobs", digest] if !repo.is_empty() => {
-            Route::OciBlob(Repository::parse(repo)?, Digest::parse(digest)?)
+            read(method, Route::OciBlob(Repository::parse(repo)?, Digest::parse(digest)?))
         }
-        _ => {
-            return Err(Error::oci(
-                crate::oci::ErrorCode::NameUnknown,
-                format!(
-                    "no such endpoint of the OCI distribution API: /v2/{}",
-                    crate::types::address::truncate(rest)
-                ),
-            ))
-        }
-    };
-    match *method {
-        Method::GET | Method::HEAD => Ok(route),
         _ => Err(Error::oci(
-            crate::oci::ErrorCode::Unsupported,
-            format!("{method} is not supported: this registry serves its OCI repositories read-only"),
+            crate::oci::ErrorCode::NameUnknown,
+            format!(
+                "no such endpoint of the OCI distribution API: /v2/{}",
+                crate::types::address::truncate(rest)
+            ),
         )),
+    }
+}
+
+/// `Ok` when `method` is one of `allowed` (a `GET` allows a `HEAD`), else 405 with `Allow`.
+fn allow(method: &Method, allowed: &'static str) -> Result<()> {
+    let listed = allowed.split(", ").any(|m| m == method.as_str());
+    if listed || (*method == Method::HEAD && allowed.contains("GET")) {
+        Ok(())
+    } else {
+        Err(not_allowed(method, allowed))
     }
 }
 

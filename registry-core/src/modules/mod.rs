@@ -41,7 +41,7 @@ pub(crate) struct ModuleService {
     limits: archive::ArchiveLimits,
     /// One permit per archive that may be unpacked at once.
     archive_workers: tokio::sync::Semaphore,
-    max_upload_bytes: u64,
+    pub(crate) max_upload_bytes: u64,
     /// Whether a cache entry may hand out the archive links it made: only while entries live
     /// at most half a link's life (and at most a minute), so every link handed out still has at
     /// least half of its life left.

@@ -11,10 +11,19 @@ use crate::http::response;
 use crate::modules::archive::{normalize_module_archive_to_file, ArchiveFile};
 use crate::modules::index::{self, ModuleIndex, ModuleVersion};
 use crate::modules::metadata::Metadata;
+use crate::oci::modules::ModuleZip;
 use crate::spool::SpooledFile;
-use crate::storage::layout;
+use crate::storage::{layout, write_json, PutMode};
 use crate::types::{ModuleAddress, Version};
 use crate::{Error, Result};
+
+/// A module archive checked and normalised, with the documentation read from it.
+#[derive(Debug)]
+pub(crate) struct Normalised {
+    /// The normalised `.tar.gz`.
+    pub(crate) archive: ArchiveFile,
+    docs: crate::protocol::ModuleDocs,
+}
 
 impl ModuleService {
     /// `PUT /v1/modules/{ns}/{name}/{system}/{version}` with a `.tar.gz` or `.zip` archive (the
@@ -54,24 +63,40 @@ impl ModuleService {
         pinned: bool,
         metadata: Metadata,
     ) -> Result<(ModuleIndex, ModuleVersion)> {
-        let storage = self.storage.as_ref();
+        let normalised = self.normalise(archive).await?;
+        self.commit_version(addr, version, normalised, published_by, pinned, metadata).await
+    }
+
+    /// Checks and normalises `archive` (a `.tar.gz` or `.zip`) and reads its documentation,
+    /// off the async threads, at most `archive_workers` at once.
+    pub(crate) async fn normalise(&self, archive: Bytes) -> Result<Normalised> {
         let limits = self.limits.clone();
-        let normalised = {
-            // At most `archive_workers` archives are unpacked at once; the others wait here.
-            let _permit = self
-                .archive_workers
-                .acquire()
-                .await
-                .map_err(|e| Error::internal_with("archive workers", e))?;
-            tokio::task::spawn_blocking(move || {
-                normalize_module_archive_to_file(&archive, &limits).map(|n| {
-                    let docs = super::docs::extract(&n.sources);
-                    (n.archive, docs)
-                })
+        // At most `archive_workers` archives are unpacked at once; the others wait here.
+        let _permit =
+            self.archive_workers.acquire().await.map_err(|e| Error::internal_with("archive workers", e))?;
+        let (archive, docs) = tokio::task::spawn_blocking(move || {
+            normalize_module_archive_to_file(&archive, &limits).map(|n| {
+                let docs = super::docs::extract(&n.sources);
+                (n.archive, docs)
             })
-            .await??
-        };
-        let (ArchiveFile { file, size, sha256 }, docs) = normalised;
+        })
+        .await??;
+        Ok(Normalised { archive, docs })
+    }
+
+    /// Stores a normalised archive create-only under its content hash, and commits the version
+    /// to the index with compare-and-swap; on any failure nothing stays referenced.
+    pub(crate) async fn commit_version(
+        &self,
+        addr: &ModuleAddress,
+        version: &Version,
+        normalised: Normalised,
+        published_by: String,
+        pinned: bool,
+        metadata: Metadata,
+    ) -> Result<(ModuleIndex, ModuleVersion)> {
+        let storage = self.storage.as_ref();
+        let Normalised { archive: ArchiveFile { file, size, sha256 }, docs } = normalised;
         let key = layout::module_archive(addr, version, &sha256);
         // Same key means same content: an identical upload may have got there first.
         let archive = SpooledFile { file, size };
@@ -116,5 +141,41 @@ impl ModuleService {
                 Err(err)
             }
         }
+    }
+
+    /// A version pushed through the OCI distribution API as the zip `zip` (a staged blob with
+    /// SHA-256 `zip_sha256`) with the image manifest `manifest`: published from the zip as any
+    /// upload is, with the zip and the manifest kept beside the archive as the version's OCI
+    /// artifact, so the registry serves back exactly what was pushed.
+    pub(crate) async fn publish_pushed(
+        &self,
+        addr: &ModuleAddress,
+        version: &Version,
+        zip: SpooledFile,
+        zip_sha256: &str,
+        manifest: String,
+        by: &str,
+    ) -> Result<ModuleVersion> {
+        if let Some((index, _)) = index::load(self.storage.as_ref(), addr).await? {
+            if index.get(version).is_some() {
+                return Err(Error::conflict(format!(
+                    "{addr} version {version} is already published; push a new version instead"
+                )));
+            }
+        }
+        let normalised = self.normalise(zip.read_all(self.max_upload_bytes).await?).await?;
+        let storage = self.storage.as_ref();
+        let sha256 = normalised.archive.sha256.clone();
+        let record = ModuleZip { sha256: zip_sha256.to_owned(), size: zip.size, manifest: Some(manifest) };
+        // What a version deleted earlier may have left under the same name goes first.
+        let key = layout::module_pushed_zip(addr, version, &sha256);
+        storage.delete(&key).await?;
+        zip.store(storage, &key).await?;
+        write_json(storage, &layout::module_zip_record(addr, version, &sha256), &record, PutMode::Overwrite)
+            .await?;
+        let (_, entry) =
+            self.commit_version(addr, version, normalised, by.to_owned(), false, Metadata::default()).await?;
+        tracing::info!(module = %addr, %version, by, "module version published by an OCI push");
+        Ok(entry)
     }
 }

@@ -58,11 +58,13 @@ pub(crate) fn normalise(headers: &mut HeaderMap) {
 }
 
 /// The `WWW-Authenticate` value of a 401: the realm at `origin`, the service named for
-/// `service`, and the pull scope of `repository` when the request named one.
-pub(crate) fn challenge(origin: &str, service: &str, repository: Option<&str>) -> String {
+/// `service`, and the scope of `repository` when the request named one (`pull`, or
+/// `pull,push` for a `push`).
+pub(crate) fn challenge(origin: &str, service: &str, repository: Option<&str>, push: bool) -> String {
     let mut value = format!("Bearer realm=\"{origin}/v2/token\",service=\"{service}\"");
     if let Some(repository) = repository {
-        value.push_str(&format!(",scope=\"repository:{repository}:pull\""));
+        let actions = if push { "pull,push" } else { "pull" };
+        value.push_str(&format!(",scope=\"repository:{repository}:{actions}\""));
     }
     value
 }

@@ -14,10 +14,20 @@ use crate::Error;
 pub enum ErrorCode {
     /// A blob unknown to the repository (404).
     BlobUnknown,
+    /// A blob upload session that does not exist, or no longer (404).
+    BlobUploadUnknown,
+    /// A blob upload that cannot go on as sent (400).
+    BlobUploadInvalid,
     /// A malformed digest (400).
     DigestInvalid,
     /// A manifest (tag or digest) unknown to the repository (404).
     ManifestUnknown,
+    /// A pushed manifest that is not one this registry can publish (400).
+    ManifestInvalid,
+    /// A pushed manifest that names a blob not uploaded (404).
+    ManifestBlobUnknown,
+    /// A chunk that does not continue the upload where it stands (416).
+    RangeInvalid,
     /// A malformed repository name (400).
     NameInvalid,
     /// A repository this registry does not have (404).
@@ -26,7 +36,7 @@ pub enum ErrorCode {
     Unauthorized,
     /// Valid credentials without the right to this repository (403).
     Denied,
-    /// An operation this registry does not offer, such as a push (405).
+    /// An operation this registry does not offer, such as a delete (405).
     Unsupported,
     /// Too many requests (429).
     TooManyRequests,
@@ -39,8 +49,13 @@ impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::BlobUnknown => "BLOB_UNKNOWN",
+            Self::BlobUploadUnknown => "BLOB_UPLOAD_UNKNOWN",
+            Self::BlobUploadInvalid => "BLOB_UPLOAD_INVALID",
             Self::DigestInvalid => "DIGEST_INVALID",
             Self::ManifestUnknown => "MANIFEST_UNKNOWN",
+            Self::ManifestInvalid => "MANIFEST_INVALID",
+            Self::ManifestBlobUnknown => "MANIFEST_BLOB_UNKNOWN",
+            Self::RangeInvalid => "RANGE_INVALID",
             Self::NameInvalid => "NAME_INVALID",
             Self::NameUnknown => "NAME_UNKNOWN",
             Self::Unauthorized => "UNAUTHORIZED",
@@ -54,8 +69,15 @@ impl ErrorCode {
     /// The HTTP status the code answers with.
     pub fn status(self) -> StatusCode {
         match self {
-            Self::BlobUnknown | Self::ManifestUnknown | Self::NameUnknown => StatusCode::NOT_FOUND,
-            Self::DigestInvalid | Self::NameInvalid => StatusCode::BAD_REQUEST,
+            Self::BlobUnknown
+            | Self::BlobUploadUnknown
+            | Self::ManifestUnknown
+            | Self::ManifestBlobUnknown
+            | Self::NameUnknown => StatusCode::NOT_FOUND,
+            Self::DigestInvalid | Self::NameInvalid | Self::BlobUploadInvalid | Self::ManifestInvalid => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::RangeInvalid => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Denied => StatusCode::FORBIDDEN,
             Self::Unsupported => StatusCode::METHOD_NOT_ALLOWED,
@@ -120,9 +142,6 @@ pub(crate) fn render(err: Error, challenge: Option<&str>) -> Response<Body> {
     *response.body_mut() = Body::from(Bytes::from(body));
     let headers = response.headers_mut();
     headers.remove(header::CONTENT_LENGTH);
-    if code == ErrorCode::Unsupported {
-        headers.insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-    }
     if let Some(challenge) = challenge.filter(|_| status == StatusCode::UNAUTHORIZED) {
         if let Ok(value) = HeaderValue::try_from(challenge) {
             headers.insert(header::WWW_AUTHENTICATE, value);

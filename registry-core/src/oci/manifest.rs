@@ -145,6 +145,12 @@ pub struct Encoded {
 }
 
 impl Encoded {
+    /// A document as it was pushed, byte for byte.
+    pub fn pushed(text: &str, media_type: &'static str) -> Self {
+        let bytes = Bytes::copy_from_slice(text.as_bytes());
+        Self { digest: Digest::of(&bytes), bytes, media_type }
+    }
+
     /// The descriptor that points at this document.
     pub fn descriptor(&self, artifact_type: &str, platform: Option<Platform>) -> Descriptor {
         Descriptor {

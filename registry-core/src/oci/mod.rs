@@ -1,6 +1,7 @@
-//! The OCI distribution API (read side) at `/v2/`, serving this registry's providers and
-//! modules as the OCI artifacts OpenTofu 1.10+ installs (`oci_mirror` provider installation,
-//! `oci://` module sources), and as any OCI client (skopeo, ORAS) copies them.
+//! The OCI distribution API at `/v2/`, serving this registry's providers and modules as the OCI
+//! artifacts OpenTofu 1.10+ installs (`oci_mirror` provider installation, `oci://` module
+//! sources), and as any OCI client (skopeo, ORAS) copies them; and taking pushes of them
+//! ([`push`]), published through the same pipeline as the registry API's uploads.
 //!
 //! | repository | tags | a tag names |
 //! | --- | --- | --- |
@@ -21,6 +22,7 @@ pub mod errors;
 pub mod manifest;
 pub mod modules;
 pub mod providers;
+pub mod push;
 pub mod repository;
 mod routes;
 
@@ -31,7 +33,8 @@ use crate::providers::ProviderService;
 use crate::storage::Storage;
 
 pub use errors::ErrorCode;
-pub use repository::{Digest, Reference, Repository};
+pub use push::manifests::PROTOCOLS_ANNOTATION;
+pub use repository::{tag_version, Digest, Reference, Repository};
 pub use routes::TagList;
 
 /// The header every answer under `/v2/` carries.

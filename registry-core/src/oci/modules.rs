@@ -28,10 +28,28 @@ pub struct ModuleZip {
     pub sha256: String,
     /// Its size in bytes.
     pub size: u64,
+    /// The image manifest the version was pushed with, byte for byte, when it was pushed
+    /// through the OCI distribution API (its zip is then the one pushed, at
+    /// [`layout::module_pushed_zip`]); `None` for a zip derived here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<String>,
+}
+
+impl ModuleZip {
+    /// The key of the zip.
+    pub(crate) fn key(&self, addr: &ModuleAddress, entry: &ModuleVersion) -> String {
+        match self.manifest {
+            Some(_) => layout::module_pushed_zip(addr, &entry.version, &entry.sha256),
+            None => layout::module_zip(addr, &entry.version, &entry.sha256),
+        }
+    }
 }
 
 /// The manifest of a module version whose zip is `zip`.
 pub fn manifest(addr: &ModuleAddress, entry: &ModuleVersion, zip: &ModuleZip) -> Result<Encoded> {
+    if let Some(pushed) = &zip.manifest {
+        return Ok(Encoded::pushed(pushed, IMAGE_MANIFEST));
+    }
     let title = format!("{}-{}-{}.zip", addr.name.key(), addr.system, version_tag(&entry.version));
     let layer = Descriptor::zip_layer(&zip.sha256, zip.size, &title);
     encode(&ImageManifest::zip_artifact(MODULE_ARTIFACT, layer), IMAGE_MANIFEST)
@@ -65,7 +83,7 @@ pub(crate) async fn ensure(
     let (zipped, sha256) = tokio::task::spawn_blocking(move || tar_gz_to_zip(spooled.file))
         .await?
         .map_err(|e| Error::internal_with(format!("cannot turn the archive {archive_key} into a zip"), e))?;
-    let zip = ModuleZip { sha256, size: zipped.size };
+    let zip = ModuleZip { sha256, size: zipped.size, manifest: None };
     zipped.store(storage, &layout::module_zip(addr, &entry.version, &entry.sha256)).await?;
     let record = layout::module_zip_record(addr, &entry.version, &entry.sha256);
     write_json(storage, &record, &zip, PutMode::Overwrite).await?;

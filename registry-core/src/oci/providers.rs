@@ -16,13 +16,19 @@ use crate::Result;
 pub struct ProviderRelease {
     /// The image index the version's tag names.
     pub index: Encoded,
-    /// Each platform's image manifest with its package, in the index's order (by OS, then
-    /// architecture).
-    pub manifests: Vec<(Encoded, ProviderPlatform)>,
+    /// Each platform's image manifest, in the index's order.
+    pub manifests: Vec<Encoded>,
 }
 
-/// Derives the documents of `version` from the provider index: the same bytes every time.
+/// The documents of `version`: those it was pushed with, or else derived from the provider
+/// index, the same bytes every time.
 pub fn release(version: &ProviderVersion) -> Result<ProviderRelease> {
+    if let Some(pushed) = &version.pushed {
+        return Ok(ProviderRelease {
+            index: Encoded::pushed(&pushed.index, IMAGE_INDEX),
+            manifests: pushed.manifests.iter().map(|m| Encoded::pushed(m, IMAGE_MANIFEST)).collect(),
+        });
+    }
     let mut platforms: Vec<&ProviderPlatform> = version.platforms.iter().collect();
     platforms.sort_by(|a, b| (&a.os, &a.arch).cmp(&(&b.os, &b.arch)));
     let mut manifests = Vec::with_capacity(platforms.len());
@@ -32,7 +38,7 @@ pub fn release(version: &ProviderVersion) -> Result<ProviderRelease> {
         let manifest = encode(&ImageManifest::zip_artifact(PROVIDER_TARGET_ARTIFACT, layer), IMAGE_MANIFEST)?;
         let on = Platform { architecture: platform.arch.clone(), os: platform.os.clone() };
         entries.push(manifest.descriptor(PROVIDER_TARGET_ARTIFACT, Some(on)));
-        manifests.push((manifest, platform.clone()));
+        manifests.push(manifest);
     }
     let index = ImageIndex {
         schema_version: 2,

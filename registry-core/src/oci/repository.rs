@@ -42,6 +42,14 @@ impl Repository {
         }
     }
 
+    /// The audit action of publishing to it by a push.
+    pub fn publish_action(&self) -> &'static str {
+        match self {
+            Self::Provider(_) | Self::Mirror(_) => "provider.publish",
+            Self::Module(_) => "module.publish",
+        }
+    }
+
     /// The namespace reads of it are authorized in.
     pub fn namespace(&self) -> &str {
         match self {
@@ -136,6 +144,21 @@ impl Reference {
         }
         Ok(Self::Tag(value.to_owned()))
     }
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Tag(tag) => f.write_str(tag),
+            Self::Digest(digest) => digest.fmt(f),
+        }
+    }
+}
+
+/// The version a tag names: the tag with `+` in place of `_` (see [`version_tag`]); `None`
+/// when it is no version (`latest`).
+pub fn tag_version(tag: &str) -> Option<Version> {
+    Version::parse(&tag.replace('_', "+")).ok()
 }
 
 /// The tag of a version: the version with `_` in place of `+`, as OpenTofu looks it up (OCI

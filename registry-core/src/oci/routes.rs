@@ -120,17 +120,52 @@ impl OciService {
     }
 
     /// `GET|HEAD /v2/{repo}/blobs/{digest}`: a provider package, a module's zip, or the empty
-    /// config, streamed from the store (or redirected to a presigned URL), with `Range`. With
-    /// the answer, the provider or module version a package belongs to, for the download counts.
+    /// config, streamed from the store (or redirected to a presigned URL), with `Range`; or,
+    /// for a caller who may push to the repository, a blob staged for a manifest to publish.
+    /// With the answer, the provider or module version a package belongs to, for the download
+    /// counts.
     pub(crate) async fn blob(
         &self,
         ctx: &RequestContext,
         repo: &Repository,
         digest: &Digest,
+        may_push: bool,
     ) -> Result<(Response<Body>, Option<(Counted, Version)>)> {
         let missing =
             || Error::oci(ErrorCode::BlobUnknown, format!("repository {repo} has no blob {digest}"));
-        let found = match repo {
+        // A pusher may look for blobs in a repository that has no version yet.
+        let found = match self.find_blob(repo, digest).await {
+            Err(err) if may_push && err.oci_code() == Some(ErrorCode::NameUnknown) => None,
+            found => found?,
+        };
+        let (key, counted) = match found {
+            Some((key, counted, version)) => (Some(key), Some((counted, version))),
+            None if may_push => (Some(layout::upload_object(&layout::staged_blob_id(digest.hex()))), None),
+            None => (None, None),
+        };
+        let mut answer = match key {
+            _ if *digest == Digest::of(EMPTY_CONTENT) => {
+                response::with_type(bytes::Bytes::from_static(EMPTY_CONTENT), "application/octet-stream")
+            }
+            Some(key) => {
+                let file =
+                    StoredFile { key: &key, content_type: "application/octet-stream", sha256: digest.hex() };
+                files::serve(self.storage.as_ref(), ctx, &file, self.link_ttl, missing).await?
+            }
+            None => return Err(missing()),
+        };
+        add_digest(answer.headers_mut(), digest);
+        Ok((answer, counted))
+    }
+
+    /// The key of the blob with `digest` in `repo` (a provider package or a module's zip),
+    /// with the provider or module version it belongs to.
+    pub(crate) async fn find_blob(
+        &self,
+        repo: &Repository,
+        digest: &Digest,
+    ) -> Result<Option<(String, Counted, Version)>> {
+        Ok(match repo {
             Repository::Provider(addr) | Repository::Mirror(addr) => {
                 let cached = self.providers.cached(addr).await?;
                 known(addr, &cached)?.versions.iter().find_map(|v| {
@@ -145,24 +180,7 @@ impl OciService {
                     .await?
                     .map(|(key, version)| (key, Counted::module(addr), version))
             }
-        };
-        let (key, counted) = match found {
-            Some((key, counted, version)) => (Some(key), Some((counted, version))),
-            None => (None, None),
-        };
-        let mut answer = match key {
-            Some(key) => {
-                let file =
-                    StoredFile { key: &key, content_type: "application/octet-stream", sha256: digest.hex() };
-                files::serve(self.storage.as_ref(), ctx, &file, self.link_ttl, missing).await?
-            }
-            None if *digest == Digest::of(EMPTY_CONTENT) => {
-                response::with_type(bytes::Bytes::from_static(EMPTY_CONTENT), "application/octet-stream")
-            }
-            None => return Err(missing()),
-        };
-        add_digest(answer.headers_mut(), digest);
-        Ok((answer, counted))
+        })
     }
 
     /// A module version's manifest: by tag (its zip derived on first use) or by digest (of a
@@ -208,9 +226,8 @@ impl OciService {
     ) -> Result<Option<(String, Version)>> {
         for entry in &index.versions {
             let zip = modules::recorded(self.storage.as_ref(), addr, entry).await?;
-            if zip.is_some_and(|zip| zip.sha256 == digest.hex()) {
-                let key = layout::module_zip(addr, &entry.version, &entry.sha256);
-                return Ok(Some((key, entry.version.clone())));
+            if let Some(zip) = zip.filter(|zip| zip.sha256 == digest.hex()) {
+                return Ok(Some((zip.key(addr, entry), entry.version.clone())));
             }
         }
         Ok(None)
@@ -239,8 +256,7 @@ fn provider_manifest(index: &ProviderIndex, reference: &Reference) -> Result<Opt
                 if release.index.digest == *digest {
                     return Ok(Some(release.index));
                 }
-                if let Some((manifest, _)) = release.manifests.into_iter().find(|(m, _)| m.digest == *digest)
-                {
+                if let Some(manifest) = release.manifests.into_iter().find(|m| m.digest == *digest) {
                     return Ok(Some(manifest));
                 }
             }

@@ -142,6 +142,16 @@ impl Op {
         Self::new("post", path, id, tag, summary)
     }
 
+    /// `PATCH path`.
+    pub(crate) fn patch(
+        path: &'static str,
+        id: &'static str,
+        tag: &'static str,
+        summary: &'static str,
+    ) -> Self {
+        Self::new("patch", path, id, tag, summary)
+    }
+
     /// `DELETE path`.
     pub(crate) fn delete(
         path: &'static str,
@@ -205,6 +215,14 @@ impl Op {
     /// A JSON request body.
     pub(crate) fn body(mut self, required: bool, schema: Value) -> Self {
         self.operation.request_body = Some(RequestBody { required, content: json_content(schema) });
+        self
+    }
+
+    /// A request body that is one of several JSON documents, each with its own media type (an
+    /// OCI image index or image manifest).
+    pub(crate) fn body_as(mut self, documents: Vec<(&'static str, Value)>) -> Self {
+        let content = documents.into_iter().map(|(media, schema)| (media, MediaType { schema })).collect();
+        self.operation.request_body = Some(RequestBody { required: true, content });
         self
     }
 

@@ -58,6 +58,20 @@ pub struct ProviderVersion {
     /// Set while the version is yanked: out of the versions document, still downloadable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub yanked: Option<Yank>,
+    /// The OCI documents the version was pushed with, while they still describe it (a package
+    /// published after the push drops them, and the documents are derived again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pushed: Option<PushedRelease>,
+}
+
+/// The OCI documents a provider version was pushed with, byte for byte, so the registry serves
+/// back exactly what was pushed (see [`crate::oci`]).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PushedRelease {
+    /// The image index its tag names.
+    pub index: String,
+    /// Its platform manifests, in the index's order.
+    pub manifests: Vec<String>,
 }
 
 /// One platform's package.
@@ -117,6 +131,7 @@ impl ProviderIndex {
                     docs: None,
                     deprecation: None,
                     yanked: None,
+                    pushed: None,
                 };
                 self.versions.insert(at, entry);
                 at

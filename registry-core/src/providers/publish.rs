@@ -10,7 +10,8 @@ use base64::Engine;
 use bytes::Bytes;
 use http::{Response, StatusCode};
 
-use super::index::{self, ProviderIndex, ProviderPlatform, ProviderVersion};
+use super::index::{self, ProviderIndex, ProviderPlatform, ProviderVersion, PushedRelease};
+use super::keyring::RegistrySigner;
 use super::package::{check_package, check_package_reader, CheckedPackage, PackageLimits, ShaSums};
 use super::ProviderService;
 use crate::http::body::{check_upload, Body};
@@ -249,15 +250,10 @@ impl ProviderService {
                     )));
                 };
                 v.platforms.push(entry.clone());
-                let mut sums = ShaSums::new();
-                for p in &v.platforms {
-                    sums.insert(p.filename.clone(), p.sha256.clone());
-                }
-                let text = sums.render();
-                v.signature = Some(STANDARD.encode(signer.sign(text.as_bytes())?));
-                v.shasums = Some(text);
-                v.key_id = Some(signer.key_id.clone());
+                sign(v, signer)?;
             }
+            // The pushed OCI documents no longer list every platform: they are derived again.
+            v.pushed = None;
             Ok(())
         })
         .await?;
@@ -275,6 +271,46 @@ impl ProviderService {
             protocols,
         };
         Ok(response::json(StatusCode::CREATED, &published))
+    }
+
+    /// A version pushed through the OCI distribution API: every platform's package at once,
+    /// checked and stored as uploads are, SHA256SUMS signed by the registry, and the pushed
+    /// documents kept so the registry serves back exactly what was pushed. The version must be
+    /// new.
+    pub(crate) async fn publish_pushed(
+        &self,
+        addr: &ProviderAddress,
+        version: &Version,
+        packages: Vec<(Platform, Package)>,
+        protocols: &[String],
+        pushed: PushedRelease,
+        by: &str,
+    ) -> Result<ProviderIndex> {
+        let exists =
+            || Error::conflict(format!("{addr} {version} is already published; push a new version instead"));
+        if index::load(self.storage.as_ref(), addr).await?.is_some_and(|i| i.get(version).is_some()) {
+            return Err(exists());
+        }
+        let mut stored = Vec::with_capacity(packages.len());
+        for (platform, package) in packages {
+            let checked = self.check(addr, version, &platform, package, by).await?;
+            stored.push(self.store(addr, version, checked).await?);
+        }
+        let signer = self.keys.signer().await?;
+        let index = self
+            .commit(addr, version, &stored, protocols, |v| {
+                if !v.platforms.is_empty() || v.custom_signature {
+                    return Err(exists());
+                }
+                v.platforms.extend(stored.iter().map(|s| s.entry.clone()));
+                v.platforms.sort_by(|a, b| (&a.os, &a.arch).cmp(&(&b.os, &b.arch)));
+                sign(v, &signer)?;
+                v.pushed = Some(pushed.clone());
+                Ok(())
+            })
+            .await?;
+        tracing::info!(provider = %addr, %version, platforms = stored.len(), by, "provider version published by an OCI push");
+        Ok(index)
     }
 
     /// `PUT /v1/providers/{ns}/{type}/{version}/shasums` with
@@ -330,6 +366,19 @@ impl ProviderService {
     }
 }
 
+/// Signs SHA256SUMS of `v`'s platforms with the registry's key.
+fn sign(v: &mut ProviderVersion, signer: &RegistrySigner) -> Result<()> {
+    let mut sums = ShaSums::new();
+    for p in &v.platforms {
+        sums.insert(p.filename.clone(), p.sha256.clone());
+    }
+    let text = sums.render();
+    v.signature = Some(STANDARD.encode(signer.sign(text.as_bytes())?));
+    v.shasums = Some(text);
+    v.key_id = Some(signer.key_id.clone());
+    Ok(())
+}
+
 /// Refuses a team's `SHA256SUMS` that lists a file other than a package of `addr` `version`
 /// (`terraform-provider-{type}_{version}_{os}_{arch}.zip`).
 pub(crate) fn check_listed_packages(sums: &ShaSums, addr: &ProviderAddress, version: &Version) -> Result<()> {
@@ -366,7 +415,12 @@ pub(crate) fn refuse_build_metadata(version: &Version) -> Result<()> {
 /// `protocols=5.0` or `protocols=5.0,6.0` from a query; `["5.0"]` by default. Only the plugin
 /// protocols Terraform speaks (5.0 and 6.0) are accepted.
 fn parse_protocols(query: &Query) -> Result<Vec<String>> {
-    let Some(raw) = query.get("protocols") else {
+    protocols(query.get("protocols"))
+}
+
+/// A list of plugin protocols (`5.0,6.0`); `["5.0"]` when none is named.
+pub(crate) fn protocols(named: Option<&str>) -> Result<Vec<String>> {
+    let Some(raw) = named else {
         return Ok(vec!["5.0".to_owned()]);
     };
     let mut out: Vec<String> = Vec::new();

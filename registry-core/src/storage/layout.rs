@@ -83,10 +83,19 @@ pub fn module_zip_record(addr: &ModuleAddress, version: &Version, sha256: &str) 
 /// The ending of [`module_zip_record`] keys.
 pub const MODULE_ZIP_RECORD_SUFFIX: &str = ".oci.json";
 
+/// The key of the zip a version was pushed as through the OCI distribution API (kept beside
+/// the archive normalised from it, and served as that version's OCI layer).
+pub fn module_pushed_zip(addr: &ModuleAddress, version: &Version, sha256: &str) -> String {
+    format!("{MODULES_PREFIX}{}/{}/{}{MODULE_PUSHED_ZIP_SUFFIX}", addr.key(), version, sha256)
+}
+
+/// The ending of [`module_pushed_zip`] keys.
+pub const MODULE_PUSHED_ZIP_SUFFIX: &str = ".oci-pushed.zip";
+
 /// The endings of the objects derived from a module archive and kept beside it, in place of
 /// its `.tar.gz`: they live as long as the archive.
-pub const MODULE_DERIVED_SUFFIXES: [&str; 3] =
-    [MODULE_DOCS_SUFFIX, MODULE_ZIP_SUFFIX, MODULE_ZIP_RECORD_SUFFIX];
+pub const MODULE_DERIVED_SUFFIXES: [&str; 4] =
+    [MODULE_DOCS_SUFFIX, MODULE_ZIP_SUFFIX, MODULE_ZIP_RECORD_SUFFIX, MODULE_PUSHED_ZIP_SUFFIX];
 
 /// The key of the secret that signs download URLs.
 pub const URL_SIGNING_KEY: &str = "_tfreg/url-signing-key";
@@ -164,6 +173,18 @@ pub fn upload_session(id: &str) -> String {
 /// The key the file uploaded to a session is stored at (what a presigned `PUT` writes).
 pub fn upload_object(id: &str) -> String {
     format!("{UPLOADS_PREFIX}{id}/object")
+}
+
+/// The key of the chunk of an OCI blob upload that starts at byte `offset` (chunks are read
+/// back in key order).
+pub fn upload_chunk(id: &str, offset: u64) -> String {
+    format!("{UPLOADS_PREFIX}{id}/chunk-{offset:020}")
+}
+
+/// The id of the session folder an OCI blob pushed with SHA-256 `hex` waits in until a
+/// manifest publishes it (its object is the blob; the session's expiry bounds the wait).
+pub fn staged_blob_id(hex: &str) -> String {
+    format!("sha256-{hex}")
 }
 
 /// The folder of an upload session: its record, its upload, and whatever an interrupted

@@ -112,17 +112,8 @@ impl UploadService {
             serde_json::from_slice::<OpenUpload>(body)
                 .map_err(|e| Error::invalid_body("invalid upload session request", e))?;
         }
-        let principal =
-            ctx.principal.as_ref().ok_or_else(|| Error::unauthorized("a token is required to upload"))?;
-        let id = hex::encode(crate::random::bytes::<16>()?);
-        let now = self.clock.unix_now();
-        let session = UploadSession {
-            id: id.clone(),
-            created_by: principal.id.clone(),
-            created_at: crate::clock::rfc3339(now),
-            expires: now + self.ttl.as_secs(),
-        };
-        write_json(self.storage.as_ref(), &layout::upload_session(&id), &session, PutMode::Create).await?;
+        let session = self.begin(ctx.principal.as_ref()).await?;
+        let (id, now) = (session.id.clone(), self.clock.unix_now());
         let presigned = self.storage.presign_put(&layout::upload_object(&id), self.ttl).await?;
         let direct = presigned.is_some();
         let (url, headers) = match presigned {
@@ -148,6 +139,45 @@ impl UploadService {
         let mut response = response::json(StatusCode::CREATED, &opened);
         response.extensions_mut().insert(AuditTarget(id));
         Ok(response)
+    }
+
+    /// Opens a session for `principal` (with a fresh id) and stores its record.
+    pub(crate) async fn begin(&self, principal: Option<&Principal>) -> Result<UploadSession> {
+        let principal = principal.ok_or_else(|| Error::unauthorized("a token is required to upload"))?;
+        let id = hex::encode(crate::random::bytes::<16>()?);
+        let session = self.session(id, &principal.id);
+        write_json(self.storage.as_ref(), &layout::upload_session(&session.id), &session, PutMode::Create)
+            .await?;
+        Ok(session)
+    }
+
+    /// Keeps the folder `id` (a staged OCI blob's) for `created_by` for another session
+    /// lifetime from now: its record, written over any before.
+    pub(crate) async fn keep(&self, id: &str, created_by: &str) -> Result<()> {
+        let session = self.session(id.to_owned(), created_by);
+        write_json(self.storage.as_ref(), &layout::upload_session(id), &session, PutMode::Overwrite).await?;
+        Ok(())
+    }
+
+    /// A session record opened now.
+    fn session(&self, id: String, created_by: &str) -> UploadSession {
+        let now = self.clock.unix_now();
+        UploadSession {
+            id,
+            created_by: created_by.to_owned(),
+            created_at: crate::clock::rfc3339(now),
+            expires: now + self.ttl.as_secs(),
+        }
+    }
+
+    /// The most bytes one session may hold.
+    pub(crate) fn max_session_bytes(&self) -> u64 {
+        self.max_session_bytes
+    }
+
+    /// The store sessions live in.
+    pub(crate) fn storage(&self) -> &dyn Storage {
+        self.storage.as_ref()
     }
 
     /// `GET /v1/uploads/{id}`: the session and what has been uploaded to it.
@@ -198,35 +228,7 @@ impl UploadService {
             return Err(Error::PayloadTooLarge { limit });
         }
         let key = layout::upload_object(id);
-        let mut writer = self.storage.writer(&key).await?;
-        let mut hasher = Sha256::new();
-        let mut size = 0u64;
-        let failure = loop {
-            let chunk = match std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_next(cx)).await {
-                None => break None,
-                Some(Ok(chunk)) => chunk,
-                Some(Err(err)) => break Some(err),
-            };
-            size += chunk.len() as u64;
-            if size > limit {
-                break Some(Error::PayloadTooLarge { limit });
-            }
-            hasher.update(&chunk);
-            if let Err(err) = writer.write(chunk).await {
-                break Some(err.into());
-            }
-        };
-        let failure = failure.or_else(|| {
-            (size == 0).then(|| Error::bad_request("the request body is empty: send the file to upload"))
-        });
-        if let Some(err) = failure {
-            if let Err(abort) = writer.abort().await {
-                tracing::warn!(%key, error = %abort, "could not abort an upload");
-            }
-            return Err(err);
-        }
-        writer.finish().await?;
-        let sha256 = hex::encode(hasher.finalize());
+        let (size, sha256) = stream_to_store(self.storage.as_ref(), &key, &mut body, limit, true).await?;
         tracing::info!(upload = %id, size, %sha256, "upload received");
         Ok(response::json(StatusCode::OK, &UploadReceived { id: id.to_owned(), size, sha256 }))
     }
@@ -270,7 +272,7 @@ impl UploadService {
 
     /// Forgets a session once its upload is published (or abandoned): everything in its folder,
     /// the record last, so no file outlives its record for long.
-    async fn remove_session(&self, id: &str) -> Result<()> {
+    pub(crate) async fn remove_session(&self, id: &str) -> Result<()> {
         let storage = self.storage.as_ref();
         for contents in folders::list(storage, &layout::upload_folder(id)).await? {
             folders::remove(storage, &contents).await?;
@@ -332,7 +334,11 @@ impl UploadService {
 
     /// The session, if it has not expired and `principal` opened it (or administers the
     /// registry).
-    async fn usable_session(&self, principal: Option<&Principal>, id: &str) -> Result<UploadSession> {
+    pub(crate) async fn usable_session(
+        &self,
+        principal: Option<&Principal>,
+        id: &str,
+    ) -> Result<UploadSession> {
         let session = self.load_session(id).await?;
         let own = principal.is_some_and(|p| p.id == session.created_by);
         if !own {
@@ -345,6 +351,51 @@ impl UploadService {
         }
         Ok(session)
     }
+}
+
+/// Writes the chunks of `body` to `key`, refusing (413) past `limit` bytes in all and, when
+/// `required`, an empty body; the size and SHA-256 of what was stored. On any failure the
+/// write is aborted, so nothing is left at `key`.
+pub(crate) async fn stream_to_store<S>(
+    storage: &dyn Storage,
+    key: &str,
+    body: &mut S,
+    limit: u64,
+    required: bool,
+) -> Result<(u64, String)>
+where
+    S: Stream<Item = Result<Bytes>> + Unpin,
+{
+    let mut writer = storage.writer(key).await?;
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    let failure = loop {
+        let chunk = match std::future::poll_fn(|cx| std::pin::Pin::new(&mut *body).poll_next(cx)).await {
+            None => break None,
+            Some(Ok(chunk)) => chunk,
+            Some(Err(err)) => break Some(err),
+        };
+        size += chunk.len() as u64;
+        if size > limit {
+            break Some(Error::PayloadTooLarge { limit });
+        }
+        hasher.update(&chunk);
+        if let Err(err) = writer.write(chunk).await {
+            break Some(err.into());
+        }
+    };
+    let failure = failure.or_else(|| {
+        (required && size == 0)
+            .then(|| Error::bad_request("the request body is empty: send the file to upload"))
+    });
+    if let Some(err) = failure {
+        if let Err(abort) = writer.abort().await {
+            tracing::warn!(%key, error = %abort, "could not abort an upload");
+        }
+        return Err(err);
+    }
+    writer.finish().await?;
+    Ok((size, hex::encode(hasher.finalize())))
 }
 
 fn expired(id: &str) -> Error {

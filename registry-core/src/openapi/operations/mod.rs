@@ -3,6 +3,7 @@
 mod admin;
 mod catalogue;
 mod oci;
+mod oci_push;
 mod protocol;
 mod publishing;
 
@@ -15,5 +16,6 @@ pub(crate) fn all(schemas: &mut Schemas) -> Vec<Op> {
     ops.extend(publishing::operations(schemas));
     ops.extend(admin::operations(schemas));
     ops.extend(oci::operations(schemas));
+    ops.extend(oci_push::operations(schemas));
     ops
 }
