@@ -66,6 +66,7 @@ impl ModuleService {
             layout::module_archive(addr, version, &entry.sha256),
             layout::module_docs(addr, version, &entry.sha256),
             layout::module_zip(addr, version, &entry.sha256),
+            layout::module_pushed_zip(addr, version, &entry.sha256),
             layout::module_zip_record(addr, version, &entry.sha256),
             layout::module_pin(addr, version),
         ] {

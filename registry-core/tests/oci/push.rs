@@ -343,3 +343,34 @@ async fn bad_pushes_are_refused_with_oci_errors_and_publish_nothing() {
     let again = push_manifest(&reg, repo, "1.0.0", &manifest).await;
     assert_eq!(again.status(), StatusCode::CONFLICT, "{:?}", again.body());
 }
+
+#[tokio::test]
+async fn a_pushed_zip_lives_and_goes_with_its_version_and_unused_blobs_expire() {
+    let clock = tfreg_testkit::ManualClock::now();
+    let memory = std::sync::Arc::new(tfreg_storage::from_url("memory://").unwrap());
+    let storage: std::sync::Arc<dyn tfreg_core::storage::Storage> =
+        tfreg_testkit::ClockedStore::new(memory, clock.clone());
+    let reg = TestRegistry::builder().storage(storage).clock(clock).signing_key(KEY).build().await;
+    let repo = "modules/acme/vpc/aws";
+    let zip = module_zip();
+    push_whole(&reg, repo, &zip).await;
+    let manifest = artifact("application/vnd.opentofu.modulepkg", &zip, "vpc.zip");
+    assert_eq!(push_manifest(&reg, repo, "1.0.0", &manifest).await.status(), StatusCode::CREATED);
+    push_whole(&reg, repo, b"pushed, never published").await;
+
+    // Past the grace period and the session lifetime: the pushed zip stays with its archive,
+    // the blob no manifest used is gone.
+    reg.clock.advance(std::time::Duration::from_secs(3 * 24 * 3600));
+    reg.registry.sweep_uploads().await.unwrap();
+    reg.registry.collect_garbage().await.unwrap();
+    assert_eq!(reg.stored_keys("uploads/").await, Vec::<String>::new());
+    assert_eq!(get(&reg, &format!("/v2/{repo}/manifests/1.0.0")).await.body().as_ref(), manifest.as_slice());
+    let blob = get(&reg, &format!("/v2/{repo}/blobs/{}", digest(&zip))).await;
+    assert_eq!(blob.body().as_ref(), zip.as_slice());
+
+    // Deleting the version deletes the pushed zip and its manifest with it.
+    let deleted =
+        reg.call(Method::DELETE, "/v1/modules/acme/vpc/aws/1.0.0", Some(&reg.master), Bytes::new()).await;
+    assert!(deleted.status().is_success(), "{:?}", deleted.body());
+    assert_eq!(reg.stored_keys("modules/acme/vpc/aws/1.0.0/").await, Vec::<String>::new());
+}

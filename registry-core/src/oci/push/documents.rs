@@ -117,9 +117,16 @@ impl Pushed {
 
     /// The platform manifests of a provider index of `artifact_type`, each with its platform.
     pub(crate) fn platforms(&self, artifact_type: &str, target: &str) -> Result<Vec<(Platform, Digest)>> {
-        let named = self.artifact_type.as_deref().unwrap_or_default();
-        if named != artifact_type {
-            return Err(invalid(format!("the index's artifactType is {named:?}, not {artifact_type:?}")));
+        match self.artifact_type.as_deref() {
+            Some(named) if named == artifact_type => {}
+            Some(named) => {
+                return Err(invalid(format!("the index's artifactType is {named:?}, not {artifact_type:?}")))
+            }
+            None => {
+                return Err(invalid(format!(
+                    "the index has no artifactType, and OpenTofu installs only an index of {artifact_type:?} (skopeo before 1.14 drops it when it copies an index: push with an ORAS client)"
+                )))
+            }
         }
         let entries = self.manifests.as_deref().unwrap_or_default();
         if entries.is_empty() {

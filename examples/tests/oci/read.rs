@@ -1,111 +1,19 @@
-//! End to end: the OCI distribution API of the real server over TLS, read by real OCI clients:
-//! skopeo (Debian's package) inspects and copies a provider; the ORAS Python SDK (PyPI's
-//! `oras`, through `scripts/oras-client.sh`) pulls a provider platform and a module. The digest
-//! of each provider layer is the `zh:` hash Terraform 1.11.4 writes in its lock file for the
-//! same package. Both clients are installed by `scripts/install-tools.sh`; with
-//! `TFREG_REQUIRE_TOOLS=1` (or on CI) a missing one fails the tests instead of skipping them.
-
-#[macro_use]
-mod support;
+//! Reading: skopeo inspects and copies a provider, ORAS pulls a provider platform and a module,
+//! and each provider layer is the `zh:` hash Terraform writes in its lock file.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-use support::{issue, null_provider, provider_zip, tar_gz, Server, Workdir, MASTER};
 
-const BINARY_NAME: &str = "terraform-provider-null_v2.1.2_x4";
+use crate::clients::{oras_pull, sha256, Skopeo};
+use crate::support::{self, issue, null_provider, provider_zip, tar_gz, Server, Workdir, MASTER};
+
+pub(crate) const BINARY_NAME: &str = "terraform-provider-null_v2.1.2_x4";
 const REPO: &str = "providers/acme/null";
-
-/// Whether a missing tool must fail the test rather than skip it.
-fn tools_required() -> bool {
-    std::env::var_os("TFREG_REQUIRE_TOOLS").is_some() || std::env::var_os("CI").is_some()
-}
-
-/// `true` when `ran` shows the tool ran; otherwise fails the test (tools required) or says the
-/// test is skipped.
-fn tool_present(what: &str, ran: std::io::Result<Output>) -> bool {
-    match ran {
-        Ok(output) if output.status.success() => true,
-        other => {
-            let why = match other {
-                Ok(output) => String::from_utf8_lossy(&output.stderr).into_owned(),
-                Err(err) => err.to_string(),
-            };
-            assert!(!tools_required(), "{what} is required (scripts/install-tools.sh installs it): {why}");
-            eprintln!("skipped: {what} is missing ({why}); run scripts/install-tools.sh");
-            false
-        }
-    }
-}
-
-fn sha256(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// skopeo with its own policy, auth file and HOME, trusting the server's certificate.
-struct Skopeo {
-    dir: tempfile::TempDir,
-}
-
-impl Skopeo {
-    fn new(server: &Server) -> Option<Skopeo> {
-        if !tool_present("skopeo", Command::new("skopeo").arg("--version").output()) {
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("certs")).unwrap();
-        std::fs::copy(&server.cert, dir.path().join("certs/ca.crt")).unwrap();
-        std::fs::write(dir.path().join("policy.json"), r#"{"default":[{"type":"insecureAcceptAnything"}]}"#)
-            .unwrap();
-        std::fs::write(dir.path().join("auth.json"), "{}").unwrap();
-        Some(Skopeo { dir })
-    }
-
-    fn certs(&self) -> PathBuf {
-        self.dir.path().join("certs")
-    }
-
-    /// Runs `skopeo --policy ... args`.
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("skopeo")
-            .arg("--policy")
-            .arg(self.dir.path().join("policy.json"))
-            .args(args)
-            .env_clear()
-            .env("PATH", "/usr/bin:/bin")
-            .env("HOME", self.dir.path())
-            .env("REGISTRY_AUTH_FILE", self.dir.path().join("auth.json"))
-            .env("XDG_RUNTIME_DIR", self.dir.path())
-            .output()
-            .expect("run skopeo")
-    }
-
-    fn ok(&self, args: &[&str]) -> Vec<u8> {
-        let output = self.run(args);
-        assert!(
-            output.status.success(),
-            "skopeo {args:?} failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        output.stdout
-    }
-
-    /// `skopeo inspect --raw` of `reference` (`repo:tag` or `repo@digest`) with `creds`.
-    fn inspect_raw(&self, server: &Server, reference: &str, creds: &str) -> Value {
-        let certs = self.certs();
-        let image = format!("docker://{}/{reference}", server.host());
-        let raw =
-            self.ok(&["inspect", "--raw", "--cert-dir", certs.to_str().unwrap(), "--creds", creds, &image]);
-        serde_json::from_slice(&raw).expect("a manifest")
-    }
-}
 
 /// Publishes the real null provider 2.1.2 for linux_amd64 and a stand-in package for
 /// darwin_arm64; the packages by platform.
-fn publish_null(server: &Server) -> Vec<(&'static str, Vec<u8>)> {
+pub(crate) fn publish_null(server: &Server) -> Vec<(&'static str, Vec<u8>)> {
     let real = provider_zip(BINARY_NAME, &std::fs::read(null_provider()).unwrap());
     let other = provider_zip(BINARY_NAME, b"a stand-in for the darwin_arm64 build");
     let mut packages = Vec::new();
@@ -284,28 +192,6 @@ fn skopeo_meets_the_token_flow_and_namespace_scopes() {
     let direct =
         client.get(server.url(&format!("/v2/{REPO}/manifests/2.1.2"))).bearer_auth(&other).send().unwrap();
     assert_eq!(direct.status(), 403);
-}
-
-/// The ORAS Python SDK pulling `reference` into `outdir` with `token`; the files it wrote.
-fn oras_pull(server: &Server, reference: &str, outdir: &Path, token: &str) -> Option<Vec<PathBuf>> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/oras-client.sh");
-    if !tool_present("the ORAS Python SDK", Command::new("bash").arg(&script).arg("version").output()) {
-        return None;
-    }
-    let output = Command::new("bash")
-        .arg(&script)
-        .args(["pull", &format!("{}/{reference}", server.host()), outdir.to_str().unwrap(), "oauth2", token])
-        .env("REQUESTS_CA_BUNDLE", &server.cert)
-        .env("SSL_CERT_FILE", &server.cert)
-        .env("HOME", outdir)
-        .output()
-        .expect("run scripts/oras-client.sh");
-    assert!(
-        output.status.success(),
-        "oras pull {reference} failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Some(String::from_utf8(output.stdout).unwrap().lines().map(PathBuf::from).collect())
 }
 
 #[test]
