@@ -18,7 +18,7 @@ use crate::providers::package::ShaSums;
 use crate::types::Name;
 
 /// What a selector byte reads the rest of the input as, in order.
-pub const JSON_BODY_KINDS: [&str; 9] = [
+pub const JSON_BODY_KINDS: [&str; 10] = [
     "POST /v1/tokens",
     "POST /v1/keys",
     "PUT .../shasums",
@@ -28,6 +28,7 @@ pub const JSON_BODY_KINDS: [&str; 9] = [
     "upstream module download",
     "upstream provider versions",
     "upstream provider download",
+    "PUT /v2/{repo}/manifests/{reference}",
 ];
 
 /// Checks a fuzz input as a JSON document: the first byte picks the kind
@@ -37,7 +38,8 @@ pub const JSON_BODY_KINDS: [&str; 9] = [
 /// an equal value. Request bodies also go through what their handler does next, which never
 /// panics and refuses with a 400: a token request through the handler's own checks (an accepted
 /// one names sorted, distinct, valid namespaces), a key's namespace through [`Name::parse`], a
-/// team signature's `SHA256SUMS` and base64 signature through their parsers.
+/// team signature's `SHA256SUMS` and base64 signature through their parsers, a pushed OCI
+/// manifest or index through the checks of a module's, a platform's and a provider index's.
 pub fn check_json_body(input: &[u8]) -> Verdict {
     let Some((&selector, body)) = input.split_first() else { return Verdict::Refused };
     match usize::from(selector) % JSON_BODY_KINDS.len() {
@@ -68,7 +70,8 @@ pub fn check_json_body(input: &[u8]) -> Verdict {
         5 => round_trip::<ModuleVersions>(body),
         6 => round_trip::<DownloadLocation>(body),
         7 => round_trip::<ProviderVersions>(body),
-        _ => round_trip::<ProviderDownload>(body),
+        8 => round_trip::<ProviderDownload>(body),
+        _ => check_pushed_document(body),
     }
 }
 
@@ -92,6 +95,26 @@ fn round_trip_value<T: Serialize + DeserializeOwned + PartialEq + Debug>(body: &
         .unwrap_or_else(|err| panic!("{} does not read back: {err}", String::from_utf8_lossy(&json)));
     assert_eq!(again, value, "a document changes through JSON");
     Some(value)
+}
+
+/// A pushed OCI document through the checks a push applies: accepted when it is a module's or
+/// a platform's manifest, or a provider's index; every refusal a 400 with a message.
+fn check_pushed_document(body: &[u8]) -> Verdict {
+    use crate::oci::manifest::{MODULE_ARTIFACT, PROVIDER_ARTIFACT, PROVIDER_TARGET_ARTIFACT};
+    use crate::oci::push::documents::{Kind, Pushed};
+    let Some((kind, pushed)) = client_error(Pushed::parse(body, None)) else { return Verdict::Refused };
+    let accepted = match kind {
+        Kind::Manifest => [MODULE_ARTIFACT, PROVIDER_TARGET_ARTIFACT]
+            .iter()
+            .any(|artifact| client_error(pushed.zip_layer(artifact)).is_some()),
+        Kind::Index => client_error(pushed.platforms(PROVIDER_ARTIFACT, PROVIDER_TARGET_ARTIFACT))
+            .is_some_and(|platforms| !platforms.is_empty()),
+    };
+    if accepted {
+        Verdict::Accepted
+    } else {
+        Verdict::Refused
+    }
 }
 
 /// A `POST /v1/tokens` body through the handler's own parsing and checks.
