@@ -145,6 +145,16 @@ async fn a_mounted_registry_names_its_base_path_as_the_server() {
     let h = TestRegistry::builder().config(config).build().await;
     let doc = json(&h.get("/registry/v1/openapi.json").await);
     assert_eq!(doc["servers"][0]["url"], "/registry");
+    // What clients look for at the root of the host is there whatever the base path.
+    for (path, method) in [
+        ("/.well-known/terraform.json", "get"),
+        ("/v2/", "get"),
+        ("/v2/providers/{ns}/{type}/manifests/{reference}", "put"),
+    ] {
+        assert_eq!(doc["paths"][path][method]["servers"][0]["url"], "/", "{path}");
+    }
+    assert!(doc["paths"]["/v1/openapi.json"]["get"].get("servers").is_none());
     let plain = document().await;
     assert_eq!(plain["servers"][0]["url"], "/");
+    assert!(plain["paths"]["/v2/"]["get"].get("servers").is_none());
 }

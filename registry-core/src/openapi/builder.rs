@@ -108,6 +108,7 @@ impl Op {
             request_body: None,
             responses,
             security: Vec::new(),
+            servers: None,
         };
         Op { method, path, operation }.auth(Auth::Reader)
     }

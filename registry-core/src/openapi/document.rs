@@ -56,6 +56,10 @@ pub(crate) struct Operation {
     pub(crate) responses: BTreeMap<String, Response>,
     /// Each entry one way to be let in; `{}` is "without credentials".
     pub(crate) security: Vec<BTreeMap<&'static str, Vec<String>>>,
+    /// Where the operation lives when not under the document's server: the root of the host,
+    /// for what clients look for there whatever the base path (discovery, `/v2/`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) servers: Option<Vec<Server>>,
 }
 
 /// Where a parameter is.

@@ -25,7 +25,11 @@ pub fn document(base_path: &str) -> Result<Bytes> {
     // Every operation's `default` answer refers to it.
     schemas.answer::<crate::protocol::Errors>();
     let mut paths: BTreeMap<&'static str, BTreeMap<&'static str, document::Operation>> = BTreeMap::new();
-    for op in operations::all(&mut schemas) {
+    for mut op in operations::all(&mut schemas) {
+        let at_root = op.path == crate::http::router::DISCOVERY_PATH || op.path.starts_with("/v2/");
+        if at_root && !base_path.is_empty() {
+            op.operation.servers = Some(vec![Server { url: "/".into() }]);
+        }
         let methods = paths.entry(op.path).or_default();
         if methods.insert(op.method, op.operation).is_some() {
             return Err(Error::internal(format!("{} {} is listed twice", op.method, op.path)));
@@ -46,7 +50,7 @@ pub fn document(base_path: &str) -> Result<Bytes> {
             Tag { name: "publishing", description: "Uploads of modules, providers, signatures and docs." },
             Tag { name: "lifecycle", description: "Deprecating, yanking and deleting versions." },
             Tag { name: "admin", description: "Tokens, audit, signing keys and pins." },
-            Tag { name: "oci", description: "The OCI distribution API (read-only): providers and modules as OCI artifacts, for OpenTofu 1.10+ and OCI clients. Errors are OCI error documents." },
+            Tag { name: "oci", description: "The OCI distribution API: providers and modules as OCI artifacts, for OpenTofu 1.10+ and OCI clients, read and pushed. Errors are OCI error documents." },
         ],
         paths,
         components: Components {
