@@ -314,9 +314,13 @@ impl Route {
             Route::OciUploadOpen(repo) | Route::OciUpload(repo, _) => {
                 (Authorized(Action::Publish { namespace: repo.namespace() }), None)
             }
+            // A tag publishes a version; a platform manifest pushed by digest only waits for one.
             Route::OciManifestPush(repo, reference) => (
                 Authorized(Action::Publish { namespace: repo.namespace() }),
-                audit(repo.publish_action(), format!("{repo}:{reference}")),
+                match reference {
+                    Reference::Tag(tag) => audit(repo.publish_action(), format!("{repo}:{tag}")),
+                    Reference::Digest(_) => None,
+                },
             ),
             Route::ProviderUpload(addr, version, platform) => (
                 Authorized(Action::Publish { namespace: addr.namespace.key() }),

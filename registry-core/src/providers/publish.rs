@@ -291,10 +291,14 @@ impl ProviderService {
         if index::load(self.storage.as_ref(), addr).await?.is_some_and(|i| i.get(version).is_some()) {
             return Err(exists());
         }
-        let mut stored = Vec::with_capacity(packages.len());
+        // Every package is checked before any is stored, so a bad one leaves nothing behind.
+        let mut checked = Vec::with_capacity(packages.len());
         for (platform, package) in packages {
-            let checked = self.check(addr, version, &platform, package, by).await?;
-            stored.push(self.store(addr, version, checked).await?);
+            checked.push(self.check(addr, version, &platform, package, by).await?);
+        }
+        let mut stored = Vec::with_capacity(checked.len());
+        for package in checked {
+            stored.push(self.store(addr, version, package).await?);
         }
         let signer = self.keys.signer().await?;
         let index = self

@@ -184,6 +184,13 @@ async fn a_provider_pushed_in_chunks_is_published_signed_and_served_back() {
     assert_eq!(pushed.status(), StatusCode::CREATED, "{:?}", pushed.body());
     assert_eq!(pushed.headers()["docker-content-digest"], digest(&index).as_str());
 
+    // One audit entry: the tag that published the version (platform manifests only wait).
+    let audit = body_json(&get(&reg, "/v1/audit").await);
+    let published: Vec<&Value> =
+        audit["entries"].as_array().unwrap().iter().filter(|e| e["action"] == "provider.publish").collect();
+    assert_eq!(published.len(), 1, "{audit}");
+    assert_eq!(published[0]["target"], "providers/acme/null:2.0.0");
+
     // The registry protocol: both platforms, the protocols from the annotation, signed.
     let versions = body_json(&get(&reg, "/v1/providers/acme/null/versions").await);
     assert_eq!(versions["versions"][0]["version"], "2.0.0");
