@@ -51,6 +51,9 @@ pub enum Route {
     ModuleDownload(ModuleAddress, Version),
     /// `PUT /v1/modules/{ns}/{name}/{system}/{version}` with the archive as the body.
     ModuleUpload(ModuleAddress, Version),
+    /// `POST /v1/modules/{ns}/{name}/{system}/{version}/external` with `{"location": ...}`:
+    /// a version registered from (or imported from) an external source.
+    ModuleExternal(ModuleAddress, Version),
     /// `PUT|DELETE /v1/modules/{ns}/{name}/{system}/{version}/deprecation`,
     /// `PUT|DELETE .../{version}/yank`, `DELETE .../{version}`.
     ModuleLifecycle(ModuleAddress, Version, Step),
@@ -159,6 +162,7 @@ impl Route {
             Route::ModuleVersion(..) => "/v1/modules/{ns}/{name}/{system}/{version}",
             Route::ModuleDownload(..) => "/v1/modules/{ns}/{name}/{system}/{version}/download",
             Route::ModuleUpload(..) => "/v1/modules/{ns}/{name}/{system}/{version}",
+            Route::ModuleExternal(..) => "/v1/modules/{ns}/{name}/{system}/{version}/external",
             Route::ModuleLifecycle(_, _, step) => match step {
                 Step::Deprecate | Step::Undeprecate => {
                     "/v1/modules/{ns}/{name}/{system}/{version}/deprecation"
@@ -279,6 +283,10 @@ impl Route {
                 Authorized(Action::Publish { namespace: addr.namespace.key() }),
                 audit("module.publish", format!("{addr}/{version}")),
             ),
+            Route::ModuleExternal(addr, version) => (
+                Authorized(Action::Publish { namespace: addr.namespace.key() }),
+                audit("module.external", format!("{addr}/{version}")),
+            ),
             Route::ProviderVersions(addr)
             | Route::ProviderDownload(addr, ..)
             | Route::Provider(addr)
@@ -359,7 +367,9 @@ impl Route {
             | Route::ProviderShaSums(..)
             | Route::ProviderDocsUpload(..)
             | Route::UploadData(_) => BodyUse::Upload,
-            Route::TokenCreate | Route::KeyAdd | Route::UploadCreate => BodyUse::Document,
+            Route::TokenCreate | Route::KeyAdd | Route::UploadCreate | Route::ModuleExternal(..) => {
+                BodyUse::Document
+            }
             Route::ModuleLifecycle(_, _, step) | Route::ProviderLifecycle(_, _, step)
                 if step.takes_body() =>
             {
@@ -418,6 +428,13 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
         ["modules", ns, name, system, version, mark @ ("deprecation" | "yank")] => {
             let (addr, version) = (module(ns, name, system)?, Version::parse(version)?);
             Ok(Route::ModuleLifecycle(addr, version, marking(method, mark)?))
+        }
+        ["modules", ns, name, system, version, "external"] => {
+            let (addr, version) = (module(ns, name, system)?, Version::parse(version)?);
+            match *method {
+                Method::POST => Ok(Route::ModuleExternal(addr, version)),
+                _ => Err(not_allowed(method, "POST")),
+            }
         }
         ["modules", ns, name, system, version, "download"] => {
             let addr = module(ns, name, system)?;
@@ -687,6 +704,11 @@ mod tests {
             ),
             (Method::PUT, "/v1/modules/acme/vpc/aws/1.2.0", Route::ModuleUpload(addr.clone(), v.clone())),
             (Method::GET, "/v1/modules/acme/vpc/aws/1.2.0", Route::ModuleVersion(addr.clone(), v.clone())),
+            (
+                Method::POST,
+                "/v1/modules/acme/vpc/aws/1.2.0/external",
+                Route::ModuleExternal(addr.clone(), v.clone()),
+            ),
         ];
         for (method, path, expected) in cases {
             assert_eq!(route(&method, path).unwrap(), expected, "{method} {path}");

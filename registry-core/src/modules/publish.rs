@@ -8,13 +8,24 @@ use http::{Response, StatusCode};
 use super::ModuleService;
 use crate::http::body::{check_upload, Body};
 use crate::http::response;
-use crate::modules::archive::{normalize_module_archive_to_file, ArchiveFile};
+use crate::modules::archive::{normalize_module_subdir_to_file, ArchiveFile};
 use crate::modules::index::{self, ModuleIndex, ModuleVersion};
 use crate::modules::metadata::Metadata;
 use crate::spool::SpooledFile;
 use crate::storage::layout;
-use crate::types::{ModuleAddress, Version};
+use crate::types::{ModuleAddress, ModuleLocation, Version};
 use crate::{Error, Result};
+
+/// Where a version's archive comes from.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Origin<'a> {
+    /// A request body or an upload session.
+    Upload,
+    /// Copied from the upstream by a pin.
+    Pin,
+    /// Fetched once from an external location, whose subdirectory is the module.
+    Import(&'a ModuleLocation),
+}
 
 impl ModuleService {
     /// `PUT /v1/modules/{ns}/{name}/{system}/{version}` with a `.tar.gz` or `.zip` archive (the
@@ -28,7 +39,16 @@ impl ModuleService {
         metadata: Metadata,
     ) -> Result<Response<Body>> {
         check_upload(&archive, self.max_upload_bytes, "the module as a .tar.gz or .zip archive")?;
-        // Cheap early answer; the index compare-and-swap below is what really decides.
+        self.refuse_published(addr, version).await?;
+        let (index, entry) =
+            self.store_version(addr, version, archive, by.to_owned(), Origin::Upload, metadata).await?;
+        tracing::info!(module = %addr, %version, by = %entry.published_by, "module version published");
+        Ok(response::json(StatusCode::CREATED, &self.describe(&index, &entry)))
+    }
+
+    /// 409 when `version` is already published: a cheap early answer, before the archive is
+    /// read or fetched; the index compare-and-swap of the publish is what really decides.
+    pub(crate) async fn refuse_published(&self, addr: &ModuleAddress, version: &Version) -> Result<()> {
         if let Some((index, _)) = index::load(self.storage.as_ref(), addr).await? {
             if index.get(version).is_some() {
                 return Err(Error::conflict(format!(
@@ -36,13 +56,11 @@ impl ModuleService {
                 )));
             }
         }
-        let (index, entry) =
-            self.store_version(addr, version, archive, by.to_owned(), false, metadata).await?;
-        tracing::info!(module = %addr, %version, by = %entry.published_by, "module version published");
-        Ok(response::json(StatusCode::CREATED, &self.describe(&index, &entry)))
+        Ok(())
     }
 
-    /// Checks and normalises `archive` (a `.tar.gz` or `.zip`), stores it create-only under
+    /// Checks and normalises `archive` (a `.tar.gz` or `.zip`; for an import, the part below
+    /// the location's subdirectory), stores it create-only under
     /// its content hash, and commits the version to the index with compare-and-swap; on any
     /// failure nothing stays referenced.
     pub(crate) async fn store_version(
@@ -51,11 +69,16 @@ impl ModuleService {
         version: &Version,
         archive: Bytes,
         published_by: String,
-        pinned: bool,
+        origin: Origin<'_>,
         metadata: Metadata,
     ) -> Result<(ModuleIndex, ModuleVersion)> {
         let storage = self.storage.as_ref();
         let limits = self.limits.clone();
+        let imported = match origin {
+            Origin::Import(location) => Some(location),
+            Origin::Upload | Origin::Pin => None,
+        };
+        let subdir = imported.and_then(|l| l.subdir()).map(str::to_owned);
         let normalised = {
             // At most `archive_workers` archives are unpacked at once; the others wait here.
             let _permit = self
@@ -64,7 +87,7 @@ impl ModuleService {
                 .await
                 .map_err(|e| Error::internal_with("archive workers", e))?;
             tokio::task::spawn_blocking(move || {
-                normalize_module_archive_to_file(&archive, &limits).map(|n| {
+                normalize_module_subdir_to_file(&archive, &limits, subdir.as_deref()).map(|n| {
                     let docs = super::docs::extract(&n.sources);
                     (n.archive, docs)
                 })
@@ -83,11 +106,13 @@ impl ModuleService {
             size,
             published_at: crate::clock::rfc3339(self.clock.unix_now()),
             published_by,
-            pinned,
+            pinned: matches!(origin, Origin::Pin),
             description: metadata.description,
             source: metadata.source,
             deprecation: None,
             yanked: None,
+            location: None,
+            imported_from: imported.map(|l| l.as_str().to_owned()),
         };
         let result = index::add_version(storage, addr, entry.clone()).await;
         self.forget(addr).await;
