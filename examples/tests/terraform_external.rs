@@ -13,7 +13,9 @@
 
 #[macro_use]
 mod support;
+#[path = "terraform_external/git_http.rs"]
 mod git_http;
+#[path = "terraform_external/https_files.rs"]
 mod https_files;
 
 use std::collections::HashMap;
@@ -57,7 +59,8 @@ fn module_files(version: &str) -> Vec<(&'static str, String)> {
 fn certificate(
     dir: &std::path::Path,
 ) -> (String, String, rustls_pki_types::CertificateDer<'static>, rustls_pki_types::PrivateKeyDer<'static>) {
-    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
+    let made =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
     std::fs::write(&cert, made.cert.pem()).unwrap();
     std::fs::write(&key, made.key_pair.serialize_pem()).unwrap();
@@ -155,7 +158,8 @@ output "archive" {{ value = module.archive.version }}
     assert!(https.seen.lock().unwrap().iter().any(|r| r == "GET /net-2.0.0.tar.gz"), "Terraform downloaded");
 
     // The catalogue marks the newest as external.
-    let list: Value = server.client().get(server.url("/v1/modules")).bearer_auth(MASTER).send().unwrap().json().unwrap();
+    let list = server.client().get(server.url("/v1/modules")).bearer_auth(MASTER).send().unwrap();
+    let list = support::json(list);
     assert_eq!(list["modules"][0]["external"], true, "{list}");
 
     // Imported: fetched once by the registry (the private repository with its credential, only

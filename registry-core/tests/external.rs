@@ -104,26 +104,41 @@ async fn a_registered_location_is_answered_verbatim_and_marked_external_everywhe
     let page = send(&h.registry, Request::get("/ui/modules/acme/net/aws").body(Bytes::new()).unwrap()).await;
     let html = String::from_utf8_lossy(page.body()).into_owned();
     assert_eq!(page.status(), StatusCode::OK, "{html}");
-    assert!(html.contains("is external") && html.contains("git::https://git.example.com/acme/net.git"), "{html}");
+    assert!(
+        html.contains("is external") && html.contains("git::https://git.example.com/acme/net.git"),
+        "{html}"
+    );
     let listing = send(&h.registry, Request::get("/ui/namespaces/acme").body(Bytes::new()).unwrap()).await;
     assert!(String::from_utf8_lossy(listing.body()).contains("external source"));
 
     // Audited as the uploader's.
     let audit = json(&h.get("/v1/audit?limit=10").await);
     let entry = &audit["entries"][0];
-    assert_eq!((entry["action"].as_str(), entry["target"].as_str()), (Some("module.external"), Some("acme/net/aws/1.2.0")));
+    assert_eq!(
+        (entry["action"].as_str(), entry["target"].as_str()),
+        (Some("module.external"), Some("acme/net/aws/1.2.0"))
+    );
     assert_eq!(entry["outcome"], "success");
 
     // Registering it again, or uploading that version, conflicts.
     assert_eq!(register(&h, None, j!({"location": GIT})).await.status(), StatusCode::CONFLICT);
-    assert_eq!(h.publish_module("acme/net/aws", "1.2.0", tar_gz(&[("main.tf", "")])).await.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        h.publish_module("acme/net/aws", "1.2.0", tar_gz(&[("main.tf", "")])).await.status(),
+        StatusCode::CONFLICT
+    );
 }
 
 #[tokio::test]
 async fn an_external_version_goes_through_lifecycle_fsck_and_oci_without_an_archive() {
     let h = TestRegistry::new().await;
-    assert_eq!(h.publish_module("acme/net/aws", "1.0.0", tar_gz(&[("main.tf", "")])).await.status(), StatusCode::CREATED);
-    assert_eq!(register(&h, None, j!({"location": "https://example.com/net-1.2.0.zip"})).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        h.publish_module("acme/net/aws", "1.0.0", tar_gz(&[("main.tf", "")])).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        register(&h, None, j!({"location": "https://example.com/net-1.2.0.zip"})).await.status(),
+        StatusCode::CREATED
+    );
 
     let maintenance = Maintenance::new(h.storage.clone(), tfreg_core::clock::system());
     let report = maintenance.check(&CheckOptions::default()).await.unwrap();
@@ -136,13 +151,17 @@ async fn an_external_version_goes_through_lifecycle_fsck_and_oci_without_an_arch
     let manifest = h.get("/v2/modules/acme/net/aws/manifests/1.2.0").await;
     assert!(manifest.status().is_client_error(), "{manifest:?}");
 
-    let put = |path: &str, body: &str| h.call(Method::PUT, path, Some(&h.master), body.to_owned());
+    let put = |path: &'static str, body: &'static str| h.call(Method::PUT, path, Some(&h.master), body);
     let deprecated = put("/v1/modules/acme/net/aws/1.2.0/deprecation", r#"{"message": "use 2.x"}"#).await;
     assert_eq!(deprecated.status(), StatusCode::OK);
     assert_eq!(json(&deprecated)["location"], "https://example.com/net-1.2.0.zip");
     assert_eq!(put("/v1/modules/acme/net/aws/1.2.0/yank", "").await.status(), StatusCode::OK);
     let download = h.get("/v1/modules/acme/net/aws/1.2.0/download").await;
-    assert_eq!(download.headers()["x-terraform-get"], "https://example.com/net-1.2.0.zip", "yanked, still answered");
+    assert_eq!(
+        download.headers()["x-terraform-get"],
+        "https://example.com/net-1.2.0.zip",
+        "yanked, still answered"
+    );
     let deleted = h.call(Method::DELETE, "/v1/modules/acme/net/aws/1.2.0", Some(&h.master), "").await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     assert_eq!(h.get("/v1/modules/acme/net/aws/1.2.0/download").await.status(), StatusCode::NOT_FOUND);
@@ -159,9 +178,18 @@ async fn bad_requests_are_refused_and_store_nothing() {
         (j!({"location": "https://user:pw@example.com/net.zip"}), "user name or password"),
         (j!({"location": "git::ssh://git@example.com/net.git?sshkey=AAAA"}), "sshkey"),
         (j!({"location": "https://example.com/net.zip//../x"}), "subdirectory"),
-        (j!({"location": "https://api.github.com/repos/a/b/tarball/v1//*?archive=tar.gz"}), "import it instead"),
-        (j!({"location": "git::ssh://git@example.com/net.git", "import": true}), "register it without importing"),
-        (j!({"location": "s3::https://s3.amazonaws.com/b/k.zip", "import": true}), "register it without importing"),
+        (
+            j!({"location": "https://api.github.com/repos/a/b/tarball/v1//*?archive=tar.gz"}),
+            "import it instead",
+        ),
+        (
+            j!({"location": "git::ssh://git@example.com/net.git", "import": true}),
+            "register it without importing",
+        ),
+        (
+            j!({"location": "s3::https://s3.amazonaws.com/b/k.zip", "import": true}),
+            "register it without importing",
+        ),
         (j!({"location": GIT, "source": "javascript:alert(1)"}), "source must be"),
         (j!({"location": GIT, "tag": "v1"}), "unknown field"),
         (j!({}), "missing field"),
@@ -174,10 +202,16 @@ async fn bad_requests_are_refused_and_store_nothing() {
     let answer = h.call(Method::POST, EXTERNAL, Some(&h.master), "not json").await;
     assert!(error_message(&answer, StatusCode::BAD_REQUEST).contains("{\"location\""));
     // The route's policy: a token, the namespace's uploader.
-    assert_eq!(h.call(Method::POST, EXTERNAL, None, j!({"location": GIT}).to_string()).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        h.call(Method::POST, EXTERNAL, None, j!({"location": GIT}).to_string()).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     let downloader = h.issue(Role::Downloader).await;
     assert_eq!(register(&h, Some(&downloader), j!({"location": GIT})).await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(h.call(Method::PUT, EXTERNAL, Some(&h.master), "{}").await.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        h.call(Method::PUT, EXTERNAL, Some(&h.master), "{}").await.status(),
+        StatusCode::METHOD_NOT_ALLOWED
+    );
 
     assert!(fake.asked().is_empty(), "nothing was fetched");
     assert_eq!(h.get("/v1/modules/acme/net/aws/versions").await.status(), StatusCode::NOT_FOUND);
@@ -197,7 +231,10 @@ async fn an_import_fetches_once_takes_the_subdirectory_and_stores_an_archive() {
     assert_eq!(view["sha256"].as_str().unwrap().len(), 64);
     let asked = fake.asked();
     assert_eq!(asked.len(), 1);
-    assert_eq!(asked[0].0, ImportSource::Archive { url: "https://codeload.example.com/acme/net/tar.gz/v1.2.0".into() });
+    assert_eq!(
+        asked[0].0,
+        ImportSource::Archive { url: "https://codeload.example.com/acme/net/tar.gz/v1.2.0".into() }
+    );
     assert_eq!(asked[0].1, h.registry.max_body_bytes(), "the upload limit bounds the fetch");
 
     // The stored archive is the subdirectory, served from here and documented.
@@ -206,7 +243,9 @@ async fn an_import_fetches_once_takes_the_subdirectory_and_stores_an_archive() {
     assert!(link.starts_with("/v1/archives/modules/acme/net/aws/1.2.0/"), "{link}");
     let archive = h.call(Method::GET, &link, None, "").await;
     assert_eq!(archive.status(), StatusCode::OK);
-    let files = tfreg_core::modules::archive::normalize_module_archive(archive.body(), &Default::default()).unwrap().files;
+    let files = tfreg_core::modules::archive::normalize_module_archive(archive.body(), &Default::default())
+        .unwrap()
+        .files;
     assert_eq!(files, ["README.md", "main.tf"]);
     let detail = json(&h.get("/v1/modules/acme/net/aws/1.2.0").await);
     assert_eq!(detail["root"]["inputs"][0]["name"], "cidr");
@@ -214,15 +253,30 @@ async fn an_import_fetches_once_takes_the_subdirectory_and_stores_an_archive() {
     let list = json(&h.get("/v1/modules").await);
     assert!(list["modules"][0].get("external").is_none(), "{list}");
 
-    // Git: the fetcher is asked for the repository and ref; the subdirectory is applied here.
+    // A subdirectory is relative to the archive's root, as go-getter reads it: without `*`,
+    // the GitHub tarball's top folder is in the way.
+    let wrapped = register_at(&h, "1.3.0", j!({"location": GIT, "import": true})).await;
+    assert!(error_message(&wrapped, StatusCode::BAD_REQUEST).contains("no subdirectory \"modules/vpc\""));
+
+    // Git: the fetcher is asked for the repository and ref (its tree comes at the root); the
+    // subdirectory is applied here.
+    let tree = tar_gz(&[("main.tf", ""), ("modules/vpc/main.tf", "variable \"cidr\" {}\n")]);
+    let fake = Fake::new(Ok(tree));
+    let h = TestRegistry::builder().source_fetcher(fake.clone()).build().await;
     let git = register_at(&h, "1.3.0", j!({"location": GIT, "import": true})).await;
     assert_eq!(git.status(), StatusCode::CREATED, "{:?}", git.body());
     assert_eq!(
-        fake.asked()[1].0,
-        ImportSource::Git { url: "https://git.example.com/acme/net.git".into(), reference: Some("v1.2.0".into()) }
+        fake.asked()[0].0,
+        ImportSource::Git {
+            url: "https://git.example.com/acme/net.git".into(),
+            reference: Some("v1.2.0".into())
+        }
     );
-    // The wrapping folder of the whole tree is stripped as for uploads, then `modules/vpc` kept.
-    let missing = register_at(&h, "1.4.0", j!({"location": "https://example.com/x.tar.gz//nowhere", "import": true})).await;
+    let detail = json(&h.get("/v1/modules/acme/net/aws/1.3.0").await);
+    assert_eq!(detail["root"]["inputs"][0]["name"], "cidr", "{detail}");
+    let missing =
+        register_at(&h, "1.4.0", j!({"location": "https://example.com/x.tar.gz//nowhere", "import": true}))
+            .await;
     assert!(error_message(&missing, StatusCode::BAD_REQUEST).contains("no subdirectory \"nowhere\""));
     assert_eq!(h.get("/v1/modules/acme/net/aws/1.4.0").await.status(), StatusCode::NOT_FOUND);
 }
@@ -239,7 +293,10 @@ async fn imports_fail_cleanly_when_off_or_when_the_source_fails() {
     assert!(error_message(&answer, StatusCode::BAD_REQUEST).contains("does not import"));
 
     for (error, status) in [
-        (FetchError::Failed("git fetch of https://git.example.com/acme/net.git failed".into()), StatusCode::BAD_GATEWAY),
+        (
+            FetchError::Failed("git fetch of https://git.example.com/acme/net.git failed".into()),
+            StatusCode::BAD_GATEWAY,
+        ),
         (FetchError::Timeout("did not finish in time".into()), StatusCode::GATEWAY_TIMEOUT),
         (FetchError::Refused("may not import from git.example.com".into()), StatusCode::BAD_REQUEST),
         (FetchError::TooLarge("larger than the limit".into()), StatusCode::BAD_REQUEST),

@@ -78,7 +78,8 @@ async fn external_module_documents() {
     let typed: tfreg_core::protocol::RegisterExternal = serde_json::from_value(request.clone()).unwrap();
     assert_json_snapshot!("external_request", typed);
     let path = "/v1/modules/acme/vpc/aws/1.2.0/external";
-    let registered = body(&h.call(Method::POST, path, Some(&h.master), request.to_string()).await, StatusCode::CREATED);
+    let registered =
+        body(&h.call(Method::POST, path, Some(&h.master), request.to_string()).await, StatusCode::CREATED);
     assert_json_snapshot!("external_registered", registered);
     let list = body(&h.get("/v1/modules").await, StatusCode::OK);
     assert_json_snapshot!("external_catalogue", list);

@@ -32,8 +32,15 @@ pub(super) async fn fetch(
     let wanted = reference.unwrap_or("HEAD");
     let fetch = ["-C", &tree_arg, "fetch", "-q", "--depth", "1", "--no-tags", "--", url, wanted];
     run(&home, credential, &fetch, "fetch", url, deadline).await?;
-    run(&home, None, &["-C", &tree_arg, "checkout", "-q", "--detach", "FETCH_HEAD"], "checkout", url, deadline)
-        .await?;
+    run(
+        &home,
+        None,
+        &["-C", &tree_arg, "checkout", "-q", "--detach", "FETCH_HEAD"],
+        "checkout",
+        url,
+        deadline,
+    )
+    .await?;
     let packed = tokio::task::spawn_blocking(move || {
         let files = crate::client::publish::files(&tree)?;
         crate::client::publish::pack(&tree, &files)

@@ -46,7 +46,8 @@ impl Importer {
     /// The importer `tfreg serve`'s flags configure (one that refuses every import when no
     /// host is allowed).
     pub(crate) fn from_args(args: &ServeArgs) -> crate::Result<Self> {
-        let hosts: Vec<String> = args.import_allow_hosts.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
+        let hosts: Vec<String> =
+            args.import_allow_hosts.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
         let mut credentials = Vec::new();
         for spec in &args.import_git_tokens {
             let (host, file) = spec
@@ -71,7 +72,8 @@ impl Importer {
                 attempt.follow()
             } else {
                 let to = attempt.url().host_str().unwrap_or_default().to_owned();
-                attempt.error(format!("redirected to {to}, which imports may not reach (--import-allow-host)"))
+                attempt
+                    .error(format!("redirected to {to}, which imports may not reach (--import-allow-host)"))
             }
         });
         let client = reqwest::Client::builder()

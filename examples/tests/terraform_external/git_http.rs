@@ -11,16 +11,16 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 /// A running bridge; it stops taking connections when dropped.
-pub struct GitHttp {
-    pub port: u16,
+pub(crate) struct GitHttp {
+    pub(crate) port: u16,
     /// `(path, Authorization header)` of every request, in order.
-    pub seen: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    pub(crate) seen: Arc<Mutex<Vec<(String, Option<String>)>>>,
     stop: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl GitHttp {
     /// Serves the bare repositories under `root`; `private/` ones only with `authorization`.
-    pub fn start(root: &Path, authorization: &str) -> GitHttp {
+    pub(crate) fn start(root: &Path, authorization: &str) -> GitHttp {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -43,7 +43,7 @@ impl GitHttp {
     }
 
     /// The URL of the repository at `path` (below the root).
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}/{path}", self.port)
     }
 }
@@ -97,9 +97,11 @@ fn serve(stream: TcpStream, root: &Path, expected: &str, seen: &Seen) -> std::io
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-    for (header, variable) in
-        [("content-type", "CONTENT_TYPE"), ("content-encoding", "HTTP_CONTENT_ENCODING"), ("git-protocol", "GIT_PROTOCOL")]
-    {
+    for (header, variable) in [
+        ("content-type", "CONTENT_TYPE"),
+        ("content-encoding", "HTTP_CONTENT_ENCODING"),
+        ("git-protocol", "GIT_PROTOCOL"),
+    ] {
         if let Some(value) = headers.get(header) {
             cgi.env(variable, value);
         }
@@ -112,9 +114,11 @@ fn serve(stream: TcpStream, root: &Path, expected: &str, seen: &Seen) -> std::io
     let _ = writer.join();
     child.wait()?;
     // The CGI answer: headers (with an optional `Status:`), a blank line, the body.
-    let split = output.windows(4).position(|w| w == b"\r\n\r\n").map(|at| (at, 4)).or_else(|| {
-        output.windows(2).position(|w| w == b"\n\n").map(|at| (at, 2))
-    });
+    let split = output
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|at| (at, 4))
+        .or_else(|| output.windows(2).position(|w| w == b"\n\n").map(|at| (at, 2)));
     let Some((at, gap)) = split else {
         return out.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     };
@@ -130,7 +134,9 @@ fn serve(stream: TcpStream, root: &Path, expected: &str, seen: &Seen) -> std::io
     let content = &output[at + gap..];
     let mut answer = format!("HTTP/1.1 {status}\r\n").into_bytes();
     answer.extend_from_slice(&response);
-    answer.extend_from_slice(format!("Content-Length: {}\r\nConnection: close\r\n\r\n", content.len()).as_bytes());
+    answer.extend_from_slice(
+        format!("Content-Length: {}\r\nConnection: close\r\n\r\n", content.len()).as_bytes(),
+    );
     answer.extend_from_slice(content);
     out.write_all(&answer)
 }
@@ -160,7 +166,7 @@ fn read_body(reader: &mut impl BufRead, headers: &HashMap<String, String>) -> st
 }
 
 /// Makes `root/{path}` a bare repository holding `files` committed and tagged `tag`.
-pub fn bare_repository(root: &Path, path: &str, files: &[(&str, String)], tag: &str) -> PathBuf {
+pub(crate) fn bare_repository(root: &Path, path: &str, files: &[(&str, String)], tag: &str) -> PathBuf {
     let work = tempfile::tempdir().unwrap();
     for (name, content) in files {
         let file = work.path().join(name);
@@ -169,7 +175,14 @@ pub fn bare_repository(root: &Path, path: &str, files: &[(&str, String)], tag: &
     }
     let git = |dir: &Path, args: &[&str]| {
         let out = Command::new("git")
-            .args(["-c", "user.name=tfreg test", "-c", "user.email=test@example.invalid", "-c", "init.defaultBranch=main"])
+            .args([
+                "-c",
+                "user.name=tfreg test",
+                "-c",
+                "user.email=test@example.invalid",
+                "-c",
+                "init.defaultBranch=main",
+            ])
             .args(args)
             .current_dir(dir)
             .env("GIT_CONFIG_NOSYSTEM", "1")

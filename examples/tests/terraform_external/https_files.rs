@@ -10,16 +10,20 @@ use std::sync::{Arc, Mutex};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
 /// A running server; it stops taking connections when dropped.
-pub struct HttpsFiles {
-    pub port: u16,
+pub(crate) struct HttpsFiles {
+    pub(crate) port: u16,
     /// Every `METHOD path` asked for, in order.
-    pub seen: Arc<Mutex<Vec<String>>>,
+    pub(crate) seen: Arc<Mutex<Vec<String>>>,
     stop: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl HttpsFiles {
     /// Serves `files` (path -> content) with the certificate `cert` and its key `key` (DER).
-    pub fn start(cert: CertificateDer<'static>, key: PrivateKeyDer<'static>, files: HashMap<String, Vec<u8>>) -> HttpsFiles {
+    pub(crate) fn start(
+        cert: CertificateDer<'static>,
+        key: PrivateKeyDer<'static>,
+        files: HashMap<String, Vec<u8>>,
+    ) -> HttpsFiles {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -54,7 +58,7 @@ impl HttpsFiles {
     }
 
     /// The URL of `path`.
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("https://127.0.0.1:{}{path}", self.port)
     }
 }

@@ -36,7 +36,8 @@ pub const MAX_LOCATION: usize = 2048;
 const ARCHIVE_TYPES: [&str; 8] = ["zip", "tar.gz", "tgz", "tar.bz2", "tbz2", "tar.xz", "txz", "tar"];
 
 /// Query parameters that carry credentials, refused in every form.
-const CREDENTIAL_PARAMS: [&str; 4] = ["sshkey", "aws_access_key_id", "aws_access_key_secret", "aws_access_token"];
+const CREDENTIAL_PARAMS: [&str; 4] =
+    ["sshkey", "aws_access_key_id", "aws_access_key_secret", "aws_access_token"];
 
 /// Why a location was refused. Each message names what is wrong and what to write instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -124,7 +125,10 @@ impl ImportSource {
 
     /// The host fetched from, lower-case, without its port.
     pub fn host(&self) -> String {
-        Url::parse(self.url()).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase)).unwrap_or_default()
+        Url::parse(self.url())
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            .unwrap_or_default()
     }
 }
 
@@ -144,7 +148,9 @@ impl ModuleLocation {
             ));
         }
         let (forced, rest) = match raw.split_once("::") {
-            Some((getter, rest)) if !getter.is_empty() && getter.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+            Some((getter, rest))
+                if !getter.is_empty() && getter.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+            {
                 (Some(getter), rest)
             }
             _ => (None, raw),
@@ -274,7 +280,11 @@ fn detect(src: &str) -> Result<(Getter, String, Option<String>), String> {
             return Err("GitHub shorthand is github.com/owner/repo (put a subdirectory after //)".into());
         }
         let repo = parts[1].strip_suffix(".git").unwrap_or(parts[1]);
-        return git(&format!("https://github.com/{}/{repo}.git{}{query}", parts[0], if query.is_empty() { "" } else { "?" }));
+        return git(&format!(
+            "https://github.com/{}/{repo}.git{}{query}",
+            parts[0],
+            if query.is_empty() { "" } else { "?" }
+        ));
     }
     if src.starts_with("bitbucket.org/") {
         return Err("bitbucket.org/ shorthand needs Bitbucket's API to resolve; write git::https://bitbucket.org/owner/repo.git".into());
@@ -290,10 +300,14 @@ fn detect(src: &str) -> Result<(Getter, String, Option<String>), String> {
     })?;
     match url.scheme() {
         "https" | "http" => {}
-        "git" => return Err("git:// is unauthenticated and unencrypted; use git::https:// or git::ssh://".into()),
+        "git" => {
+            return Err("git:// is unauthenticated and unencrypted; use git::https:// or git::ssh://".into())
+        }
         "ssh" => return Err("write an ssh:// repository as git::ssh://".into()),
         "s3" | "gcs" | "gs" => {
-            return Err("write an object as s3::https://... or gcs::https://www.googleapis.com/storage/v1/...".into())
+            return Err(
+                "write an object as s3::https://... or gcs::https://www.googleapis.com/storage/v1/...".into(),
+            )
         }
         other => return Err(format!("{other}: URLs cannot be fetched by Terraform's module installer")),
     }
@@ -302,7 +316,10 @@ fn detect(src: &str) -> Result<(Getter, String, Option<String>), String> {
     for (key, value) in url.query_pairs() {
         match key.as_ref() {
             "archive" if !ARCHIVE_TYPES.contains(&value.as_ref()) => {
-                return Err(format!("archive={value} is not an archive type; use one of {}", ARCHIVE_TYPES.join(", ")))
+                return Err(format!(
+                    "archive={value} is not an archive type; use one of {}",
+                    ARCHIVE_TYPES.join(", ")
+                ))
             }
             // go-getter's own parameters, not sent to the server.
             "archive" | "checksum" | "filename" => {}
@@ -375,7 +392,8 @@ fn hg(src: &str) -> Result<(Getter, String, Option<String>), String> {
 /// `s3::https://...` and `gcs::https://www.googleapis.com/storage/v1/...`.
 fn object_store(src: &str, getter: Getter) -> Result<(Getter, String, Option<String>), String> {
     let name = getter.name();
-    let url = Url::parse(src).map_err(|e| format!("not a URL ({e}); {name}:: is followed by an https:// URL"))?;
+    let url =
+        Url::parse(src).map_err(|e| format!("not a URL ({e}); {name}:: is followed by an https:// URL"))?;
     if url.scheme() != "https" {
         return Err(format!("{name}:: is followed by an https:// URL"));
     }

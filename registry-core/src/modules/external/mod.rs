@@ -46,7 +46,8 @@ impl ModuleService {
             })?;
             tracing::info!(module = %addr, %version, from = %source.url(), "importing a module version");
             let archive = fetcher.fetch(&source, self.max_upload_bytes).await?;
-            self.store_version(addr, version, archive, by.to_owned(), Origin::Import(&location), metadata).await?
+            self.store_version(addr, version, archive, by.to_owned(), Origin::Import(&location), metadata)
+                .await?
         } else {
             location.registrable()?;
             let entry = ModuleVersion {

@@ -6,7 +6,8 @@ use serde_json::json;
 use crate::openapi::builder::{Auth, Op, Schemas};
 use crate::protocol::{
     DeprecateRequest, DocsIndex, ModuleVersionView, OpenUpload, ProviderPublished, ProviderVersionView,
-    PublishShaSums, RegisterExternal, ShaSumsPublished, UploadOpened, UploadReceived, UploadStatus, YankRequest,
+    PublishShaSums, RegisterExternal, ShaSumsPublished, UploadOpened, UploadReceived, UploadStatus,
+    YankRequest,
 };
 
 const TAG: &str = "publishing";

@@ -66,7 +66,13 @@ fn accepts_the_forms_go_getter_fetches() {
             Some("v1"),
             None,
         ),
-        ("git::git@github.com:acme/net.git?ref=v1", Getter::Git, "git@github.com:acme/net.git", Some("v1"), None),
+        (
+            "git::git@github.com:acme/net.git?ref=v1",
+            Getter::Git,
+            "git@github.com:acme/net.git",
+            Some("v1"),
+            None,
+        ),
         ("git@github.com:acme/net.git//sub", Getter::Git, "git@github.com:acme/net.git", None, Some("sub")),
         (
             "github.com/acme/terraform-aws-net//modules/x?ref=v2.0.0",
@@ -75,7 +81,13 @@ fn accepts_the_forms_go_getter_fetches() {
             Some("v2.0.0"),
             Some("modules/x"),
         ),
-        ("hg::https://example.com/net?rev=v1", Getter::Mercurial, "https://example.com/net", Some("v1"), None),
+        (
+            "hg::https://example.com/net?rev=v1",
+            Getter::Mercurial,
+            "https://example.com/net",
+            Some("v1"),
+            None,
+        ),
         (
             "s3::https://s3-eu-west-1.amazonaws.com/acme-modules/net/1.2.0.zip?version=3",
             Getter::S3,
@@ -180,7 +192,10 @@ fn imports_https_archives_and_git_over_https() {
     let source = git.import_source().unwrap();
     assert_eq!(
         source,
-        ImportSource::Git { url: "https://Example.com/acme/net.git".into(), reference: Some("v1.2.0".into()) }
+        ImportSource::Git {
+            url: "https://Example.com/acme/net.git".into(),
+            reference: Some("v1.2.0".into())
+        }
     );
     assert_eq!(source.host(), "example.com");
     assert_eq!(ok("github.com/acme/net").import_source().unwrap().url(), "https://github.com/acme/net.git");
