@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 pub(crate) struct GitHttp {
     pub(crate) port: u16,
     /// `(path, Authorization header)` of every request, in order.
-    pub(crate) seen: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    pub(crate) seen: Arc<Seen>,
     stop: Arc<std::sync::atomic::AtomicBool>,
 }
 
@@ -56,7 +56,8 @@ impl Drop for GitHttp {
     }
 }
 
-type Seen = Mutex<Vec<(String, Option<String>)>>;
+/// `(path, Authorization header)` of every request.
+pub(crate) type Seen = Mutex<Vec<(String, Option<String>)>>;
 
 fn serve(stream: TcpStream, root: &Path, expected: &str, seen: &Seen) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);

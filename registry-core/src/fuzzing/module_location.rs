@@ -33,7 +33,12 @@ pub fn check_module_location(raw: &str) -> Verdict {
     }
     if let Ok(source) = location.import_source() {
         let url = Url::parse(source.url()).expect("an import fetches a URL");
-        let loopback = url.host().is_some_and(|h| crate::types::location::is_loopback(&h));
+        let loopback = match url.host() {
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
         assert!(url.scheme() == "https" || (url.scheme() == "http" && loopback), "import of {raw:?}");
         assert!(url.username().is_empty() && url.password().is_none(), "credentials in {raw:?}");
         if let ImportSource::Git { reference: Some(r), .. } = &source {

@@ -13,9 +13,12 @@ fn refused(raw: &str) -> String {
     }
 }
 
+/// A location, and the getter, URL, ref and subdirectory it parses to.
+type Case = (&'static str, Getter, &'static str, Option<&'static str>, Option<&'static str>);
+
 #[test]
 fn accepts_the_forms_go_getter_fetches() {
-    let cases: [(&str, Getter, &str, Option<&str>, Option<&str>); 14] = [
+    let cases: [Case; 14] = [
         ("https://example.com/net.tar.gz", Getter::Http, "https://example.com/net.tar.gz", None, None),
         (
             "https://example.com/get?id=7&archive=zip",
