@@ -65,6 +65,10 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus" "$artifacts"
     if [[ -d fuzz/corpus/$target ]]; then
         cp -R "fuzz/corpus/$target/." "$corpus/"
+    elif [[ -f fuzz/corpus/$target.txt ]]; then
+        # A text seed list (one input a line, # comments): one seed file per line.
+        grep -v '^#' "fuzz/corpus/$target.txt" |
+            awk -v d="$corpus" 'NF { f = sprintf("%s/seed-%03d", d, NR); printf "%s", $0 > f; close(f) }'
     fi
     log="$artifacts/run.log"
     before=$(find "$artifacts" -type f ! -name run.log | wc -l)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the tools the test suite needs when they are missing: from Debian's packages gnupg
+# Installs the tools the test suite needs when they are missing: from Debian's packages git
+# (with git http-backend: the external-source tests serve repositories with it), gnupg
 # (the OpenPGP interoperability tests), chromium and chromium-driver (the web UI's browser
 # tests), skopeo (an OCI client for the OCI distribution tests), buildah (the container
 # image's test); from npm axe-core (the
@@ -11,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
+command -v git >/dev/null 2>&1 && [ -x "$(git --exec-path)/git-http-backend" ] || missing+=(git)
 command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
@@ -31,6 +33,7 @@ fi
 . scripts/venv.sh
 schemathesis=$(venv schemathesis schemathesis 'schemathesis==4.32.5')
 bash scripts/oras-client.sh version >&2
+git --version >&2
 gpg --version | head -n 1 >&2
 skopeo --version >&2
 chromium --version >&2

@@ -213,6 +213,24 @@ pub(crate) struct ServeArgs {
     /// How long upstream metadata is cached, in seconds (served stale when the upstream fails).
     #[arg(long, env = "TFREG_UPSTREAM_TTL_SECS", default_value_t = 300)]
     pub(crate) upstream_ttl_secs: u64,
+    /// Let uploaders import external module versions (`"import": true`) from this host: the
+    /// registry fetches https:// archives and git repositories over https:// from it (http://
+    /// only from a loopback host). Repeatable, or comma-separated. None by default: imports
+    /// are refused, and locations can only be registered.
+    #[arg(long = "import-allow-host", env = "TFREG_IMPORT_ALLOW_HOSTS", value_delimiter = ',')]
+    pub(crate) import_allow_hosts: Vec<String>,
+    /// A credential for git imports from one host, `HOST=FILE`: the file holds a token (GitHub:
+    /// an installation or fine-grained token; GitLab: a deploy or access token), sent to that
+    /// host only, as HTTP basic auth with `--import-git-username`. Repeatable.
+    #[arg(long = "import-git-token", env = "TFREG_IMPORT_GIT_TOKENS", value_delimiter = ',')]
+    pub(crate) import_git_tokens: Vec<String>,
+    /// The user name sent with a git import token (`x-access-token` is what GitHub takes;
+    /// GitLab takes any, Bitbucket `x-token-auth`).
+    #[arg(long, env = "TFREG_IMPORT_GIT_USERNAME", default_value = "x-access-token")]
+    pub(crate) import_git_username: String,
+    /// How long one import may take (download or clone), in seconds.
+    #[arg(long, env = "TFREG_IMPORT_TIMEOUT_SECS", default_value_t = 120)]
+    pub(crate) import_timeout_secs: u64,
     /// Worker threads (default: one per core).
     #[arg(long, env = "TFREG_WORKERS")]
     pub(crate) workers: Option<usize>,

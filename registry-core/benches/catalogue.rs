@@ -47,6 +47,8 @@ fn index(n: usize) -> ModuleIndex {
             source: None,
             deprecation: None,
             yanked: None,
+            location: None,
+            imported_from: None,
         })
         .collect();
     ModuleIndex {

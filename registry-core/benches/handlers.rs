@@ -35,6 +35,8 @@ async fn registry_with(modules: usize) -> Registry {
                 source: None,
                 deprecation: None,
                 yanked: None,
+                location: None,
+                imported_from: None,
             };
             index::add_version(storage.as_ref(), &addr, entry).await.unwrap();
         }

@@ -25,6 +25,7 @@ use crate::http::{response, Links, RequestContext};
 use crate::lifecycle::{Change, Subject};
 use crate::maintenance::{GarbageReport, Maintenance};
 use crate::mirror::MirrorService;
+use crate::modules::external::fetch::SourceFetcher;
 use crate::modules::metadata::Metadata;
 use crate::modules::ModuleService;
 use crate::oci::OciService;
@@ -84,6 +85,7 @@ pub struct RegistryBuilder {
     config: RegistryConfig,
     signer: Option<UrlSigner>,
     upstream: Option<Upstream>,
+    fetcher: Option<Arc<dyn SourceFetcher>>,
     clock: SharedClock,
 }
 
@@ -123,6 +125,13 @@ impl RegistryBuilder {
     /// Proxies what is not hosted here from this upstream registry.
     pub fn upstream(mut self, upstream: Upstream) -> Self {
         self.upstream = Some(upstream);
+        self
+    }
+
+    /// Imports external module versions with this fetcher (see [`crate::modules::external`]);
+    /// without one, external versions can only be registered as locations.
+    pub fn source_fetcher(mut self, fetcher: Arc<dyn SourceFetcher>) -> Self {
+        self.fetcher = Some(fetcher);
         self
     }
 
@@ -183,6 +192,7 @@ impl RegistryBuilder {
             links.clone(),
             upstream.clone(),
             catalogue.clone(),
+            self.fetcher,
             &config,
         ));
         let providers = Arc::new(ProviderService::new(
@@ -255,6 +265,7 @@ impl Registry {
             config: RegistryConfig::default(),
             signer: None,
             upstream: None,
+            fetcher: None,
             clock: crate::clock::system(),
         }
     }
@@ -586,6 +597,9 @@ impl Registry {
             }
             Route::ModuleArchive { addr, version, sha256 } => {
                 inner.modules.archive(ctx, &addr, &version, &sha256).await
+            }
+            Route::ModuleExternal(addr, version) => {
+                inner.modules.register_external(&addr, &version, &body, ctx.actor()).await
             }
             Route::ModuleUpload(addr, version) => {
                 let metadata = Metadata::from_query(&ctx.query, &[])?;

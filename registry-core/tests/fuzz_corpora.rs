@@ -67,3 +67,13 @@ fn json_body_corpus() {
 fn query_context_corpus() {
     replay("query_context", 15, |bytes| check_query_context(bytes).is_accepted());
 }
+
+#[test]
+fn module_location_seed_list() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/module_location.txt");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines = text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#'));
+    let verdicts: Vec<Verdict> = lines.map(check_module_location).collect();
+    assert!(verdicts.len() >= 30, "only {} seeds", verdicts.len());
+    assert!(verdicts.iter().any(|v| v.is_accepted()) && verdicts.iter().any(|v| !v.is_accepted()));
+}

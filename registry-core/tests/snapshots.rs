@@ -69,6 +69,23 @@ async fn module_documents() {
 }
 
 #[tokio::test]
+async fn external_module_documents() {
+    let h = registry().await;
+    let request = serde_json::json!({
+        "location": "git::https://example.com/acme/vpc.git//modules/vpc?ref=v1.2.0",
+        "description": "A VPC",
+    });
+    let typed: tfreg_core::protocol::RegisterExternal = serde_json::from_value(request.clone()).unwrap();
+    assert_json_snapshot!("external_request", typed);
+    let path = "/v1/modules/acme/vpc/aws/1.2.0/external";
+    let registered =
+        body(&h.call(Method::POST, path, Some(&h.master), request.to_string()).await, StatusCode::CREATED);
+    assert_json_snapshot!("external_registered", registered);
+    let list = body(&h.get("/v1/modules").await, StatusCode::OK);
+    assert_json_snapshot!("external_catalogue", list);
+}
+
+#[tokio::test]
 async fn provider_and_mirror_documents() {
     let h = registry().await;
     let uri = "/v1/providers/acme/null/2.1.2/linux/amd64?protocols=5.0";

@@ -8,6 +8,7 @@ use serde_json::Value;
 use tfreg_core::auth::{hash_token, Authorizer, NewToken, Role};
 use tfreg_core::clock::ManualClock;
 use tfreg_core::http::{Body, UrlSigner};
+use tfreg_core::modules::external::fetch::SourceFetcher;
 use tfreg_core::storage::Storage;
 use tfreg_core::upstream::Upstream;
 use tfreg_core::{Registry, RegistryConfig};
@@ -34,6 +35,7 @@ pub struct TestRegistryBuilder {
     storage: Option<Arc<dyn Storage>>,
     authorizer: Option<Arc<dyn Authorizer>>,
     upstream: Option<Upstream>,
+    fetcher: Option<Arc<dyn SourceFetcher>>,
     clock: Option<Arc<ManualClock>>,
 }
 
@@ -74,6 +76,12 @@ impl TestRegistryBuilder {
         self
     }
 
+    /// Imports external module versions with this fetcher.
+    pub fn source_fetcher(mut self, fetcher: Arc<dyn SourceFetcher>) -> Self {
+        self.fetcher = Some(fetcher);
+        self
+    }
+
     /// Shares this clock (with another registry on the same store, say).
     pub fn clock(mut self, clock: Arc<ManualClock>) -> Self {
         self.clock = Some(clock);
@@ -95,6 +103,9 @@ impl TestRegistryBuilder {
         if let Some(upstream) = self.upstream {
             builder = builder.upstream(upstream);
         }
+        if let Some(fetcher) = self.fetcher {
+            builder = builder.source_fetcher(fetcher);
+        }
         let registry = builder.build().await.expect("a test registry builds");
         TestRegistry { registry, storage, clock, master: self.master }
     }
@@ -114,6 +125,7 @@ impl TestRegistry {
             storage: None,
             authorizer: None,
             upstream: None,
+            fetcher: None,
             clock: None,
         }
     }

@@ -6,7 +6,7 @@ pub(crate) mod admin;
 mod credentials;
 pub(crate) mod health;
 mod provider;
-mod publish;
+pub(crate) mod publish;
 
 use std::path::PathBuf;
 

@@ -38,6 +38,9 @@ pub struct Entry {
     /// Where the code lives, when known.
     #[serde(default)]
     pub source: String,
+    /// Whether the latest version is registered from an external source.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub external: bool,
     /// Downloads of every version, as last written (see [`crate::downloads`]).
     #[serde(default)]
     pub downloads: u64,
@@ -79,7 +82,9 @@ impl Entry {
                 .description
                 .clone()
                 .unwrap_or_else(|| docs.map(|d| description(&d.root.readme)).unwrap_or_default()),
-            source: latest.source.clone().unwrap_or_default(),
+            // An external version's location says where its code is when the publisher did not.
+            source: latest.source.clone().or_else(|| latest.location.clone()).unwrap_or_default(),
+            external: latest.is_external(),
             downloads: 0,
         })
     }
@@ -103,6 +108,7 @@ impl Entry {
             published_at: self.published_at.clone(),
             versions: self.versions,
             pinned: self.pinned,
+            external: self.external,
             downloads: self.downloads,
         }
     }

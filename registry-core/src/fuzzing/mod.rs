@@ -10,6 +10,7 @@
 mod json_body;
 mod module_archive;
 mod module_docs;
+mod module_location;
 mod openpgp;
 mod provider_docs;
 mod provider_package;
@@ -22,6 +23,7 @@ mod zip_directory;
 pub use json_body::{check_json_body, JSON_BODY_KINDS};
 pub use module_archive::{check_module_archive, fuzz_archive_limits};
 pub use module_docs::check_module_docs;
+pub use module_location::check_module_location;
 pub use openpgp::check_openpgp;
 pub use provider_docs::check_provider_docs;
 pub use provider_package::check_provider_package;

@@ -51,6 +51,9 @@ pub enum Route {
     ModuleDownload(ModuleAddress, Version),
     /// `PUT /v1/modules/{ns}/{name}/{system}/{version}` with the archive as the body.
     ModuleUpload(ModuleAddress, Version),
+    /// `POST /v1/modules/{ns}/{name}/{system}/{version}/external` with `{"location": ...}`:
+    /// a version registered from (or imported from) an external source.
+    ModuleExternal(ModuleAddress, Version),
     /// `PUT|DELETE /v1/modules/{ns}/{name}/{system}/{version}/deprecation`,
     /// `PUT|DELETE .../{version}/yank`, `DELETE .../{version}`.
     ModuleLifecycle(ModuleAddress, Version, Step),
@@ -168,6 +171,7 @@ impl Route {
             Route::ModuleVersion(..) => "/v1/modules/{ns}/{name}/{system}/{version}",
             Route::ModuleDownload(..) => "/v1/modules/{ns}/{name}/{system}/{version}/download",
             Route::ModuleUpload(..) => "/v1/modules/{ns}/{name}/{system}/{version}",
+            Route::ModuleExternal(..) => "/v1/modules/{ns}/{name}/{system}/{version}/external",
             Route::ModuleLifecycle(_, _, step) => match step {
                 Step::Deprecate | Step::Undeprecate => {
                     "/v1/modules/{ns}/{name}/{system}/{version}/deprecation"
@@ -299,6 +303,10 @@ impl Route {
                 Authorized(Action::Publish { namespace: addr.namespace.key() }),
                 audit("module.publish", format!("{addr}/{version}")),
             ),
+            Route::ModuleExternal(addr, version) => (
+                Authorized(Action::Publish { namespace: addr.namespace.key() }),
+                audit("module.external", format!("{addr}/{version}")),
+            ),
             Route::ProviderVersions(addr)
             | Route::ProviderDownload(addr, ..)
             | Route::Provider(addr)
@@ -394,9 +402,11 @@ impl Route {
             | Route::ProviderDocsUpload(..)
             | Route::UploadData(_) => BodyUse::Upload,
             Route::OciUploadOpen(_) | Route::OciUpload(..) => BodyUse::Stream,
-            Route::TokenCreate | Route::KeyAdd | Route::UploadCreate | Route::OciManifestPush(..) => {
-                BodyUse::Document
-            }
+            Route::TokenCreate
+            | Route::KeyAdd
+            | Route::UploadCreate
+            | Route::OciManifestPush(..)
+            | Route::ModuleExternal(..) => BodyUse::Document,
             Route::ModuleLifecycle(_, _, step) | Route::ProviderLifecycle(_, _, step)
                 if step.takes_body() =>
             {
@@ -455,6 +465,13 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
         ["modules", ns, name, system, version, mark @ ("deprecation" | "yank")] => {
             let (addr, version) = (module(ns, name, system)?, Version::parse(version)?);
             Ok(Route::ModuleLifecycle(addr, version, marking(method, mark)?))
+        }
+        ["modules", ns, name, system, version, "external"] => {
+            let (addr, version) = (module(ns, name, system)?, Version::parse(version)?);
+            match *method {
+                Method::POST => Ok(Route::ModuleExternal(addr, version)),
+                _ => Err(not_allowed(method, "POST")),
+            }
         }
         ["modules", ns, name, system, version, "download"] => {
             let addr = module(ns, name, system)?;
@@ -761,6 +778,11 @@ mod tests {
             ),
             (Method::PUT, "/v1/modules/acme/vpc/aws/1.2.0", Route::ModuleUpload(addr.clone(), v.clone())),
             (Method::GET, "/v1/modules/acme/vpc/aws/1.2.0", Route::ModuleVersion(addr.clone(), v.clone())),
+            (
+                Method::POST,
+                "/v1/modules/acme/vpc/aws/1.2.0/external",
+                Route::ModuleExternal(addr.clone(), v.clone()),
+            ),
         ];
         for (method, path, expected) in cases {
             assert_eq!(route(&method, path).unwrap(), expected, "{method} {path}");

@@ -74,6 +74,8 @@ fn module_references(key: &str, body: &[u8]) -> std::result::Result<Vec<Referenc
     index
         .versions
         .iter()
+        // An external version references no object here.
+        .filter(|v| !v.is_external())
         .map(|v| {
             let entry = v.version.to_string();
             checked_sha(&v.sha256, &entry)?;

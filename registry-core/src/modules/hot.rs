@@ -23,8 +23,10 @@ pub(crate) struct CachedModule {
 pub(crate) struct HotVersion {
     /// The version.
     pub(crate) version: Version,
-    /// Its archive's SHA-256.
+    /// Its archive's SHA-256 (zeros for an external version).
     pub(crate) sha256: [u8; 32],
+    /// An external version's location, answered as it is in `X-Terraform-Get`.
+    pub(crate) location: Option<HeaderValue>,
     /// Whether the versions document lists it (it is not yanked).
     pub(crate) listed: bool,
 }
@@ -61,13 +63,24 @@ impl HotModule {
             .iter()
             .map(|v| {
                 let mut sha = [0u8; 32];
-                hex::decode_to_slice(&v.sha256, &mut sha).map_err(|e| {
-                    Error::internal_with(
-                        format!("the index of {} has a bad sha256 for {}", index.source(), v.version),
-                        e,
-                    )
-                })?;
-                Ok(HotVersion { version: v.version.clone(), sha256: sha, listed: v.listed() })
+                let location = match &v.location {
+                    Some(location) => Some(HeaderValue::try_from(location.as_str()).map_err(|e| {
+                        Error::internal_with(
+                            format!("the index of {} has a bad location for {}", index.source(), v.version),
+                            e,
+                        )
+                    })?),
+                    None => {
+                        hex::decode_to_slice(&v.sha256, &mut sha).map_err(|e| {
+                            Error::internal_with(
+                                format!("the index of {} has a bad sha256 for {}", index.source(), v.version),
+                                e,
+                            )
+                        })?;
+                        None
+                    }
+                };
+                Ok(HotVersion { version: v.version.clone(), sha256: sha, location, listed: v.listed() })
             })
             .collect::<Result<Box<[_]>>>()?;
         let all_pinned = index.versions.iter().all(|v| v.pinned);

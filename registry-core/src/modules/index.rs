@@ -33,9 +33,12 @@ pub struct ModuleIndex {
 pub struct ModuleVersion {
     /// The normalised version.
     pub version: Version,
-    /// Lower-case hex SHA-256 of the stored archive; also part of its key.
+    /// Lower-case hex SHA-256 of the stored archive; also part of its key. Empty for an
+    /// external version, which has no archive here.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub sha256: String,
-    /// Size of the stored archive in bytes.
+    /// Size of the stored archive in bytes (0 for an external version).
+    #[serde(default)]
     pub size: u64,
     /// When it was published (RFC 3339, UTC).
     pub published_at: String,
@@ -56,12 +59,25 @@ pub struct ModuleVersion {
     /// Set while the version is yanked: out of the versions document, still downloadable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub yanked: Option<Yank>,
+    /// Where the code is, for a version registered from an external source (a checked
+    /// [`ModuleLocation`](crate::types::ModuleLocation), kept as given): the download answers
+    /// it in `X-Terraform-Get`, and there is no archive here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Where an imported version was fetched from (its archive is stored here like an upload's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported_from: Option<String>,
 }
 
 impl ModuleVersion {
     /// Whether the versions document lists it (it is not yanked).
     pub fn listed(&self) -> bool {
         self.yanked.is_none()
+    }
+
+    /// Whether the version is registered from an external source: no archive is stored for it.
+    pub fn is_external(&self) -> bool {
+        self.location.is_some()
     }
 }
 

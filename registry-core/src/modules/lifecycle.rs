@@ -62,14 +62,16 @@ impl ModuleService {
         let Some(entry) = index.deleting.iter().find(|v| v.version == *version) else {
             return Err(missing_version(addr, version));
         };
-        for key in [
+        // An external version has no objects here but its index entry.
+        let stored = [
             layout::module_archive(addr, version, &entry.sha256),
             layout::module_docs(addr, version, &entry.sha256),
             layout::module_zip(addr, version, &entry.sha256),
             layout::module_pushed_zip(addr, version, &entry.sha256),
             layout::module_zip_record(addr, version, &entry.sha256),
-            layout::module_pin(addr, version),
-        ] {
+        ];
+        let stored = if entry.is_external() { &[][..] } else { &stored[..] };
+        for key in stored.iter().cloned().chain([layout::module_pin(addr, version)]) {
             self.storage.delete(&key).await?;
         }
         let index = self

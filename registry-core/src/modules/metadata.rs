@@ -46,6 +46,15 @@ impl Metadata {
         }
         Ok(metadata)
     }
+
+    /// Checks a description and source sent as fields of a JSON body (registering an external
+    /// version) as [`Metadata::from_query`] checks the query's.
+    pub fn from_fields(description: Option<&str>, source: Option<&str>) -> Result<Self> {
+        Ok(Metadata {
+            description: description.map(self::description).transpose()?,
+            source: source.map(self::source).transpose()?,
+        })
+    }
 }
 
 fn description(value: &str) -> Result<String> {

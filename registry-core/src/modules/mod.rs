@@ -1,5 +1,6 @@
 //! The module registry protocol: the per-module version index, archive checks and
-//! normalisation, the publish pipeline, and the read endpoints Terraform calls.
+//! normalisation, the publish pipeline, versions from external sources, and the read endpoints
+//! Terraform calls.
 //!
 //! `ModuleService` owns the module cache and answers every `/v1/modules/` route and the
 //! module archive links; it needs the store, the registry's links, and the upstream when the
@@ -7,6 +8,7 @@
 
 pub mod archive;
 pub mod docs;
+pub mod external;
 mod hot;
 pub mod index;
 mod lifecycle;
@@ -24,6 +26,7 @@ use crate::http::Links;
 use crate::storage::Storage;
 use crate::upstream::Upstream;
 use crate::RegistryConfig;
+use external::fetch::SourceFetcher;
 
 pub use read::X_TERRAFORM_GET;
 
@@ -38,6 +41,8 @@ pub(crate) struct ModuleService {
     cache: TtlCache<CachedModule>,
     upstream: Option<Arc<Upstream>>,
     catalogue: Arc<CatalogueService>,
+    /// What fetches imports; `None`: the registry does not import.
+    fetcher: Option<Arc<dyn SourceFetcher>>,
     limits: archive::ArchiveLimits,
     /// One permit per archive that may be unpacked at once.
     archive_workers: tokio::sync::Semaphore,
@@ -54,6 +59,7 @@ impl ModuleService {
         links: Arc<Links>,
         upstream: Option<Arc<Upstream>>,
         catalogue: Arc<CatalogueService>,
+        fetcher: Option<Arc<dyn SourceFetcher>>,
         config: &RegistryConfig,
     ) -> Self {
         let clock = links.clock().clone();
@@ -68,6 +74,7 @@ impl ModuleService {
             clock,
             upstream,
             catalogue,
+            fetcher,
         }
     }
 

@@ -8,14 +8,35 @@ use http::{Response, StatusCode};
 use super::ModuleService;
 use crate::http::body::{check_upload, Body};
 use crate::http::response;
-use crate::modules::archive::{normalize_module_archive_to_file, ArchiveFile};
+use crate::modules::archive::{normalize_module_subdir_to_file, ArchiveFile};
 use crate::modules::index::{self, ModuleIndex, ModuleVersion};
 use crate::modules::metadata::Metadata;
 use crate::oci::modules::ModuleZip;
 use crate::spool::SpooledFile;
 use crate::storage::{layout, write_json, PutMode};
-use crate::types::{ModuleAddress, Version};
+use crate::types::{ModuleAddress, ModuleLocation, Version};
 use crate::{Error, Result};
+
+/// Where a version's archive comes from.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Origin<'a> {
+    /// A request body, an upload session or an OCI push.
+    Upload,
+    /// Copied from the upstream by a pin.
+    Pin,
+    /// Fetched once from an external location, whose subdirectory is the module.
+    Import(&'a ModuleLocation),
+}
+
+impl<'a> Origin<'a> {
+    /// The location an import came from.
+    fn imported(self) -> Option<&'a ModuleLocation> {
+        match self {
+            Origin::Import(location) => Some(location),
+            Origin::Upload | Origin::Pin => None,
+        }
+    }
+}
 
 /// A module archive checked and normalised, with the documentation read from it.
 #[derive(Debug)]
@@ -37,7 +58,16 @@ impl ModuleService {
         metadata: Metadata,
     ) -> Result<Response<Body>> {
         check_upload(&archive, self.max_upload_bytes, "the module as a .tar.gz or .zip archive")?;
-        // Cheap early answer; the index compare-and-swap below is what really decides.
+        self.refuse_published(addr, version).await?;
+        let (index, entry) =
+            self.store_version(addr, version, archive, by.to_owned(), Origin::Upload, metadata).await?;
+        tracing::info!(module = %addr, %version, by = %entry.published_by, "module version published");
+        Ok(response::json(StatusCode::CREATED, &self.describe(&index, &entry)))
+    }
+
+    /// 409 when `version` is already published: a cheap early answer, before the archive is
+    /// read or fetched; the index compare-and-swap of the publish is what really decides.
+    pub(crate) async fn refuse_published(&self, addr: &ModuleAddress, version: &Version) -> Result<()> {
         if let Some((index, _)) = index::load(self.storage.as_ref(), addr).await? {
             if index.get(version).is_some() {
                 return Err(Error::conflict(format!(
@@ -45,37 +75,36 @@ impl ModuleService {
                 )));
             }
         }
-        let (index, entry) =
-            self.store_version(addr, version, archive, by.to_owned(), false, metadata).await?;
-        tracing::info!(module = %addr, %version, by = %entry.published_by, "module version published");
-        Ok(response::json(StatusCode::CREATED, &self.describe(&index, &entry)))
+        Ok(())
     }
 
-    /// Checks and normalises `archive` (a `.tar.gz` or `.zip`), stores it create-only under
-    /// its content hash, and commits the version to the index with compare-and-swap; on any
-    /// failure nothing stays referenced.
+    /// Checks and normalises `archive` (a `.tar.gz` or `.zip`; for an import, the part below
+    /// the location's subdirectory), stores it create-only under its content hash, and commits
+    /// the version to the index with compare-and-swap; on any failure nothing stays referenced.
     pub(crate) async fn store_version(
         &self,
         addr: &ModuleAddress,
         version: &Version,
         archive: Bytes,
         published_by: String,
-        pinned: bool,
+        origin: Origin<'_>,
         metadata: Metadata,
     ) -> Result<(ModuleIndex, ModuleVersion)> {
-        let normalised = self.normalise(archive).await?;
-        self.commit_version(addr, version, normalised, published_by, pinned, metadata).await
+        let subdir = origin.imported().and_then(|l| l.subdir());
+        let normalised = self.normalise(archive, subdir).await?;
+        self.commit_version(addr, version, normalised, published_by, origin, metadata).await
     }
 
-    /// Checks and normalises `archive` (a `.tar.gz` or `.zip`) and reads its documentation,
-    /// off the async threads, at most `archive_workers` at once.
-    pub(crate) async fn normalise(&self, archive: Bytes) -> Result<Normalised> {
+    /// Checks and normalises `archive` (a `.tar.gz` or `.zip`, or its part below `subdir`) and
+    /// reads its documentation, off the async threads, at most `archive_workers` at once.
+    pub(crate) async fn normalise(&self, archive: Bytes, subdir: Option<&str>) -> Result<Normalised> {
         let limits = self.limits.clone();
+        let subdir = subdir.map(str::to_owned);
         // At most `archive_workers` archives are unpacked at once; the others wait here.
         let _permit =
             self.archive_workers.acquire().await.map_err(|e| Error::internal_with("archive workers", e))?;
         let (archive, docs) = tokio::task::spawn_blocking(move || {
-            normalize_module_archive_to_file(&archive, &limits).map(|n| {
+            normalize_module_subdir_to_file(&archive, &limits, subdir.as_deref()).map(|n| {
                 let docs = super::docs::extract(&n.sources);
                 (n.archive, docs)
             })
@@ -92,7 +121,7 @@ impl ModuleService {
         version: &Version,
         normalised: Normalised,
         published_by: String,
-        pinned: bool,
+        origin: Origin<'_>,
         metadata: Metadata,
     ) -> Result<(ModuleIndex, ModuleVersion)> {
         let storage = self.storage.as_ref();
@@ -108,11 +137,13 @@ impl ModuleService {
             size,
             published_at: crate::clock::rfc3339(self.clock.unix_now()),
             published_by,
-            pinned,
+            pinned: matches!(origin, Origin::Pin),
             description: metadata.description,
             source: metadata.source,
             deprecation: None,
             yanked: None,
+            location: None,
+            imported_from: origin.imported().map(|l| l.as_str().to_owned()),
         };
         let result = index::add_version(storage, addr, entry.clone()).await;
         self.forget(addr).await;
@@ -156,14 +187,8 @@ impl ModuleService {
         manifest: String,
         by: &str,
     ) -> Result<ModuleVersion> {
-        if let Some((index, _)) = index::load(self.storage.as_ref(), addr).await? {
-            if index.get(version).is_some() {
-                return Err(Error::conflict(format!(
-                    "{addr} version {version} is already published; push a new version instead"
-                )));
-            }
-        }
-        let normalised = self.normalise(zip.read_all(self.max_upload_bytes).await?).await?;
+        self.refuse_published(addr, version).await?;
+        let normalised = self.normalise(zip.read_all(self.max_upload_bytes).await?, None).await?;
         let storage = self.storage.as_ref();
         let sha256 = normalised.archive.sha256.clone();
         let record = ModuleZip { sha256: zip_sha256.to_owned(), size: zip.size, manifest: Some(manifest) };
@@ -173,8 +198,9 @@ impl ModuleService {
         zip.store(storage, &key).await?;
         write_json(storage, &layout::module_zip_record(addr, version, &sha256), &record, PutMode::Overwrite)
             .await?;
-        let (_, entry) =
-            self.commit_version(addr, version, normalised, by.to_owned(), false, Metadata::default()).await?;
+        let (_, entry) = self
+            .commit_version(addr, version, normalised, by.to_owned(), Origin::Upload, Metadata::default())
+            .await?;
         tracing::info!(module = %addr, %version, by, "module version published by an OCI push");
         Ok(entry)
     }

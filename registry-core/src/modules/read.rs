@@ -143,7 +143,7 @@ impl ModuleService {
     }
 
     /// `GET /v1/modules/{ns}/{name}/{system}/{version}/download`: 204 with `X-Terraform-Get`
-    /// naming a signed archive link; with `Accept: application/json`, 200 with the header and
+    /// naming a signed archive link (or an external version's location, verbatim); with `Accept: application/json`, 200 with the header and
     /// `{"location": ...}` as the body (the form OpenTofu also reads).
     pub(crate) async fn download(
         &self,
@@ -176,11 +176,15 @@ impl ModuleService {
         Ok(response)
     }
 
-    /// A signed, expiring link to the archive of the `at`-th version of a cached module. The
+    /// A signed, expiring link to the archive of the `at`-th version of a cached module (an
+    /// external version's location as it was registered). The
     /// link is made once per cache entry, on the first download, while entries live no longer
     /// than half a link's lifetime (see [`ModuleService::reuse_links`]): the download hot path
     /// then reads it with one atomic load. Otherwise each download signs its own link.
     fn archive_link(&self, addr: &ModuleAddress, found: &HotModule, at: usize) -> Result<HeaderValue> {
+        if let Some(location) = &found.versions[at].location {
+            return Ok(location.clone());
+        }
         if self.reuse_links {
             if let Some(link) = found.link(at) {
                 return Ok(link);
@@ -237,6 +241,8 @@ impl ModuleService {
             source: entry.source.clone(),
             deprecation: entry.deprecation.clone(),
             yanked: entry.yanked.clone(),
+            location: entry.location.clone(),
+            imported_from: entry.imported_from.clone(),
             downloads: 0,
         }
     }

@@ -72,6 +72,12 @@ pub(crate) async fn ensure(
     addr: &ModuleAddress,
     entry: &ModuleVersion,
 ) -> Result<ModuleZip> {
+    if let Some(location) = &entry.location {
+        return Err(Error::not_found(format!(
+            "{addr} version {} is external (at {location}): there is no archive here to serve",
+            entry.version
+        )));
+    }
     if let Some(zip) = recorded(storage, addr, entry).await? {
         return Ok(zip);
     }

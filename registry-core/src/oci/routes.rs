@@ -60,7 +60,7 @@ impl OciService {
             }
             Repository::Module(addr) => {
                 let index = self.modules.full_index(addr).await?;
-                let mut tags: Vec<String> = index.listed().map(|v| version_tag(&v.version)).collect();
+                let mut tags: Vec<String> = packaged(&index).map(|v| version_tag(&v.version)).collect();
                 if latest(&index).is_some() {
                     tags.push("latest".to_owned());
                 }
@@ -196,7 +196,7 @@ impl OciService {
             Reference::Tag(tag) => {
                 let entry = match tag.as_str() {
                     "latest" => latest(index),
-                    tag => index.listed().find(|v| version_tag(&v.version) == tag),
+                    tag => packaged(index).find(|v| version_tag(&v.version) == tag),
                 };
                 let Some(entry) = entry else { return Ok(None) };
                 let zip = modules::ensure(storage, addr, entry).await?;
@@ -265,10 +265,16 @@ fn provider_manifest(index: &ProviderIndex, reference: &Reference) -> Result<Opt
     }
 }
 
-/// The version `latest` names: the newest listed release.
+/// The listed versions the registry holds an archive of: an external version's code is
+/// elsewhere, so it has no OCI artifact.
+fn packaged(index: &ModuleIndex) -> impl Iterator<Item = &ModuleVersion> {
+    index.listed().filter(|v| !v.is_external())
+}
+
+/// The version `latest` names: the newest listed release with an archive here.
 fn latest(index: &ModuleIndex) -> Option<&ModuleVersion> {
-    let newest = Constraints::any().select_newest(index.listed().map(|v| &v.version))?;
-    index.listed().find(|v| &v.version == newest)
+    let newest = Constraints::any().select_newest(packaged(index).map(|v| &v.version))?;
+    packaged(index).find(|v| &v.version == newest)
 }
 
 fn add_digest(headers: &mut http::HeaderMap, digest: &Digest) {

@@ -59,6 +59,10 @@ pub struct ModuleSummary {
     pub versions: usize,
     /// Whether the latest version was copied from the upstream by a pin.
     pub pinned: bool,
+    /// Whether the latest version is registered from an external source (Terraform fetches it
+    /// from its location, not from this registry).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub external: bool,
     /// Downloads of every version (counts lag by up to a minute; see `tfreg_core::downloads`).
     pub downloads: u64,
 }

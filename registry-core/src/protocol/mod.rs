@@ -36,7 +36,7 @@ pub use providers::{
     ProviderVersionDetail, ProviderVersionEntry, ProviderVersionView, ProviderVersions, ShaSumsPublished,
     SigningKeys,
 };
-pub use requests::{AddKey, CreateToken, OpenUpload, PublishShaSums};
+pub use requests::{AddKey, CreateToken, OpenUpload, PublishShaSums, RegisterExternal};
 pub use uploads::{UploadOpened, UploadReceived, UploadStatus};
 
 use serde::{Deserialize, Serialize};

@@ -48,9 +48,9 @@ pub struct ModuleVersionView {
     pub provider: String,
     /// The version.
     pub version: String,
-    /// The SHA-256 of the stored archive.
+    /// The SHA-256 of the stored archive (empty for an external version).
     pub sha256: String,
-    /// The stored archive's size in bytes.
+    /// The stored archive's size in bytes (0 for an external version).
     pub size: u64,
     /// When it was published (RFC 3339).
     pub published_at: String,
@@ -70,6 +70,15 @@ pub struct ModuleVersionView {
     /// Set while the version is yanked (out of the versions document, still downloadable).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub yanked: Option<super::Yank>,
+    /// Set for a version registered from an external source: where Terraform fetches it (the
+    /// download answers it in `X-Terraform-Get`); such a version has no archive here, so
+    /// `sha256` is empty and `size` 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Set for an imported version: the location it was fetched from once (its archive is
+    /// stored here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported_from: Option<String>,
     /// Downloads of this version as last written (counts lag; see `tfreg_core::downloads`).
     #[serde(default)]
     pub downloads: u64,

@@ -41,3 +41,24 @@ pub struct PublishShaSums {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpenUpload {}
+
+/// `POST /v1/modules/{ns}/{name}/{system}/{version}/external`: a version whose code is
+/// elsewhere, registered as its location or imported from it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterExternal {
+    /// Where the code is, as Terraform's module installer reads it: an `https://` archive,
+    /// `git::https://...?ref=`, `git::ssh://...`, `github.com/owner/repo`, `s3::https://...` or
+    /// `gcs::https://...`, optionally with `//subdir`.
+    pub location: String,
+    /// Fetch it once and store it like an upload (https archives and git over https), instead
+    /// of answering the location to every consumer.
+    #[serde(default)]
+    pub import: bool,
+    /// What the module is for (as `?description=` on a publish).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Where its code lives, for people (as `?source=` on a publish).
+    #[serde(default)]
+    pub source: Option<String>,
+}

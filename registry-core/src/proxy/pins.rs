@@ -15,6 +15,7 @@ use crate::http::body::Body;
 use crate::http::query::Query;
 use crate::http::response;
 use crate::modules::index::{self as module_index, ModuleIndex};
+use crate::modules::publish::Origin;
 use crate::modules::ModuleService;
 use crate::pgp::PublicKey;
 use crate::protocol::{PinList, PinRecord, Pinned, ProviderVersionEntry};
@@ -98,7 +99,7 @@ impl PinService {
             let archive =
                 upstream.fetch(&http_archive_url(&location)?, false, self.max_archive_bytes).await?;
             self.modules
-                .store_version(addr, &version, archive, format!("pin:{by}"), true, Default::default())
+                .store_version(addr, &version, archive, format!("pin:{by}"), Origin::Pin, Default::default())
                 .await?;
             let record = self.record("module", addr.to_string(), &version, Vec::new(), upstream, by);
             self.save(&layout::module_pin(addr, &version), &record).await?;

@@ -265,6 +265,8 @@ pub async fn concurrent_publishes_lose_no_version(storage: Arc<dyn Storage>) {
         source: None,
         deprecation: None,
         yanked: None,
+        location: None,
+        imported_from: None,
     };
     let mut tasks = Vec::new();
     for i in 0..6 {
@@ -315,6 +317,8 @@ pub async fn garbage_collection_keeps_what_is_referenced(storage: Arc<dyn Storag
         source: None,
         deprecation: None,
         yanked: None,
+        location: None,
+        imported_from: None,
     };
     index::add_version(storage.as_ref(), &addr, entry).await.expect("commit the version");
     let orphan =

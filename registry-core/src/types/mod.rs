@@ -1,10 +1,11 @@
 //! The values every request names, each checked when parsed: module and provider addresses,
 //! Terraform versions and version constraints, platforms, provider type names, the files of a
-//! provider version and upload session ids.
+//! provider version, upload session ids, and the external locations of module versions.
 
 pub mod address;
 pub mod constraint;
 mod error;
+pub mod location;
 pub mod platform;
 pub mod provider_address;
 mod provider_file;
@@ -16,6 +17,7 @@ pub(crate) use address::truncate;
 pub use address::{ModuleAddress, Name, System};
 pub use constraint::{ConstraintError, Constraints};
 pub use error::InvalidValue;
+pub use location::{ImportSource, LocationError, ModuleLocation};
 pub use platform::Platform;
 pub use provider_address::{validate_host, ProviderAddress, LOCAL_HOST};
 pub use provider_file::ProviderFile;

@@ -32,6 +32,8 @@ pub(crate) struct ModuleCard {
     pub(crate) published: String,
     pub(crate) downloads: u64,
     pub(crate) pinned: bool,
+    /// Whether the latest version is registered from an external source.
+    pub(crate) external: bool,
 }
 
 /// A provider in a list.
@@ -111,6 +113,10 @@ pub(crate) struct ModulePage<'a> {
     pub(crate) providers: Vec<String>,
     pub(crate) deprecation: Option<Deprecation>,
     pub(crate) yanked: Option<Yank>,
+    /// An external version's location (Terraform fetches it from there).
+    pub(crate) location: Option<String>,
+    /// Where an imported version was fetched from.
+    pub(crate) imported_from: Option<String>,
     pub(crate) snippet: String,
     pub(crate) parts: Vec<PartLink>,
     /// The part shown (`""` for the root).

@@ -199,6 +199,8 @@ impl<'a> Ui<'a> {
             providers: detail.docs.providers.clone(),
             deprecation: view.deprecation.clone(),
             yanked: view.yanked.clone(),
+            location: view.location.clone(),
+            imported_from: view.imported_from.clone(),
             snippet,
             parts,
             part,
@@ -353,6 +355,7 @@ impl<'a> Ui<'a> {
                 description: m.description,
                 downloads: m.downloads,
                 pinned: m.pinned,
+                external: m.external,
             })
             .collect()
     }

@@ -180,6 +180,14 @@ pub enum ArchiveError {
         reason: String,
     },
 
+    /// The subdirectory a location names (`//subdir`) holds no file of the archive, or a `*`
+    /// in it does not stand for exactly one folder.
+    #[error("the archive has no subdirectory {subdir:?} (a `*` stands for the one folder at its level)")]
+    MissingSubdir {
+        /// The subdirectory as the location names it.
+        subdir: String,
+    },
+
     /// A temporary file the archive is unpacked into could not be written or read: a fault of
     /// the server (a full disk), not of the upload, and answered as one (500).
     #[error("the server could not unpack the archive into a temporary file: {reason}")]

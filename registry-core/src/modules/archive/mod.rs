@@ -169,11 +169,30 @@ pub fn normalize_module_archive_to_file(
     input: &[u8],
     limits: &ArchiveLimits,
 ) -> Result<NormalizedArchive, ArchiveError> {
+    normalize_module_subdir_to_file(input, limits, None)
+}
+
+/// Checks and normalises an archive as [`normalize_module_archive_to_file`] does, keeping only
+/// what lies below `subdir` (a location's `//subdir`, relative to the archive's root, where a
+/// `*` part stands for the one folder at its level, as in `//*` for a GitHub tarball's top
+/// folder) and making that the module's root. Without `subdir`, the same as
+/// [`normalize_module_archive_to_file`].
+///
+/// This is CPU-bound and blocking; run it on a blocking thread.
+pub fn normalize_module_subdir_to_file(
+    input: &[u8],
+    limits: &ArchiveLimits,
+    subdir: Option<&str>,
+) -> Result<NormalizedArchive, ArchiveError> {
     let format = detect_format(input).ok_or(ArchiveError::NotAnArchive)?;
     let mut budget = Budget::new(limits, input.len())?;
     let files = match format {
         ArchiveFormat::TarGz => tar_input::read_tar_gz(input, &mut budget)?,
         ArchiveFormat::Zip => zip_input::read_zip(input, &mut budget)?,
+    };
+    let files = match subdir {
+        Some(subdir) => select_subdir(files, subdir)?,
+        None => files,
     };
     let files = arrange(files)?;
     let mut sources = Sources::default();
@@ -221,6 +240,38 @@ struct InputFile {
     executable: bool,
     /// Where the file's contents lie in the scratch file.
     extent: Extent,
+}
+
+/// Keeps the files below `subdir`, relative to it; a `*` part stands for the one folder at its
+/// level (go-getter globs the subdirectory and wants exactly one match).
+fn select_subdir(mut files: Vec<InputFile>, subdir: &str) -> Result<Vec<InputFile>, ArchiveError> {
+    let missing = || ArchiveError::MissingSubdir { subdir: subdir.to_owned() };
+    files.retain(|f| !is_macos_metadata(&f.path));
+    let mut prefix = String::new();
+    for part in subdir.split('/').filter(|p| !p.is_empty()) {
+        if part == "*" {
+            let mut folders: Vec<&str> = files
+                .iter()
+                .filter_map(|f| f.path.strip_prefix(prefix.as_str())?.split_once('/').map(|(top, _)| top))
+                .collect();
+            folders.sort_unstable();
+            folders.dedup();
+            match folders.as_slice() {
+                [one] => prefix = format!("{prefix}{one}/"),
+                _ => return Err(missing()),
+            }
+        } else {
+            prefix = format!("{prefix}{part}/");
+        }
+    }
+    files.retain(|f| f.path.starts_with(&prefix));
+    if files.is_empty() {
+        return Err(missing());
+    }
+    for file in &mut files {
+        file.path.drain(..prefix.len());
+    }
+    Ok(files)
 }
 
 /// Strips a single wrapping folder, sorts by path, and checks for

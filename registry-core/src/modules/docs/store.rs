@@ -26,11 +26,15 @@ pub(crate) async fn save(
 }
 
 /// The documentation of `entry`: the stored object, or derived from the archive (and stored).
+/// An external version has no archive here, so nothing is documented.
 pub(crate) async fn load(
     storage: &dyn Storage,
     addr: &ModuleAddress,
     entry: &ModuleVersion,
 ) -> Result<ModuleDocs> {
+    if entry.is_external() {
+        return Ok(ModuleDocs::default());
+    }
     let key = layout::module_docs(addr, &entry.version, &entry.sha256);
     match read_json::<ModuleDocs>(storage, &key, "module documentation").await {
         Ok(Some(docs)) => return Ok(docs),
@@ -78,7 +82,8 @@ pub(crate) async fn reindex(storage: &dyn Storage) -> Result<(usize, Vec<String>
     .await?;
     for index in indexes {
         let addr = ModuleAddress::parse(&index.namespace, &index.name, &index.system)?;
-        for entry in &index.versions {
+        // External versions have no archive to read.
+        for entry in index.versions.iter().filter(|v| !v.is_external()) {
             match derive(storage, &addr, entry).await {
                 Ok(_) => derived += 1,
                 Err(err) => failed.push(format!("{addr} {}: {err}", entry.version)),

@@ -6,7 +6,8 @@ use serde_json::json;
 use crate::openapi::builder::{Auth, Op, Schemas};
 use crate::protocol::{
     DeprecateRequest, DocsIndex, ModuleVersionView, OpenUpload, ProviderPublished, ProviderVersionView,
-    PublishShaSums, ShaSumsPublished, UploadOpened, UploadReceived, UploadStatus, YankRequest,
+    PublishShaSums, RegisterExternal, ShaSumsPublished, UploadOpened, UploadReceived, UploadStatus,
+    YankRequest,
 };
 
 const TAG: &str = "publishing";
@@ -18,6 +19,11 @@ pub(crate) fn operations(s: &mut Schemas) -> Vec<Op> {
             .describe("An uploader for the namespace. The body is the archive (`.tar.gz` or `.zip`, sent as `application/octet-stream` or any type: the registry reads its bytes), or empty with `?upload=` naming a session the archive was sent to.")
             .file(&["application/octet-stream"])
             .answers(201, "Published.", s.answer::<ModuleVersionView>()),
+        Op::post("/v1/modules/{ns}/{name}/{system}/{version}/external", "registerExternalModule", TAG, "Register a module version from an external source, or import it")
+            .describe("An uploader for the namespace. The location is checked against the forms Terraform's module installer fetches (an `https://` archive, `git::https://...?ref=`, `git::ssh://...`, `github.com/owner/repo`, `s3::https://...`, `gcs::https://...`, with `//subdir`; no credentials, no plain `http://` but to loopback). Registered, the download answers it verbatim in `X-Terraform-Get`. With `\"import\": true` the registry fetches it once (https archives and git over https, from the hosts its operator allows) and stores it like an upload.")
+            .auth(Auth::Token)
+            .body(true, s.request::<RegisterExternal>())
+            .answers(201, "Registered (or imported).", s.answer::<ModuleVersionView>()),
         metadata(Op::put("/v1/providers/{ns}/{type}/{version}/{os}/{arch}", "publishProvider", TAG, "Publish one platform of a provider version"))
             .describe("An uploader for the namespace. The body is the platform's zip, or empty with `?upload=`.")
             .param("protocols", "The plugin protocols the provider speaks, comma-separated (`5.0,6.0`).", json!({"type": "string"}))
