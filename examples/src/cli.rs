@@ -231,6 +231,42 @@ pub(crate) struct ServeArgs {
     /// How long one import may take (download or clone), in seconds.
     #[arg(long, env = "TFREG_IMPORT_TIMEOUT_SECS", default_value_t = 120)]
     pub(crate) import_timeout_secs: u64,
+    /// The GitHub App's id: with `--github-app-private-key` and `--github-webhook-secret-file`,
+    /// installations of the App publish their repositories' tags (see the README's "Publishing
+    /// from GitHub, GitLab and Bitbucket").
+    #[arg(long, env = "TFREG_GITHUB_APP_ID", requires_all = ["github_app_private_key", "github_webhook_secret_file"])]
+    pub(crate) github_app_id: Option<u64>,
+    /// The GitHub App's private key (the PEM file GitHub makes), for its RS256 JWTs.
+    #[arg(long, env = "TFREG_GITHUB_APP_PRIVATE_KEY", requires = "github_app_id")]
+    pub(crate) github_app_private_key: Option<std::path::PathBuf>,
+    /// A file holding the GitHub App's webhook secret.
+    #[arg(long, env = "TFREG_GITHUB_WEBHOOK_SECRET_FILE", requires = "github_app_id")]
+    pub(crate) github_webhook_secret_file: Option<std::path::PathBuf>,
+    /// GitHub's API root: GitHub Enterprise Server's is `https://HOST/api/v3`.
+    #[arg(long, env = "TFREG_GITHUB_API_URL", default_value = "https://api.github.com")]
+    pub(crate) github_api_url: String,
+    /// What the names of the App's module repositories start with: `terraform-aws-network` is
+    /// module `network` for system `aws`.
+    #[arg(long, env = "TFREG_GITHUB_REPOSITORY_PREFIX", default_value = "terraform-")]
+    pub(crate) github_repository_prefix: String,
+    /// A JSON file listing monorepos: `[{"repository": "infra-modules", "modules": [{"name":
+    /// "network", "system": "aws", "path": "modules/network", "tag_pattern":
+    /// "network-v{version}"}]}]`.
+    #[arg(long, env = "TFREG_GITHUB_MONOREPOS")]
+    pub(crate) github_monorepos: Option<std::path::PathBuf>,
+    /// How long the modules of an uninstalled App (or a removed repository) are kept for a
+    /// reinstall, in seconds, before their objects go.
+    #[arg(long, env = "TFREG_SCM_REMOVAL_GRACE_SECS", default_value_t = 7 * 24 * 3600)]
+    pub(crate) scm_removal_grace_secs: u64,
+    /// Hosts besides the public services (api.github.com, gitlab.com, bitbucket.org) that a
+    /// registered source's API URL may name: a GitHub Enterprise Server, a self-managed GitLab,
+    /// a Bitbucket Data Center. Repeatable, or comma-separated.
+    #[arg(long = "scm-allow-host", env = "TFREG_SCM_ALLOW_HOSTS", value_delimiter = ',')]
+    pub(crate) scm_allow_hosts: Vec<String>,
+    /// How long one call to a source-control host may take, archive downloads included, in
+    /// seconds.
+    #[arg(long, env = "TFREG_SCM_TIMEOUT_SECS", default_value_t = 120)]
+    pub(crate) scm_timeout_secs: u64,
     /// Worker threads (default: one per core).
     #[arg(long, env = "TFREG_WORKERS")]
     pub(crate) workers: Option<usize>,

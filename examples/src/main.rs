@@ -10,6 +10,7 @@ mod lifecycle;
 mod metrics_endpoint;
 mod mirror_import;
 mod reindex;
+mod scm;
 mod serve;
 mod tls;
 mod upstream_client;

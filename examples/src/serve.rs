@@ -76,6 +76,7 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
             builder = builder.upstream(Upstream::new(Arc::new(HttpUpstream::new()?), config)?);
         }
         builder = builder.source_fetcher(Arc::new(crate::import::Importer::from_args(&args)?));
+        builder = crate::scm::configure(builder, &args)?;
         let registry = builder
             .authorizer(Arc::new(RoleAuthorizer::new(args.anonymous_read)))
             .config(config)

@@ -69,6 +69,7 @@ pub mod providers;
 pub mod proxy;
 pub mod random;
 mod registry;
+pub mod scm;
 mod spool;
 pub mod storage;
 mod text;

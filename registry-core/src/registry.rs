@@ -34,6 +34,7 @@ use crate::providers::keyring::KeyRing;
 use crate::providers::publish::Package;
 use crate::providers::ProviderService;
 use crate::proxy::pins::PinService;
+use crate::scm::{ScmClient, ScmConfig, ScmService};
 use crate::spool::SpooledFile;
 use crate::storage::Storage;
 use crate::types::{Platform, ProviderAddress, Version};
@@ -64,6 +65,7 @@ struct Inner {
     providers: Arc<ProviderService>,
     mirror: MirrorService,
     oci: OciService,
+    scm: ScmService,
     uploads: UploadService,
     pins: PinService,
     admin: AdminService,
@@ -86,6 +88,8 @@ pub struct RegistryBuilder {
     signer: Option<UrlSigner>,
     upstream: Option<Upstream>,
     fetcher: Option<Arc<dyn SourceFetcher>>,
+    scm_client: Option<Arc<dyn ScmClient>>,
+    scm: ScmConfig,
     clock: SharedClock,
 }
 
@@ -132,6 +136,20 @@ impl RegistryBuilder {
     /// without one, external versions can only be registered as locations.
     pub fn source_fetcher(mut self, fetcher: Arc<dyn SourceFetcher>) -> Self {
         self.fetcher = Some(fetcher);
+        self
+    }
+
+    /// Reads repositories on source-control hosts with this client, to publish their tags (see
+    /// [`crate::scm`]); without one, the registry takes no webhooks that publish.
+    pub fn scm_client(mut self, client: Arc<dyn ScmClient>) -> Self {
+        self.scm_client = Some(client);
+        self
+    }
+
+    /// Publishes from source control as `config` says (the GitHub App, the grace period of
+    /// withdrawn modules).
+    pub fn scm(mut self, config: ScmConfig) -> Self {
+        self.scm = config;
         self
     }
 
@@ -222,6 +240,16 @@ impl RegistryBuilder {
             keys.clone(),
             &config,
         );
+        let scm = ScmService::new(
+            storage.clone(),
+            modules.clone(),
+            self.scm_client,
+            self.authorizer.clone(),
+            audit.clone(),
+            clock.clone(),
+            links.clone(),
+            self.scm,
+        );
         let admin = AdminService::new(tokens.clone(), keys, audit.clone());
         let maintenance = Maintenance::new(storage.clone(), clock.clone());
         Ok(Registry {
@@ -240,6 +268,7 @@ impl RegistryBuilder {
                 providers,
                 mirror,
                 oci,
+                scm,
                 uploads,
                 pins,
                 admin,
@@ -266,6 +295,8 @@ impl Registry {
             signer: None,
             upstream: None,
             fetcher: None,
+            scm_client: None,
+            scm: ScmConfig::default(),
             clock: crate::clock::system(),
         }
     }
@@ -512,6 +543,7 @@ impl Registry {
         let (_slot, body) = match route.body_use() {
             BodyUse::Ignored => (None, Bytes::new()),
             BodyUse::Document => (None, body.read(router::DOCUMENT_LIMIT).await?),
+            BodyUse::Webhook => (None, body.read(router::WEBHOOK_LIMIT).await?),
             // Upload data takes its slot in the name of the session's owner, in the service.
             BodyUse::Upload if matches!(route, Route::UploadData(_)) => {
                 (None, body.read(self.max_body_bytes()).await?)
@@ -690,6 +722,15 @@ impl Registry {
             Route::UploadData(id) => {
                 inner.uploads.receive(ctx, &id, None, crate::http::body::Whole(Some(body))).await
             }
+            Route::WebhookApp => inner.scm.app_hook(ctx, &body).await,
+            Route::WebhookSource(kind, id) => inner.scm.source_hook(ctx, &kind, &id, &body).await,
+            Route::Deliveries => inner.scm.deliveries(ctx).await,
+            Route::InstallationSync(id) => inner.scm.sync_installation_answer(id).await,
+            Route::SourceCreate => inner.scm.create_source(ctx, &body).await,
+            Route::SourceList => inner.scm.list_sources(ctx).await,
+            Route::Source(id) => inner.scm.get_source(ctx, &id).await,
+            Route::SourceDelete(id) => inner.scm.delete_source(ctx, &id).await,
+            Route::SourceSync(id) => inner.scm.sync_source(ctx, &id).await,
             Route::OciVersion => Ok(inner.oci.version()),
             Route::OciToken => Ok(inner.oci.token(ctx)),
             Route::OciTags(repo) => inner.oci.tags(ctx, &self.oci_repository(ctx, repo)).await,

@@ -5,6 +5,16 @@ use tfreg_core::modules::external::fetch::FetchError;
 
 /// `GET url` (redirects only to allowed hosts), the body read up to `limit` bytes.
 pub(super) async fn download(client: &reqwest::Client, url: &str, limit: u64) -> Result<Bytes, FetchError> {
+    read_limited(client.get(url), url, limit).await
+}
+
+/// Sends `request` (to `url`, which messages name) and reads the body of a success up to
+/// `limit` bytes.
+pub(crate) async fn read_limited(
+    request: reqwest::RequestBuilder,
+    url: &str,
+    limit: u64,
+) -> Result<Bytes, FetchError> {
     let failed = |err: reqwest::Error| {
         let mut text = format!("cannot download {url}: {err}");
         let mut source = std::error::Error::source(&err);
@@ -19,7 +29,7 @@ pub(super) async fn download(client: &reqwest::Client, url: &str, limit: u64) ->
         }
     };
     let too_large = || FetchError::TooLarge(format!("{url} is larger than the limit of {limit} bytes"));
-    let mut response = client.get(url).send().await.map_err(failed)?;
+    let mut response = request.send().await.map_err(failed)?;
     let status = response.status();
     if !status.is_success() {
         return Err(FetchError::Failed(format!("{url} answered {status}")));

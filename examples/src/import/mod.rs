@@ -5,7 +5,7 @@
 //! (`--import-git-token HOST=FILE`) goes to its own host only, in git's environment (never in
 //! its arguments or a log).
 
-mod archive;
+pub(crate) mod archive;
 mod git;
 
 use std::time::Duration;

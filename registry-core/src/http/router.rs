@@ -149,6 +149,24 @@ pub enum Route {
     /// `PUT /v2/{repo}/manifests/{reference}`: a pushed module manifest or provider index,
     /// published as a version (or a provider's platform manifest, kept for its index).
     OciManifestPush(Repository, Reference),
+    /// `POST /v1/webhooks/github`: a delivery to the GitHub App (see [`crate::scm`]).
+    WebhookApp,
+    /// `POST /v1/webhooks/{github|gitlab|bitbucket}/{id}`: a delivery to a source's own hook.
+    WebhookSource(String, String),
+    /// `GET /v1/webhooks/deliveries?limit=`: the recent deliveries and what they did.
+    Deliveries,
+    /// `POST /v1/github/installations/{id}/sync`: read an App installation again.
+    InstallationSync(u64),
+    /// `POST /v1/sources`: register a repository with its own webhook.
+    SourceCreate,
+    /// `GET /v1/sources`
+    SourceList,
+    /// `GET /v1/sources/{id}`
+    Source(String),
+    /// `DELETE /v1/sources/{id}`
+    SourceDelete(String),
+    /// `POST /v1/sources/{id}/sync`: publish every version tag not published yet.
+    SourceSync(String),
 }
 
 impl Route {
@@ -245,6 +263,13 @@ impl Route {
             Route::OciManifestPush(repo, reference) => {
                 Route::OciManifest(repo.clone(), reference.clone()).template()
             }
+            Route::WebhookApp => "/v1/webhooks/github",
+            Route::WebhookSource(..) => "/v1/webhooks/{kind}/{id}",
+            Route::Deliveries => "/v1/webhooks/deliveries",
+            Route::InstallationSync(..) => "/v1/github/installations/{id}/sync",
+            Route::SourceCreate | Route::SourceList => "/v1/sources",
+            Route::Source(..) | Route::SourceDelete(..) => "/v1/sources/{id}",
+            Route::SourceSync(..) => "/v1/sources/{id}/sync",
         }
     }
 }
@@ -369,6 +394,23 @@ impl Route {
             }
             Route::UploadStatus(_) => (Authorized(Action::Upload), None),
             Route::UploadDelete(id) => (Authorized(Action::Upload), audit("upload.delete", id.clone())),
+            // Signed by the host with the hook's secret: the service checks the signature, and
+            // audits each version a delivery publishes or withdraws.
+            Route::WebhookApp | Route::WebhookSource(..) => (Public, None),
+            Route::Deliveries => (admin, None),
+            Route::InstallationSync(id) => (admin, audit("github.sync", format!("installation/{id}"))),
+            // The namespace is in the body or the record: the service checks the caller may
+            // publish there.
+            Route::SourceCreate => {
+                (Authorized(Action::Upload), Some(Audit { action: "source.create", target: None }))
+            }
+            Route::SourceList | Route::Source(_) => (Authorized(Action::Upload), None),
+            Route::SourceDelete(id) => {
+                (Authorized(Action::Upload), audit("source.delete", format!("source/{id}")))
+            }
+            Route::SourceSync(id) => {
+                (Authorized(Action::Upload), audit("source.sync", format!("source/{id}")))
+            }
         }
     }
 }
@@ -387,7 +429,12 @@ pub enum BodyUse {
     /// A chunk of an OCI blob upload, streamed to the store (never held whole), holding one of
     /// the caller's upload slots while it arrives.
     Stream,
+    /// A webhook delivery, read up to [`WEBHOOK_LIMIT`] bytes (GitHub's own cap).
+    Webhook,
 }
+
+/// The most bytes a webhook delivery may have.
+pub const WEBHOOK_LIMIT: u64 = 25 << 20;
 
 /// The most bytes a JSON document sent to the registry may have.
 pub const DOCUMENT_LIMIT: u64 = 1 << 20;
@@ -406,7 +453,9 @@ impl Route {
             | Route::KeyAdd
             | Route::UploadCreate
             | Route::OciManifestPush(..)
-            | Route::ModuleExternal(..) => BodyUse::Document,
+            | Route::ModuleExternal(..)
+            | Route::SourceCreate => BodyUse::Document,
+            Route::WebhookApp | Route::WebhookSource(..) => BodyUse::Webhook,
             Route::ModuleLifecycle(_, _, step) | Route::ProviderLifecycle(_, _, step)
                 if step.takes_body() =>
             {
@@ -487,6 +536,31 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
             _ => Err(not_allowed(method, "DELETE")),
         },
         ["audit"] => read(method, Route::Audit),
+        ["webhooks", "deliveries"] => read(method, Route::Deliveries),
+        ["webhooks", "github"] => post(method, Route::WebhookApp),
+        ["webhooks", kind @ ("github" | "gitlab" | "bitbucket"), id] => {
+            post(method, Route::WebhookSource((*kind).to_owned(), crate::scm::parse_source_id(id)?))
+        }
+        ["github", "installations", id, "sync"] => {
+            let id = id.parse::<u64>().map_err(|_| {
+                Error::bad_request(format!("{:?} is not an installation id", crate::types::truncate(id)))
+            })?;
+            post(method, Route::InstallationSync(id))
+        }
+        ["sources"] => match *method {
+            Method::POST => Ok(Route::SourceCreate),
+            Method::GET | Method::HEAD => Ok(Route::SourceList),
+            _ => Err(not_allowed(method, "GET, HEAD, POST")),
+        },
+        ["sources", id] => {
+            let id = crate::scm::parse_source_id(id)?;
+            match *method {
+                Method::GET | Method::HEAD => Ok(Route::Source(id)),
+                Method::DELETE => Ok(Route::SourceDelete(id)),
+                _ => Err(not_allowed(method, "GET, HEAD, DELETE")),
+            }
+        }
+        ["sources", id, "sync"] => post(method, Route::SourceSync(crate::scm::parse_source_id(id)?)),
         ["pins"] => read(method, Route::PinList),
         ["pins", "providers", ns, ty] => match *method {
             Method::POST => Ok(Route::ProviderPin(ProviderAddress::local(ns, ty)?, None)),
@@ -717,6 +791,14 @@ fn read(method: &Method, route: Route) -> Result<Route> {
     match *method {
         Method::GET | Method::HEAD => Ok(route),
         _ => Err(not_allowed(method, READ)),
+    }
+}
+
+/// `route` for a `POST`, 405 for any other method.
+fn post(method: &Method, route: Route) -> Result<Route> {
+    match *method {
+        Method::POST => Ok(route),
+        _ => Err(not_allowed(method, "POST")),
     }
 }
 

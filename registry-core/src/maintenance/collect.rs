@@ -16,7 +16,7 @@
 
 use std::collections::HashSet;
 
-use super::inventory::{older_than, session_collectable, Folder, Inventory};
+use super::inventory::{derived_from, older_than, session_collectable, Folder, Inventory};
 use super::report::GarbageReport;
 use crate::storage::Storage;
 use crate::uploads::folders;
@@ -24,6 +24,10 @@ use crate::Result;
 
 /// Collects the garbage of `storage` older than `grace_secs` at `now` (seconds since the epoch).
 pub(crate) async fn collect(storage: &dyn Storage, now: u64, grace_secs: u64) -> Result<GarbageReport> {
+    // What withdrawn modules keep for a reinstall is not garbage until their hold ends.
+    let held = crate::modules::withdraw::held(storage, now).await?;
+    let held: HashSet<&str> = held.iter().map(String::as_str).collect();
+    crate::scm::deliveries::Deliveries::prune(storage, now).await?;
     let inventory = Inventory::take(storage, now).await?;
     let garbage = inventory.garbage(now, grace_secs);
     let mut removed: HashSet<String> = HashSet::new();
@@ -33,6 +37,7 @@ pub(crate) async fn collect(storage: &dyn Storage, now: u64, grace_secs: u64) ->
             .orphans
             .iter()
             .filter(|o| older_than(o, now, grace_secs))
+            .filter(|o| !held.contains(o.key.as_str()) && !derived_from(&o.key, &held))
             .map(|o| o.key.as_str())
             .collect();
         if due.is_empty() {

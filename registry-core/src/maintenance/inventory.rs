@@ -136,7 +136,7 @@ impl Inventory {
 
 /// Whether `key` is derived from a referenced archive (a module version's documentation, or
 /// its zip for the OCI distribution API), so it lives as long as the archive.
-fn derived_from(key: &str, referenced: &HashSet<&str>) -> bool {
+pub(crate) fn derived_from(key: &str, referenced: &HashSet<&str>) -> bool {
     layout::MODULE_DERIVED_SUFFIXES.iter().any(|suffix| {
         key.strip_suffix(suffix).is_some_and(|stem| referenced.contains(format!("{stem}.tar.gz").as_str()))
     })

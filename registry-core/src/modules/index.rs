@@ -108,7 +108,7 @@ impl ModuleIndex {
         format!("{}/{}/{}", self.namespace, self.name, self.system)
     }
 
-    fn insert(&mut self, entry: ModuleVersion) {
+    pub(crate) fn insert(&mut self, entry: ModuleVersion) {
         let at = self.versions.partition_point(|v| v.version > entry.version);
         self.versions.insert(at, entry);
     }

@@ -86,7 +86,7 @@ impl ModuleService {
 
     /// Changes the module's index with compare-and-swap (404 when it has none) and forgets the
     /// cached view.
-    async fn update_index(
+    pub(super) async fn update_index(
         &self,
         addr: &ModuleAddress,
         mut mutate: impl FnMut(&mut ModuleIndex) -> Result<()>,

@@ -15,6 +15,7 @@ mod lifecycle;
 pub mod metadata;
 pub(crate) mod publish;
 mod read;
+pub(crate) mod withdraw;
 
 use std::sync::Arc;
 use std::time::Duration;

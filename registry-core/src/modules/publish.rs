@@ -26,13 +26,31 @@ pub(crate) enum Origin<'a> {
     Pin,
     /// Fetched once from an external location, whose subdirectory is the module.
     Import(&'a ModuleLocation),
+    /// A tag's archive from a source-control host (see [`crate::scm`]): `subdir` of it is the
+    /// module, and `from` names the repository and tag.
+    Repository {
+        /// The module's folder in the archive (`*` for the top folder, `*/modules/network`).
+        subdir: &'a str,
+        /// `github:acme/terraform-aws-network@v1.2.0`.
+        from: &'a str,
+    },
 }
 
-impl<'a> Origin<'a> {
-    /// The location an import came from.
-    fn imported(self) -> Option<&'a ModuleLocation> {
+impl Origin<'_> {
+    /// The part of the archive that is the module, when not the whole.
+    fn subdir(&self) -> Option<&str> {
         match self {
-            Origin::Import(location) => Some(location),
+            Origin::Import(location) => location.subdir(),
+            Origin::Repository { subdir, .. } => Some(subdir),
+            Origin::Upload | Origin::Pin => None,
+        }
+    }
+
+    /// Where the version was fetched from, for its record.
+    fn imported_from(&self) -> Option<String> {
+        match self {
+            Origin::Import(location) => Some(location.as_str().to_owned()),
+            Origin::Repository { from, .. } => Some((*from).to_owned()),
             Origin::Upload | Origin::Pin => None,
         }
     }
@@ -90,8 +108,7 @@ impl ModuleService {
         origin: Origin<'_>,
         metadata: Metadata,
     ) -> Result<(ModuleIndex, ModuleVersion)> {
-        let subdir = origin.imported().and_then(|l| l.subdir());
-        let normalised = self.normalise(archive, subdir).await?;
+        let normalised = self.normalise(archive, origin.subdir()).await?;
         self.commit_version(addr, version, normalised, published_by, origin, metadata).await
     }
 
@@ -143,7 +160,7 @@ impl ModuleService {
             deprecation: None,
             yanked: None,
             location: None,
-            imported_from: origin.imported().map(|l| l.as_str().to_owned()),
+            imported_from: origin.imported_from(),
         };
         let result = index::add_version(storage, addr, entry.clone()).await;
         self.forget(addr).await;

@@ -13,6 +13,7 @@ mod modules;
 mod provider_docs;
 mod providers;
 mod requests;
+mod scm;
 mod uploads;
 
 pub use admin::{
@@ -37,6 +38,10 @@ pub use providers::{
     SigningKeys,
 };
 pub use requests::{AddKey, CreateToken, OpenUpload, PublishShaSums, RegisterExternal};
+pub use scm::{
+    CreateSource, DeliveryList, DeliveryResult, DeliveryView, ModuleRule, MonorepoRule, SourceList,
+    SourceView, SyncReport,
+};
 pub use uploads::{UploadOpened, UploadReceived, UploadStatus};
 
 use serde::{Deserialize, Serialize};
