@@ -36,6 +36,8 @@ pub struct TestRegistryBuilder {
     authorizer: Option<Arc<dyn Authorizer>>,
     upstream: Option<Upstream>,
     fetcher: Option<Arc<dyn SourceFetcher>>,
+    scm_client: Option<Arc<dyn tfreg_core::scm::ScmClient>>,
+    scm: tfreg_core::scm::ScmConfig,
     clock: Option<Arc<ManualClock>>,
 }
 
@@ -82,6 +84,17 @@ impl TestRegistryBuilder {
         self
     }
 
+    /// Reads source-control hosts with this client, publishing as `config` says.
+    pub fn scm(
+        mut self,
+        client: Arc<dyn tfreg_core::scm::ScmClient>,
+        config: tfreg_core::scm::ScmConfig,
+    ) -> Self {
+        self.scm_client = Some(client);
+        self.scm = config;
+        self
+    }
+
     /// Shares this clock (with another registry on the same store, say).
     pub fn clock(mut self, clock: Arc<ManualClock>) -> Self {
         self.clock = Some(clock);
@@ -106,6 +119,10 @@ impl TestRegistryBuilder {
         if let Some(fetcher) = self.fetcher {
             builder = builder.source_fetcher(fetcher);
         }
+        if let Some(client) = self.scm_client {
+            builder = builder.scm_client(client);
+        }
+        builder = builder.scm(self.scm);
         let registry = builder.build().await.expect("a test registry builds");
         TestRegistry { registry, storage, clock, master: self.master }
     }
@@ -126,6 +143,8 @@ impl TestRegistry {
             authorizer: None,
             upstream: None,
             fetcher: None,
+            scm_client: None,
+            scm: tfreg_core::scm::ScmConfig::default(),
             clock: None,
         }
     }
