@@ -48,6 +48,8 @@ fn sample(template: &str) -> String {
         ("{file}", "SHA256SUMS"),
         ("{sha256}", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
         ("{id}", "0123456789abcdef0123456789abcdef"),
+        ("{installation}", "4242"),
+        ("{kind}", "gitlab"),
         ("{category}", "resources"),
         ("{slug}", "thing"),
         ("{reference}", "1.2.3"),

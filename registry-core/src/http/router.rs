@@ -155,7 +155,7 @@ pub enum Route {
     WebhookSource(String, String),
     /// `GET /v1/webhooks/deliveries?limit=`: the recent deliveries and what they did.
     Deliveries,
-    /// `POST /v1/github/installations/{id}/sync`: read an App installation again.
+    /// `POST /v1/github/installations/{installation}/sync`: read an App installation again.
     InstallationSync(u64),
     /// `POST /v1/sources`: register a repository with its own webhook.
     SourceCreate,
@@ -266,7 +266,7 @@ impl Route {
             Route::WebhookApp => "/v1/webhooks/github",
             Route::WebhookSource(..) => "/v1/webhooks/{kind}/{id}",
             Route::Deliveries => "/v1/webhooks/deliveries",
-            Route::InstallationSync(..) => "/v1/github/installations/{id}/sync",
+            Route::InstallationSync(..) => "/v1/github/installations/{installation}/sync",
             Route::SourceCreate | Route::SourceList => "/v1/sources",
             Route::Source(..) | Route::SourceDelete(..) => "/v1/sources/{id}",
             Route::SourceSync(..) => "/v1/sources/{id}/sync",

@@ -342,6 +342,8 @@ fn path_example(name: &str) -> Option<&'static str> {
         "os" => "linux",
         "arch" => "amd64",
         "reference" => "1.0.0",
+        "installation" => "4242",
+        "kind" => "gitlab",
         _ => return None,
     })
 }
@@ -366,6 +368,14 @@ fn path_grammar(path: &str, name: &str) -> (&'static str, Value) {
         ),
         "sha256" => ("The archive's SHA-256, lower-case hex.", pattern("^[0-9a-f]{64}$")),
         "id" if path.starts_with("/v1/tokens/") => ("The token's id.", pattern("^[0-9a-f]{20}$")),
+        "installation" => ("The GitHub App installation's id.", json!({"type": "integer", "minimum": 1})),
+        "id" if path.starts_with("/v1/sources/") || path.starts_with("/v1/webhooks/") => {
+            ("The source's id.", pattern("^[0-9a-f]{32}$"))
+        }
+        "kind" => (
+            "The host's kind (`bitbucket` for Cloud and Data Center).",
+            pattern("^(github|gitlab|bitbucket)$"),
+        ),
         "id" => ("The session's id.", pattern("^[0-9a-f]{32}$")),
         "category" => {
             ("The page's category (`resources`, `data-sources`, `guides`...).", pattern("^[a-z0-9_-]{1,64}$"))

@@ -255,7 +255,7 @@ impl ScmService {
         Ok(self.installation(id).await?.filter(|r| r.removed_at.is_none()))
     }
 
-    /// `POST /v1/github/installations/{id}/sync`: reads the installation's repositories and
+    /// `POST /v1/github/installations/{installation}/sync`: reads the installation's repositories and
     /// tags again and publishes what is missing (for deliveries that were missed).
     pub(crate) async fn sync_installation(&self, id: u64) -> Result<SyncReport> {
         self.app()?;

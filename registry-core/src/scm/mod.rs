@@ -12,7 +12,7 @@
 //! - Uninstalling the App (or removing a repository from it) withdraws its modules at once;
 //!   their objects are kept for [`ScmConfig::removal_grace`], during which a reinstall
 //!   restores them (see [`crate::modules::withdraw`]).
-//! - `POST /v1/github/installations/{id}/sync` and `POST /v1/sources/{id}/sync` read the
+//! - `POST /v1/github/installations/{installation}/sync` and `POST /v1/sources/{id}/sync` read the
 //!   repositories again, for deliveries that were missed.
 
 pub mod client;

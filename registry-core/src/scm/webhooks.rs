@@ -199,7 +199,7 @@ impl ScmService {
         Ok(response::json(StatusCode::OK, &DeliveryList { deliveries }))
     }
 
-    /// `POST /v1/github/installations/{id}/sync`
+    /// `POST /v1/github/installations/{installation}/sync`
     pub(crate) async fn sync_installation_answer(&self, id: u64) -> Result<Response<Body>> {
         Ok(response::json(StatusCode::OK, &self.sync_installation(id).await?))
     }

@@ -6,6 +6,7 @@ mod oci;
 mod oci_push;
 mod protocol;
 mod publishing;
+mod scm;
 
 use super::builder::{Op, Schemas};
 
@@ -14,6 +15,7 @@ pub(crate) fn all(schemas: &mut Schemas) -> Vec<Op> {
     let mut ops = protocol::operations(schemas);
     ops.extend(catalogue::operations(schemas));
     ops.extend(publishing::operations(schemas));
+    ops.extend(scm::operations(schemas));
     ops.extend(admin::operations(schemas));
     ops.extend(oci::operations(schemas));
     ops.extend(oci_push::operations(schemas));
