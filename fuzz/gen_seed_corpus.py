@@ -25,6 +25,7 @@ TARGETS = [
     "json_body",
     "query_context",
     "lambda_event",
+    "webhook",
 ]
 
 HERE = os.path.dirname(os.path.abspath(__file__))

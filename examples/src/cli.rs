@@ -51,6 +51,15 @@ pub(crate) enum Command {
     /// Adds, lists and removes pins from the upstream of a running registry (master token).
     #[command(subcommand)]
     Pin(crate::client::admin::PinCommand),
+    /// Registers, lists, syncs and removes repositories with their own webhooks (GitHub,
+    /// GitLab, Bitbucket) on a running registry (the namespace's uploader token).
+    #[command(subcommand)]
+    Source(crate::client::sources::SourceCommand),
+    /// Works with a running registry's GitHub App (master token).
+    #[command(subcommand)]
+    Github(crate::client::sources::GithubCommand),
+    /// Shows the webhook deliveries a running registry received and what each did (master token).
+    Deliveries(crate::client::sources::DeliveriesArgs),
     /// Shows a running registry's audit trail, newest first (master token).
     Audit(crate::client::admin::AuditArgs),
     /// Asks a running registry whether it is ready (for container health checks): exits 0 on

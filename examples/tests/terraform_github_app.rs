@@ -228,6 +228,23 @@ fn a_github_app_publishes_what_terraform_installs() {
     assert_eq!(tarballs(&github), before, "restored from the store");
     assert_eq!(install(&server, "1.2.0"), "v1.2.0");
 
+    // A tag whose delivery never came: `tfreg github sync` reads the installation again.
+    tag(&repo("terraform-aws-network"), "v1.3.0");
+    let home = dir.path().join("home");
+    let (host, cert) = (server.host(), server.cert.display().to_string());
+    let tfreg = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_tfreg")).args(args).env("HOME", &home).env("TFREG_LOG", "warn").output().unwrap();
+        let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "tfreg {args:?}: {printed}");
+        printed
+    };
+    tfreg(&["login", &host, "--token", MASTER, "--cacert", &cert]);
+    let synced = tfreg(&["github", "sync", "4242", "--registry", &host, "--cacert", &cert]);
+    assert!(synced.contains("published") && synced.contains("1.3.0"), "{synced}");
+    assert_eq!(install(&server, "1.3.0"), "v1.3.0");
+    let printed = tfreg(&["deliveries", "--registry", &host, "--cacert", &cert]);
+    assert!(printed.contains("d-push-1") && printed.contains("installation.deleted"), "{printed}");
+
     // The deliveries as the operator sees them.
     let listed = support::json(server.client().get(server.url("/v1/webhooks/deliveries")).bearer_auth(MASTER).send().unwrap());
     let ids: Vec<&str> = listed["deliveries"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();

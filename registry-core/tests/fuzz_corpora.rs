@@ -77,3 +77,16 @@ fn module_location_seed_list() {
     assert!(verdicts.len() >= 30, "only {} seeds", verdicts.len());
     assert!(verdicts.iter().any(|v| v.is_accepted()) && verdicts.iter().any(|v| !v.is_accepted()));
 }
+
+#[test]
+fn webhook_corpus() {
+    replay("webhook", 20, |bytes| check_webhook(bytes).is_accepted());
+    // Every host and event has an accepted seed.
+    for (at, (host, event)) in WEBHOOK_EVENTS.iter().enumerate() {
+        let covered = seeds("webhook").iter().any(|(_, bytes)| {
+            bytes.first().is_some_and(|&b| usize::from(b) % WEBHOOK_EVENTS.len() == at)
+                && check_webhook(bytes).is_accepted()
+        });
+        assert!(covered, "no accepted seed for {host} {event}");
+    }
+}

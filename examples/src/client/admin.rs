@@ -113,13 +113,13 @@ pub(crate) struct AuditArgs {
 }
 
 /// A request to the registry's API: method, path below `/v1/`, JSON body.
-struct Call {
-    method: reqwest::Method,
-    path: String,
-    body: Option<Value>,
+pub(super) struct Call {
+    pub(super) method: reqwest::Method,
+    pub(super) path: String,
+    pub(super) body: Option<Value>,
 }
 
-fn run(target: &Target, call: Call, text: impl FnOnce(&Value) -> String) -> crate::Result<()> {
+pub(super) fn run(target: &Target, call: Call, text: impl FnOnce(&Value) -> String) -> crate::Result<()> {
     let token = credentials::token(&target.registry)?
         .ok_or_else(|| format!("no token for {0}: run `tfreg login {0}` first", target.registry))?;
     runtime()?.block_on(async {
@@ -241,10 +241,10 @@ pub(crate) fn audit(args: AuditArgs) -> crate::Result<()> {
     })
 }
 
-fn lines(list: &Value, line: impl Fn(&Value) -> String) -> String {
+pub(super) fn lines(list: &Value, line: impl Fn(&Value) -> String) -> String {
     list.as_array().map_or_else(String::new, |items| items.iter().map(|i| format!("{}\n", line(i))).collect())
 }
 
-fn compact(value: &Value) -> String {
+pub(super) fn compact(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }

@@ -7,6 +7,7 @@ mod credentials;
 pub(crate) mod health;
 mod provider;
 pub(crate) mod publish;
+pub(crate) mod sources;
 
 use std::path::PathBuf;
 

@@ -18,6 +18,7 @@ mod query_context;
 mod route;
 mod shasums;
 mod signed_url;
+mod webhook;
 mod zip_directory;
 
 pub use json_body::{check_json_body, JSON_BODY_KINDS};
@@ -31,6 +32,7 @@ pub use query_context::{check_query, check_query_context, check_request_context}
 pub use route::{check_route, fuzz_method};
 pub use shasums::check_shasums;
 pub use signed_url::check_signed_url;
+pub use webhook::{check_webhook, WEBHOOK_EVENTS};
 pub use zip_directory::check_zip_directory;
 
 pub use crate::types::constraint::oracle::check_version_constraint;
