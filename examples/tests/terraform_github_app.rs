@@ -7,7 +7,8 @@
 //!
 //! install -> namespace and modules with every version tag -> a pushed tag is a new version
 //! Terraform installs -> a redelivery publishes nothing twice -> an added repository -> an
-//! uninstall takes the namespace away, and a reinstall brings it back.
+//! uninstall takes the namespace away, and a reinstall brings it back. And a GitLab source:
+//! its tag push hook, with GitLab's API stood in by the same server, publishes a version too.
 //!
 //! `git` is installed by `scripts/install-tools.sh`; with `TFREG_REQUIRE_TOOLS=1` (or on CI) a
 //! missing one fails the test.
@@ -74,8 +75,12 @@ fn tag(dir: &Path, tag: &str) {
 }
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path =
-        format!("{}/../registry-core/tests/scm/fixtures/github/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    fixture_of(&format!("github/{name}"))
+}
+
+/// The payload fixture `{host}/{name}.json`.
+fn fixture_of(name: &str) -> Vec<u8> {
+    let path = format!("{}/../registry-core/tests/scm/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -121,9 +126,14 @@ fn versions(server: &Server, addr: &str) -> Vec<String> {
 
 /// Terraform installs `acme/network/aws` `version` and reads its output.
 fn install(server: &Server, version: &str) -> String {
+    install_from(server, "acme/network/aws", version)
+}
+
+/// Terraform installs the module `addr` `version` and reads its output.
+fn install_from(server: &Server, addr: &str, version: &str) -> String {
     let host = server.host();
     let main_tf = format!(
-        "module \"network\" {{\n  source  = \"{host}/acme/network/aws\"\n  version = \"{version}\"\n}}\noutput \"tag\" {{ value = module.network.tag }}\n"
+        "module \"network\" {{\n  source  = \"{host}/{addr}\"\n  version = \"{version}\"\n}}\noutput \"tag\" {{ value = module.network.tag }}\n"
     );
     let work = Workdir::new(server, Some(MASTER), &main_tf);
     let init = work.ok(&["init", "-no-color"]);
@@ -252,5 +262,66 @@ fn a_github_app_publishes_what_terraform_installs() {
         assert!(ids.contains(&id), "{id} in {ids:?}");
     }
     assert!(!ids.contains(&"forged"));
+}
+}
+
+terraform_test! {
+fn a_gitlab_tag_push_publishes_what_terraform_installs() {
+    if !git_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).unwrap();
+    let public = key.to_public_key().to_public_key_pem(LineEnding::LF).unwrap();
+    let api = GitHubApi::start(APP_ID, public.as_bytes());
+    let repository = dir.path().join("terraform-aws-network");
+    tag(&repository, "v1.1.0");
+    tag(&repository, "v1.2.0");
+    api.add("acme/terraform-aws-network", repository);
+    let server = Server::start(&["--scm-allow-host", "127.0.0.1"]);
+
+    // Registered by the namespace's uploader, with the project access token.
+    let (_, uploader) = support::issue(&server, r#"{"tier": "uploader", "namespaces": ["platform"]}"#);
+    let created = server
+        .client()
+        .post(server.url("/v1/sources"))
+        .bearer_auth(&uploader)
+        .body(serde_json::json!({
+            "kind": "gitlab", "namespace": "platform", "repository": "acme/terraform-aws-network",
+            "secret": SECRET, "access_token": github_api::GITLAB_TOKEN, "api_url": format!("{}/api/v4", api.url()),
+        }).to_string())
+        .send()
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let hook = support::json(created)["hook_url"].as_str().unwrap().to_owned();
+
+    // GitLab's tag push hook, with the secret token.
+    let push = |token: &str, uuid: &str| {
+        server
+            .client()
+            .post(server.url(&hook))
+            .header("x-gitlab-event", "Tag Push Hook")
+            .header("x-gitlab-token", token)
+            .header("x-gitlab-event-uuid", uuid)
+            .header("content-type", "application/json")
+            .body(fixture_of("gitlab/tag_push"))
+            .send()
+            .unwrap()
+    };
+    assert_eq!(push("not-the-secret", "u-0").status(), 401);
+    let answer = push(SECRET, "u-1");
+    assert_eq!(answer.status(), 200);
+    assert_eq!(support::json(answer)["results"][0]["outcome"], "published");
+    assert_eq!(versions(&server, "platform/network/aws"), ["1.2.0"]);
+    assert!(api.seen().iter().any(|r| r.starts_with("GET /api/v4/projects/acme%2Fterraform-aws-network/repository/archive.tar.gz")));
+    assert_eq!(install_from(&server, "platform/network/aws", "1.2.0"), "v1.2.0");
+
+    // The source's sync publishes the tag whose hook never came.
+    let sources = support::json(server.client().get(server.url("/v1/sources")).bearer_auth(&uploader).send().unwrap());
+    let id = sources["sources"][0]["id"].as_str().unwrap().to_owned();
+    let synced = server.client().post(server.url(&format!("/v1/sources/{id}/sync"))).bearer_auth(&uploader).send().unwrap();
+    assert_eq!(synced.status(), 200);
+    assert_eq!(versions(&server, "platform/network/aws"), ["1.1.0", "1.2.0"]);
+    assert_eq!(install_from(&server, "platform/network/aws", "1.1.0"), "v1.1.0");
 }
 }

@@ -11,6 +11,11 @@
 //!   `git archive` of the real repository the test made, under one top folder
 //!   `{owner}-{repo}-{sha7}/`.
 //!
+//! It also serves GitLab's REST API v4 for a registered GitLab source ("Repository tags API",
+//! "Get file archive"), under `/api/v4/`: `GET /api/v4/projects/{url-encoded path}/repository/tags`
+//! and `.../repository/archive.tar.gz?sha={tag}`, with the project access token as
+//! `PRIVATE-TOKEN`, the archive under one top folder `{project}-{tag}-{sha}/` as GitLab makes it.
+//!
 //! One request per connection; every `METHOD path` asked for is kept.
 
 use std::collections::BTreeMap;
@@ -25,6 +30,9 @@ use serde_json::json;
 
 /// The installation token the stand-in hands out.
 pub(crate) const INSTALLATION_TOKEN: &str = "ghs_standInInstallationToken0123456789";
+
+/// The GitLab project access token the stand-in takes.
+pub(crate) const GITLAB_TOKEN: &str = "glpat-standInProjectToken0123";
 
 #[derive(Default)]
 pub(crate) struct State {
@@ -45,6 +53,7 @@ struct Request {
     method: String,
     path: String,
     authorization: Option<String>,
+    private_token: Option<String>,
 }
 
 impl GitHubApi {
@@ -98,7 +107,7 @@ fn read(stream: &mut std::net::TcpStream) -> std::io::Result<Request> {
     reader.read_line(&mut line)?;
     let mut parts = line.split_whitespace();
     let (method, path) = (parts.next().unwrap_or("").to_owned(), parts.next().unwrap_or("/").to_owned());
-    let (mut authorization, mut length) = (None, 0usize);
+    let (mut authorization, mut private_token, mut length) = (None, None, 0usize);
     loop {
         let mut header = String::new();
         if reader.read_line(&mut header)? == 0 || header.trim_end().is_empty() {
@@ -107,6 +116,7 @@ fn read(stream: &mut std::net::TcpStream) -> std::io::Result<Request> {
         if let Some((name, value)) = header.trim_end().split_once(':') {
             match name.to_ascii_lowercase().as_str() {
                 "authorization" => authorization = Some(value.trim().to_owned()),
+                "private-token" => private_token = Some(value.trim().to_owned()),
                 "content-length" => length = value.trim().parse().unwrap_or(0),
                 _ => {}
             }
@@ -114,7 +124,7 @@ fn read(stream: &mut std::net::TcpStream) -> std::io::Result<Request> {
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
-    Ok(Request { method, path, authorization })
+    Ok(Request { method, path, authorization, private_token })
 }
 
 type Answer = (&'static str, &'static str, Vec<u8>, Option<String>);
@@ -179,6 +189,9 @@ fn answer(request: &Request, app_id: u64, key: &DecodingKey, state: &Mutex<State
             _ => error("404 Not Found", "Not Found"),
         };
     }
+    if let ["api", "v4", "projects", project, "repository", rest] = parts.as_slice() {
+        return gitlab(request, project, rest, state);
+    }
     if request.authorization.as_deref() != Some(&format!("token {INSTALLATION_TOKEN}")[..]) {
         return error("401 Unauthorized", "Bad credentials");
     }
@@ -220,5 +233,41 @@ fn answer(request: &Request, app_id: u64, key: &DecodingKey, state: &Mutex<State
             }
         }
         _ => error("404 Not Found", "Not Found"),
+    }
+}
+
+/// GitLab's tags and archive of the project `encoded` (its URL-encoded path).
+fn gitlab(request: &Request, encoded: &str, rest: &str, state: &Mutex<State>) -> Answer {
+    if request.private_token.as_deref() != Some(GITLAB_TOKEN) {
+        return error("401 Unauthorized", "401 Unauthorized");
+    }
+    let full = encoded.replace("%2F", "/").replace("%2f", "/");
+    let Some(dir) = state.lock().unwrap().repositories.get(&full).cloned() else {
+        return error("404 Not Found", "404 Project Not Found");
+    };
+    let query = request.path.split_once('?').map_or("", |(_, q)| q);
+    match rest {
+        "tags" => {
+            let tags = String::from_utf8(git(&dir, &["tag", "--list"])).unwrap();
+            ok(json!(tags
+                .lines()
+                .map(|t| json!({"name": t, "message": "", "protected": false}))
+                .collect::<Vec<_>>()))
+        }
+        "archive.tar.gz" => {
+            let Some(sha) = query.split('&').find_map(|p| p.strip_prefix("sha=")) else {
+                return error("400 Bad Request", "sha is missing");
+            };
+            let commit = String::from_utf8(git(&dir, &["rev-parse", &format!("{sha}^{{commit}}")])).unwrap();
+            let project = full.rsplit('/').next().unwrap();
+            let prefix = format!("--prefix={project}-{sha}-{}/", commit.trim());
+            (
+                "200 OK",
+                "application/octet-stream",
+                git(&dir, &["archive", "--format=tar.gz", &prefix, sha]),
+                None,
+            )
+        }
+        _ => error("404 Not Found", "404 Not Found"),
     }
 }
