@@ -4,7 +4,8 @@
 # (the OpenPGP interoperability tests), chromium and chromium-driver (the web UI's browser
 # tests), skopeo (an OCI client for the OCI distribution tests), buildah (the container
 # image's test); from npm axe-core (the
-# accessibility check the browser tests run), kept in .cache/tools/axe; from PyPI schemathesis
+# accessibility check the browser tests run), kept in .cache/tools/axe, and oidc-provider (the
+# OpenID Connect provider `terraform login` signs in with in the tests), in .cache/tools/oidc; from PyPI schemathesis
 # (which checks the live server against its OpenAPI document), kept in
 # .cache/venv-schemathesis, and the ORAS Python SDK (the other OCI client), in
 # .cache/venv-oras (see scripts/oras-client.sh). Idempotent; only talks to the Debian mirrors,
@@ -30,6 +31,12 @@ if [ ! -f "$axe" ]; then
   mkdir -p .cache/tools/axe
   npm install --silent --no-audit --no-fund --prefix .cache/tools/axe axe-core@4 >&2
 fi
+oidc=.cache/tools/oidc/node_modules/oidc-provider/package.json
+if [ ! -f "$oidc" ]; then
+  echo "install-tools: installing oidc-provider from npm" >&2
+  mkdir -p .cache/tools/oidc
+  npm install --silent --no-audit --no-fund --prefix .cache/tools/oidc oidc-provider@8.8.1 >&2
+fi
 . scripts/venv.sh
 schemathesis=$(venv schemathesis schemathesis 'schemathesis==4.32.5')
 bash scripts/oras-client.sh version >&2
@@ -40,4 +47,5 @@ chromium --version >&2
 chromedriver --version | head -n 1 >&2
 buildah --version >&2
 echo "axe-core $(node -p "require('./.cache/tools/axe/node_modules/axe-core/package.json').version")" >&2
+echo "oidc-provider $(node -p "require('./.cache/tools/oidc/node_modules/oidc-provider/package.json').version")" >&2
 "$schemathesis/bin/st" --version >&2

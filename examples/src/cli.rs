@@ -276,6 +276,30 @@ pub(crate) struct ServeArgs {
     /// seconds.
     #[arg(long, env = "TFREG_SCM_TIMEOUT_SECS", default_value_t = 120)]
     pub(crate) scm_timeout_secs: u64,
+    /// The OpenID Connect provider people sign in with for `terraform login` (its issuer URL):
+    /// discovery then advertises `login.v1`. Needs --oidc-client-id and
+    /// --oidc-client-secret-file; register `https://HOST/oauth/callback` as the client's
+    /// redirect URI at the provider.
+    #[arg(long, env = "TFREG_OIDC_ISSUER")]
+    pub(crate) oidc_issuer: Option<String>,
+    /// The registry's client id at the provider.
+    #[arg(long, env = "TFREG_OIDC_CLIENT_ID")]
+    pub(crate) oidc_client_id: Option<String>,
+    /// A file holding the registry's client secret at the provider.
+    #[arg(long, env = "TFREG_OIDC_CLIENT_SECRET_FILE")]
+    pub(crate) oidc_client_secret_file: Option<std::path::PathBuf>,
+    /// A JSON file mapping ID token claims to tiers and namespaces: `{"rules": [{"claim":
+    /// "groups", "value": "platform-admins", "tier": "master"}, {"claim": "groups", "value":
+    /// "team-a", "tier": "uploader", "namespaces": ["team-a"]}], "default": {"tier":
+    /// "downloader"}}`. Without it nobody gets a token.
+    #[arg(long, env = "TFREG_OIDC_RULES")]
+    pub(crate) oidc_rules: Option<std::path::PathBuf>,
+    /// How long a token minted at a sign-in lives, in seconds.
+    #[arg(long, env = "TFREG_OIDC_TOKEN_LIFETIME_SECS", default_value_t = 30 * 24 * 3600)]
+    pub(crate) oidc_token_lifetime_secs: u64,
+    /// The scopes asked of the provider (`openid` always). Comma-separated.
+    #[arg(long, env = "TFREG_OIDC_SCOPES", value_delimiter = ',', default_value = "openid,email,profile")]
+    pub(crate) oidc_scopes: Vec<String>,
     /// Worker threads (default: one per core).
     #[arg(long, env = "TFREG_WORKERS")]
     pub(crate) workers: Option<usize>,

@@ -5,6 +5,7 @@ mod cli;
 mod client;
 mod fsck;
 mod http_errors;
+mod identity;
 mod import;
 mod lifecycle;
 mod metrics_endpoint;

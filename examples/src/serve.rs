@@ -77,6 +77,7 @@ pub(crate) fn run(args: ServeArgs) -> crate::Result<()> {
         }
         builder = builder.source_fetcher(Arc::new(crate::import::Importer::from_args(&args)?));
         builder = crate::scm::configure(builder, &args)?;
+        builder = crate::identity::configure(builder, &args)?;
         let registry = builder
             .authorizer(Arc::new(RoleAuthorizer::new(args.anonymous_read)))
             .config(config)

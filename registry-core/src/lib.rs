@@ -56,6 +56,7 @@ mod error;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub mod http;
+pub mod identity;
 pub mod lifecycle;
 pub mod maintenance;
 pub mod mirror;

@@ -22,6 +22,7 @@ use crate::http::router::{self, Access, AuditTarget, BodyUse, Route, DISCOVERY_P
 use crate::http::signing::UrlSigner;
 use crate::http::slots::UploadSlots;
 use crate::http::{response, Links, RequestContext};
+use crate::identity::{IdentityService, OidcConfig, OidcHttp};
 use crate::lifecycle::{Change, Subject};
 use crate::maintenance::{GarbageReport, Maintenance};
 use crate::mirror::MirrorService;
@@ -66,6 +67,7 @@ struct Inner {
     mirror: MirrorService,
     oci: OciService,
     scm: ScmService,
+    identity: Option<IdentityService>,
     uploads: UploadService,
     pins: PinService,
     admin: AdminService,
@@ -90,6 +92,7 @@ pub struct RegistryBuilder {
     fetcher: Option<Arc<dyn SourceFetcher>>,
     scm_client: Option<Arc<dyn ScmClient>>,
     scm: ScmConfig,
+    oidc: Option<(OidcConfig, Arc<dyn OidcHttp>)>,
     clock: SharedClock,
 }
 
@@ -153,6 +156,13 @@ impl RegistryBuilder {
         self
     }
 
+    /// Signs people in through this OpenID Connect provider for `terraform login` (see
+    /// [`crate::identity`]), reaching it with `http`; discovery then advertises `login.v1`.
+    pub fn oidc(mut self, config: OidcConfig, http: Arc<dyn OidcHttp>) -> Self {
+        self.oidc = Some((config, http));
+        self
+    }
+
     /// Uses this signer for download links instead of the secret kept in the store.
     pub fn url_signer(mut self, signer: UrlSigner) -> Self {
         self.signer = Some(signer);
@@ -189,9 +199,17 @@ impl RegistryBuilder {
         let public_url = config.public_url.as_deref();
         let links =
             Arc::new(Links::new(public_url, &config.base_path, signer, config.link_ttl, clock.clone()));
+        let login_v1 = self.oidc.as_ref().map(|_| crate::protocol::LoginV1 {
+            client: crate::identity::TERRAFORM_CLIENT_ID.to_owned(),
+            grant_types: vec!["authz_code".to_owned()],
+            authz: links.to("/oauth/authorization"),
+            token: links.to("/oauth/token"),
+            ports: [crate::identity::TERRAFORM_PORTS.0, crate::identity::TERRAFORM_PORTS.1],
+        });
         let discovery = serde_json::to_vec(&Discovery {
             modules_v1: Some(links.to("/v1/modules/")),
             providers_v1: Some(links.to("/v1/providers/")),
+            login_v1,
         })
         .map_err(|e| Error::internal_with("cannot render the discovery document", e))?;
         let keys =
@@ -250,6 +268,20 @@ impl RegistryBuilder {
             links.clone(),
             self.scm,
         );
+        let identity = match self.oidc {
+            Some((oidc, http)) => {
+                oidc.rules.check()?;
+                Some(IdentityService::new(
+                    oidc,
+                    http,
+                    storage.clone(),
+                    tokens.clone(),
+                    audit.clone(),
+                    clock.clone(),
+                ))
+            }
+            None => None,
+        };
         let admin = AdminService::new(tokens.clone(), keys, audit.clone());
         let maintenance = Maintenance::new(storage.clone(), clock.clone());
         Ok(Registry {
@@ -269,6 +301,7 @@ impl RegistryBuilder {
                 mirror,
                 oci,
                 scm,
+                identity,
                 uploads,
                 pins,
                 admin,
@@ -297,6 +330,7 @@ impl Registry {
             fetcher: None,
             scm_client: None,
             scm: ScmConfig::default(),
+            oidc: None,
             clock: crate::clock::system(),
         }
     }
@@ -731,6 +765,16 @@ impl Registry {
             Route::Source(id) => inner.scm.get_source(ctx, &id).await,
             Route::SourceDelete(id) => inner.scm.delete_source(ctx, &id).await,
             Route::SourceSync(id) => inner.scm.sync_source(ctx, &id).await,
+            Route::OauthAuthorization | Route::OauthCallback | Route::OauthToken => {
+                let identity = inner.identity.as_ref().ok_or_else(|| {
+                    Error::not_found("this registry signs nobody in (tfreg serve --oidc-issuer ...)")
+                })?;
+                match route {
+                    Route::OauthAuthorization => identity.authorization(ctx, &inner.links).await,
+                    Route::OauthCallback => identity.callback_answer(ctx).await,
+                    _ => identity.token(&body).await,
+                }
+            }
             Route::OciVersion => Ok(inner.oci.version()),
             Route::OciToken => Ok(inner.oci.token(ctx)),
             Route::OciTags(repo) => inner.oci.tags(ctx, &self.oci_repository(ctx, repo)).await,

@@ -101,6 +101,7 @@ fn public_view(record: &TokenRecord) -> TokenView {
         created_at: record.created_at.clone(),
         created_by: record.created_by.clone(),
         expires_at: record.expires_at.clone(),
+        owner: record.owner.clone(),
     }
 }
 

@@ -14,7 +14,7 @@ mod token;
 use async_trait::async_trait;
 
 pub use policy::RoleAuthorizer;
-pub use store::{NewToken, TokenRecord, TokenStore, DEFAULT_TOKEN_CACHE_TTL};
+pub use store::{NewToken, TokenOwner, TokenRecord, TokenStore, DEFAULT_TOKEN_CACHE_TTL};
 pub use token::{bearer_token, generate_token, hash_token, MasterToken, TokenAuthenticator, TOKEN_PREFIX};
 
 use crate::Result;

@@ -49,6 +49,21 @@ pub struct TokenRecord {
     pub expires_at: Option<String>,
     /// The same instant in seconds since the Unix epoch.
     pub expires_at_unix: Option<u64>,
+    /// Whom it was minted for, when a person signed in for it (`terraform login`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<TokenOwner>,
+}
+
+/// The person a token was minted for at a sign-in.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct TokenOwner {
+    /// The identity provider (its issuer URL).
+    pub issuer: String,
+    /// Their subject there.
+    pub subject: String,
+    /// Their e-mail address, when the provider told it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// What a new token should be.
@@ -173,9 +188,22 @@ impl TokenStore {
 
     /// Issues a token; returns the secret (shown once) and its record.
     pub async fn create(&self, spec: NewToken, created_by: &str) -> Result<(String, TokenRecord)> {
+        let lifetime = spec.expires_in_days.map(|days| days * 86_400);
+        self.create_for(spec, created_by, lifetime, None).await
+    }
+
+    /// Issues a token as [`TokenStore::create`] does, living `lifetime_secs` (ignoring the
+    /// spec's days), for `owner` (a person who signed in); any tier, [`Role::Master`] included.
+    pub async fn create_for(
+        &self,
+        spec: NewToken,
+        created_by: &str,
+        lifetime_secs: Option<u64>,
+        owner: Option<TokenOwner>,
+    ) -> Result<(String, TokenRecord)> {
         let tier = spec.tier.unwrap_or(Role::Downloader);
         let now = self.clock.unix_now();
-        let expires_at_unix = spec.expires_in_days.map(|days| now + days * 86_400);
+        let expires_at_unix = lifetime_secs.map(|secs| now + secs);
         loop {
             let random = generate_token()?;
             let token = format!("{random}{}", self.checksum(&random[super::TOKEN_PREFIX.len()..]).await?);
@@ -190,6 +218,7 @@ impl TokenStore {
                 created_by: created_by.to_owned(),
                 expires_at: expires_at_unix.map(crate::clock::rfc3339),
                 expires_at_unix,
+                owner: owner.clone(),
             };
             let body = serde_json::to_vec_pretty(&record)
                 .map_err(|e| Error::internal_with("cannot encode a token record", e))?;

@@ -167,6 +167,13 @@ pub enum Route {
     SourceDelete(String),
     /// `POST /v1/sources/{id}/sync`: publish every version tag not published yet.
     SourceSync(String),
+    /// `GET /oauth/authorization`: `terraform login`'s authorization request (see
+    /// [`crate::identity`]).
+    OauthAuthorization,
+    /// `GET /oauth/callback`: back from the identity provider.
+    OauthCallback,
+    /// `POST /oauth/token`: Terraform trades its code for a token.
+    OauthToken,
 }
 
 impl Route {
@@ -270,6 +277,9 @@ impl Route {
             Route::SourceCreate | Route::SourceList => "/v1/sources",
             Route::Source(..) | Route::SourceDelete(..) => "/v1/sources/{id}",
             Route::SourceSync(..) => "/v1/sources/{id}/sync",
+            Route::OauthAuthorization => "/oauth/authorization",
+            Route::OauthCallback => "/oauth/callback",
+            Route::OauthToken => "/oauth/token",
         }
     }
 }
@@ -397,6 +407,9 @@ impl Route {
             // Signed by the host with the hook's secret: the service checks the signature, and
             // audits each version a delivery publishes or withdraws.
             Route::WebhookApp | Route::WebhookSource(..) => (Public, None),
+            // The sign-in carries its own proofs (PKCE, the provider's ID token) and audits
+            // each step itself.
+            Route::OauthAuthorization | Route::OauthCallback | Route::OauthToken => (Public, None),
             Route::Deliveries => (admin, None),
             Route::InstallationSync(id) => (admin, audit("github.sync", format!("installation/{id}"))),
             // The namespace is in the body or the record: the service checks the caller may
@@ -454,7 +467,8 @@ impl Route {
             | Route::UploadCreate
             | Route::OciManifestPush(..)
             | Route::ModuleExternal(..)
-            | Route::SourceCreate => BodyUse::Document,
+            | Route::SourceCreate
+            | Route::OauthToken => BodyUse::Document,
             Route::WebhookApp | Route::WebhookSource(..) => BodyUse::Webhook,
             Route::ModuleLifecycle(_, _, step) | Route::ProviderLifecycle(_, _, step)
                 if step.takes_body() =>
@@ -476,6 +490,12 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
         DISCOVERY_PATH => return read(method, Route::Discovery),
         "/healthz" => return read(method, Route::Health),
         "/readyz" => return read(method, Route::Ready),
+        _ => {}
+    }
+    match path {
+        "/oauth/authorization" => return read(method, Route::OauthAuthorization),
+        "/oauth/callback" => return read(method, Route::OauthCallback),
+        "/oauth/token" => return post(method, Route::OauthToken),
         _ => {}
     }
     if let Some(rest) = path.strip_prefix("/v2").filter(|r| r.is_empty() || r.starts_with('/')) {

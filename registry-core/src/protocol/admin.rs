@@ -22,6 +22,9 @@ pub struct TokenView {
     pub created_by: String,
     /// When it stops working, if ever.
     pub expires_at: Option<String>,
+    /// Whom it was minted for at a sign-in (`terraform login`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<crate::auth::TokenOwner>,
 }
 
 /// `POST /v1/tokens`: the new token's view and its secret, shown this once.

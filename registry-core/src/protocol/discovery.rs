@@ -12,6 +12,24 @@ pub struct Discovery {
     /// The provider registry protocol's base URL.
     #[serde(rename = "providers.v1", default, skip_serializing_if = "Option::is_none")]
     pub providers_v1: Option<String>,
+    /// Where `terraform login` signs in, when the registry signs people in.
+    #[serde(rename = "login.v1", default, skip_serializing_if = "Option::is_none")]
+    pub login_v1: Option<LoginV1>,
+}
+
+/// `login.v1`: the OAuth 2.0 client Terraform's `terraform login` is, and where it goes.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
+pub struct LoginV1 {
+    /// The client id Terraform presents.
+    pub client: String,
+    /// `["authz_code"]`.
+    pub grant_types: Vec<String>,
+    /// The authorization endpoint.
+    pub authz: String,
+    /// The token endpoint.
+    pub token: String,
+    /// The loopback ports Terraform may listen on, `[min, max]`.
+    pub ports: [u16; 2],
 }
 
 /// `GET /healthz` and `GET /readyz`: `{"status": "ok"}` (errors are the usual `{"errors"}`).

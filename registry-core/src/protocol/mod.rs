@@ -23,7 +23,7 @@ pub use admin::{
 pub use catalogue::{
     ListMeta, ModuleList, ModuleSummary, NamespaceList, NamespaceSummary, ProviderList, ProviderSummary,
 };
-pub use discovery::{Discovery, Health};
+pub use discovery::{Discovery, Health, LoginV1};
 pub use lifecycle::{DeprecateRequest, Deprecation, Yank, YankRequest};
 pub use mirror::{MirrorArchive, MirrorIndex, MirrorVersion, NoAttributes};
 pub use module_docs::{Input, ModuleCall, ModuleDocs, ModulePart, Output, ProviderRequirement, Resource};
