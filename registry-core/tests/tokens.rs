@@ -87,6 +87,7 @@ async fn forged_tokens_are_refused_without_reading_the_store_and_old_tokens_stil
         created_by: "master".into(),
         expires_at: None,
         expires_at_unix: None,
+        owner: None,
     };
     let body = Bytes::from(serde_json::to_vec(&record).unwrap());
     memory.put(&layout::token(&record.id), body, PutMode::Create).await.unwrap();
