@@ -2,6 +2,7 @@
 
 mod admin;
 mod catalogue;
+mod identity;
 mod oci;
 mod oci_push;
 mod protocol;
@@ -16,6 +17,7 @@ pub(crate) fn all(schemas: &mut Schemas) -> Vec<Op> {
     ops.extend(catalogue::operations(schemas));
     ops.extend(publishing::operations(schemas));
     ops.extend(scm::operations(schemas));
+    ops.extend(identity::operations(schemas));
     ops.extend(admin::operations(schemas));
     ops.extend(oci::operations(schemas));
     ops.extend(oci_push::operations(schemas));

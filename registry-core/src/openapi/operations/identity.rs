@@ -1,0 +1,40 @@
+//! The operations of `terraform login` (see [`crate::identity`]): the OAuth 2.0 authorization
+//! server Terraform's `login.v1` client talks to, and the return from the identity provider.
+
+use serde_json::json;
+
+use crate::openapi::builder::{Auth, Op, Schemas};
+
+const TAG: &str = "identity";
+
+pub(crate) fn operations(_s: &mut Schemas) -> Vec<Op> {
+    let text = |description: &'static str| json!({"type": "string", "description": description});
+    vec![
+        Op::get("/oauth/authorization", "loginAuthorization", TAG, "Terraform's authorization request")
+            .auth(Auth::Public)
+            .describe("Sent on to the identity provider. Only when the registry signs people in (`login.v1` in discovery).")
+            .query("response_type", "`code`.", true, text("code"))
+            .query("client_id", "`terraform-cli`.", true, text("terraform-cli"))
+            .query("redirect_uri", "Terraform's `http://localhost:PORT/login`, PORT from 10000 to 10010.", true, text("URL"))
+            .query("state", "Terraform's state, handed back.", true, text("state"))
+            .query("code_challenge", "The base64url SHA-256 of Terraform's PKCE verifier.", true, text("challenge"))
+            .query("code_challenge_method", "`S256`.", true, text("S256"))
+            .redirect("To the identity provider's sign-in."),
+        Op::get("/oauth/callback", "loginCallback", TAG, "Back from the identity provider")
+            .auth(Auth::Public)
+            .query("state", "The sign-in's state.", true, text("state"))
+            .param("code", "The provider's authorization code.", text("code"))
+            .param("error", "The provider's error, when it refused.", text("error"))
+            .redirect("To Terraform's redirect URI with a one-time code."),
+        Op::post("/oauth/token", "loginToken", TAG, "Trade the one-time code for a tfreg token")
+            .auth(Auth::Public)
+            .describe(
+                "A form: `grant_type=authorization_code`, `code`, `redirect_uri`, `client_id`, `code_verifier`. \
+                 Answers `{\"access_token\", \"token_type\": \"bearer\", \"expires_in\"}`, or 400 with OAuth's \
+                 `error` (`invalid_grant`, ...) beside `errors`.",
+            )
+            .file(&["application/x-www-form-urlencoded"])
+            .answers(200, "The token.", json!({"type": "object", "required": ["access_token", "token_type"],
+                "properties": {"access_token": {"type": "string"}, "token_type": {"type": "string"}, "expires_in": {"type": "integer"}}})),
+    ]
+}

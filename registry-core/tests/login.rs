@@ -1,0 +1,367 @@
+//! `terraform login`'s sign-in through the handlers, with the provider's side played by the
+//! test (its discovery document, its keys, its token endpoint answering the ID token the test
+//! signs): every check of the ID token (signature, issuer, audience, expiry, nonce, unknown
+//! and rotated keys), the claim rules, and the PKCE and single use of the codes.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode};
+use jsonwebtoken::{EncodingKey, Header};
+use rsa::pkcs1::EncodeRsaPrivateKey;
+use rsa::pkcs8::LineEnding;
+use rsa::traits::PublicKeyParts;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use tfreg_core::clock::Clock;
+use tfreg_core::identity::{ClaimRules, OidcConfig, OidcHttp};
+use tfreg_core::modules::external::fetch::FetchError;
+use tfreg_core::Registry;
+use tfreg_testkit::{error_message, json, send, ManualClock};
+
+const ISSUER: &str = "https://idp.example.com";
+const VERIFIER: &str = "terraform-pkce-verifier-0123456789-0123456789";
+
+struct Key {
+    kid: String,
+    private: rsa::RsaPrivateKey,
+}
+
+impl Key {
+    fn new(kid: &str) -> Self {
+        Key {
+            kid: kid.to_owned(),
+            private: rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).unwrap(),
+        }
+    }
+
+    fn jwk(&self) -> Value {
+        use base64::Engine;
+        let b64 = |b: Vec<u8>| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+        let public = self.private.to_public_key();
+        json!({"kty": "RSA", "kid": self.kid, "use": "sig", "alg": "RS256",
+               "n": b64(public.n().to_bytes_be()), "e": b64(public.e().to_bytes_be())})
+    }
+
+    fn sign(&self, claims: &Value) -> String {
+        let pem = self.private.to_pkcs1_pem(LineEnding::LF).unwrap();
+        let mut header = Header::new(jsonwebtoken::Algorithm::RS256);
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(&header, claims, &EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap()).unwrap()
+    }
+}
+
+/// The provider's HTTP side.
+#[derive(Debug, Default)]
+struct Idp {
+    jwks: Mutex<Value>,
+    id_token: Mutex<String>,
+    jwks_reads: Mutex<u32>,
+    posted: Mutex<Vec<(Vec<(String, String)>, Option<(String, String)>)>>,
+}
+
+#[async_trait]
+impl OidcHttp for Idp {
+    async fn get_json(&self, url: &str) -> Result<Value, FetchError> {
+        match url {
+            "https://idp.example.com/.well-known/openid-configuration" => Ok(json!({
+                "issuer": ISSUER, "authorization_endpoint": format!("{ISSUER}/authorize"),
+                "token_endpoint": format!("{ISSUER}/token"), "jwks_uri": format!("{ISSUER}/jwks"),
+            })),
+            "https://idp.example.com/jwks" => {
+                *self.jwks_reads.lock().unwrap() += 1;
+                Ok(self.jwks.lock().unwrap().clone())
+            }
+            other => Err(FetchError::Failed(format!("{other}: 404"))),
+        }
+    }
+
+    async fn post_form(
+        &self,
+        _url: &str,
+        form: &[(&str, &str)],
+        basic: Option<(&str, &str)>,
+    ) -> Result<(u16, Value), FetchError> {
+        let form = form.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        self.posted.lock().unwrap().push((form, basic.map(|(a, b)| (a.to_owned(), b.to_owned()))));
+        Ok((200, json!({"id_token": self.id_token.lock().unwrap().clone(), "token_type": "Bearer"})))
+    }
+}
+
+struct Harness {
+    registry: Registry,
+    idp: Arc<Idp>,
+    clock: Arc<ManualClock>,
+    key: Key,
+}
+
+async fn harness(rules: Value) -> Harness {
+    let key = Key::new("k1");
+    let idp = Arc::new(Idp::default());
+    *idp.jwks.lock().unwrap() = json!({"keys": [key.jwk()]});
+    let clock = ManualClock::now();
+    let config = OidcConfig {
+        issuer: ISSUER.to_owned(),
+        client_id: "tfreg".to_owned(),
+        client_secret: "client-secret".to_owned(),
+        rules: serde_json::from_value::<ClaimRules>(rules).unwrap(),
+        token_lifetime: Duration::from_secs(3600),
+        scopes: vec!["email".to_owned(), "groups".to_owned()],
+    };
+    let storage: Arc<dyn tfreg_core::storage::Storage> =
+        Arc::new(tfreg_storage::from_url("memory://").unwrap());
+    let registry = Registry::builder(storage)
+        .clock(clock.clone())
+        .master_token(tfreg_core::auth::hash_token("tfreg_master"))
+        .oidc(config, idp.clone())
+        .build()
+        .await
+        .unwrap();
+    Harness { registry, idp, clock, key }
+}
+
+fn rules() -> Value {
+    json!({"rules": [
+        {"claim": "groups", "value": "platform-admins", "tier": "master"},
+        {"claim": "groups", "value": "team-a", "tier": "uploader", "namespaces": ["Team-A"]},
+        {"claim": "groups", "value": "team-b", "tier": "uploader", "namespaces": ["team-b"]}
+    ]})
+}
+
+async fn get(h: &Harness, uri: &str) -> Response<Bytes> {
+    send(&h.registry, Request::get(uri).header("host", "registry.example.com").body(Bytes::new()).unwrap())
+        .await
+}
+
+fn challenge() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(VERIFIER.as_bytes()))
+}
+
+fn query(location: &str) -> Vec<(String, String)> {
+    let url = url::Url::parse(location).unwrap();
+    url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+fn param(pairs: &[(String, String)], name: &str) -> String {
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+}
+
+const TF_REDIRECT: &str = "http%3A%2F%2Flocalhost%3A10005%2Flogin";
+
+/// Terraform's authorization request: the provider's (state, nonce) it was sent on with.
+async fn authorize(h: &Harness) -> (String, String) {
+    let uri = format!(
+        "/oauth/authorization?response_type=code&client_id=terraform-cli&redirect_uri={TF_REDIRECT}&state=tf-state&code_challenge={}&code_challenge_method=S256",
+        challenge()
+    );
+    let answer = get(h, &uri).await;
+    assert_eq!(answer.status(), StatusCode::FOUND, "{:?}", answer.body());
+    let location = answer.headers()["location"].to_str().unwrap();
+    assert!(location.starts_with("https://idp.example.com/authorize?"), "{location}");
+    let pairs = query(location);
+    assert_eq!(param(&pairs, "client_id"), "tfreg");
+    assert_eq!(param(&pairs, "redirect_uri"), "https://registry.example.com/oauth/callback");
+    assert_eq!(param(&pairs, "scope"), "openid email groups");
+    assert_eq!(param(&pairs, "code_challenge_method"), "S256");
+    (param(&pairs, "state"), param(&pairs, "nonce"))
+}
+
+fn claims(h: &Harness, nonce: &str, groups: &[&str]) -> Value {
+    let now = h.clock.unix_now();
+    json!({"iss": ISSUER, "aud": "tfreg", "sub": "u-1", "email": "dev@acme.example", "groups": groups,
+           "iat": now, "exp": now + 300, "nonce": nonce})
+}
+
+/// The provider comes back with `id_token`; the registry's answer.
+async fn callback(h: &Harness, state: &str, id_token: String) -> Response<Bytes> {
+    *h.idp.id_token.lock().unwrap() = id_token;
+    get(h, &format!("/oauth/callback?code=idp-code&state={state}")).await
+}
+
+async fn exchange(h: &Harness, code: &str, verifier: &str) -> Response<Bytes> {
+    let body = format!(
+        "grant_type=authorization_code&code={code}&client_id=terraform-cli&redirect_uri={TF_REDIRECT}&code_verifier={verifier}"
+    );
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/oauth/token")
+        .header("content-type", "application/x-www-form-urlencoded");
+    send(&h.registry, request.body(Bytes::from(body)).unwrap()).await
+}
+
+/// A whole sign-in with `groups`: the token's record as the token API shows it.
+async fn sign_in(h: &Harness, groups: &[&str]) -> Value {
+    let (state, nonce) = authorize(h).await;
+    let back = callback(h, &state, h.key.sign(&claims(h, &nonce, groups))).await;
+    assert_eq!(back.status(), StatusCode::FOUND, "{:?}", back.body());
+    let pairs = query(back.headers()["location"].to_str().unwrap());
+    assert_eq!(param(&pairs, "state"), "tf-state");
+    let token = exchange(h, &param(&pairs, "code"), VERIFIER).await;
+    assert_eq!(token.status(), StatusCode::OK, "{:?}", token.body());
+    let token = json(&token)["access_token"].as_str().unwrap().to_owned();
+    // The token works, and the token API shows it with its owner.
+    let bearer = format!("Bearer {token}");
+    let own = send(
+        &h.registry,
+        Request::get("/v1/modules").header("authorization", &bearer).body(Bytes::new()).unwrap(),
+    )
+    .await;
+    assert_eq!(own.status(), StatusCode::OK);
+    let master =
+        Request::get("/v1/tokens").header("authorization", "Bearer tfreg_master").body(Bytes::new()).unwrap();
+    let tokens = json(&send(&h.registry, master).await);
+    tokens["tokens"].as_array().unwrap().last().unwrap().clone()
+}
+
+#[tokio::test]
+async fn claims_map_to_tiers_and_namespaces() {
+    let h = harness(rules()).await;
+    let admin = sign_in(&h, &["platform-admins", "team-a"]).await;
+    assert_eq!((admin["tier"].as_str(), &admin["namespaces"]), (Some("master"), &Value::Null));
+    assert_eq!(admin["owner"], json!({"issuer": ISSUER, "subject": "u-1", "email": "dev@acme.example"}));
+    let both = sign_in(&h, &["team-b", "team-a"]).await;
+    assert_eq!(
+        (both["tier"].as_str(), &both["namespaces"]),
+        (Some("uploader"), &json!(["team-a", "team-b"]))
+    );
+    // The registry authenticated to the provider as its client, with its PKCE verifier.
+    let posted = h.idp.posted.lock().unwrap().clone();
+    assert_eq!(posted[0].1, Some(("tfreg".to_owned(), "client-secret".to_owned())));
+    assert!(posted[0].0.iter().any(|(k, v)| k == "code_verifier" && v.len() >= 43));
+
+    // Nobody a rule names, and no default: refused.
+    let (state, nonce) = authorize(&h).await;
+    let refused = callback(&h, &state, h.key.sign(&claims(&h, &nonce, &["contractors"]))).await;
+    assert!(error_message(&refused, StatusCode::FORBIDDEN).contains("no claim rule"));
+}
+
+#[tokio::test]
+async fn id_tokens_are_checked() {
+    let h = harness(rules()).await;
+    let cases: Vec<(&str, Box<dyn Fn(&Harness, &str) -> String>)> = vec![
+        (
+            "tampered",
+            Box::new(|h, nonce| {
+                let token = h.key.sign(&claims(h, nonce, &["team-a"]));
+                let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+                let mut c = claims(h, nonce, &["platform-admins"]);
+                c["sub"] = json!("u-1");
+                use base64::Engine;
+                parts[1] = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(c.to_string());
+                parts.join(".")
+            }),
+        ),
+        (
+            "another audience",
+            Box::new(|h, nonce| {
+                let mut c = claims(h, nonce, &["team-a"]);
+                c["aud"] = json!("someone-else");
+                h.key.sign(&c)
+            }),
+        ),
+        (
+            "another issuer",
+            Box::new(|h, nonce| {
+                let mut c = claims(h, nonce, &["team-a"]);
+                c["iss"] = json!("https://evil.example.com");
+                h.key.sign(&c)
+            }),
+        ),
+        (
+            "expired",
+            Box::new(|h, nonce| {
+                let mut c = claims(h, nonce, &["team-a"]);
+                c["exp"] = json!(h.clock.unix_now() - 120);
+                h.key.sign(&c)
+            }),
+        ),
+        ("another nonce", Box::new(|h, _| h.key.sign(&claims(h, "replayed-nonce", &["team-a"])))),
+        ("an unknown key", Box::new(|h, nonce| Key::new("k-unknown").sign(&claims(h, nonce, &["team-a"])))),
+        (
+            "no signature",
+            Box::new(|h, nonce| {
+                let token = h.key.sign(&claims(h, nonce, &["team-a"]));
+                let cut = token.rfind('.').unwrap();
+                format!("{}.", &token[..cut])
+            }),
+        ),
+    ];
+    for (what, token) in cases {
+        let (state, nonce) = authorize(&h).await;
+        let answer = callback(&h, &state, token(&h, &nonce)).await;
+        let message = error_message(&answer, StatusCode::UNAUTHORIZED);
+        assert!(message.contains("ID token is not valid"), "{what}: {message}");
+    }
+    // An unknown key made the registry read the keys again (once per such token).
+    assert!(*h.idp.jwks_reads.lock().unwrap() >= 2);
+    assert!(sign_in(&h, &["team-a"]).await["tier"] == "uploader", "a good token still works");
+}
+
+#[tokio::test]
+async fn a_rotated_key_is_found_by_reading_the_keys_again() {
+    let mut h = harness(rules()).await;
+    sign_in(&h, &["team-a"]).await;
+    let reads = *h.idp.jwks_reads.lock().unwrap();
+    let rotated = Key::new("k2");
+    *h.idp.jwks.lock().unwrap() = json!({"keys": [h.key.jwk(), rotated.jwk()]});
+    h.key = rotated;
+    assert_eq!(sign_in(&h, &["team-a"]).await["tier"], "uploader");
+    assert_eq!(*h.idp.jwks_reads.lock().unwrap(), reads + 1);
+}
+
+#[tokio::test]
+async fn codes_need_their_verifier_and_work_once() {
+    let h = harness(rules()).await;
+    let (state, nonce) = authorize(&h).await;
+    let back = callback(&h, &state, h.key.sign(&claims(&h, &nonce, &["team-a"]))).await;
+    let code = param(&query(back.headers()["location"].to_str().unwrap()), "code");
+    // The provider's answer can be used once: the same state again is refused.
+    let again = callback(&h, &state, h.key.sign(&claims(&h, &nonce, &["team-a"]))).await;
+    error_message(&again, StatusCode::BAD_REQUEST);
+    let wrong = exchange(&h, &code, "not-the-verifier-0123456789-0123456789-0123").await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json(&wrong)["error"], "invalid_grant");
+    // A refused exchange used the code up.
+    let late = exchange(&h, &code, VERIFIER).await;
+    assert_eq!(json(&late)["error"], "invalid_grant");
+
+    // Expired codes are refused, by the registry's clock.
+    let (state, nonce) = authorize(&h).await;
+    let back = callback(&h, &state, h.key.sign(&claims(&h, &nonce, &["team-a"]))).await;
+    let code = param(&query(back.headers()["location"].to_str().unwrap()), "code");
+    h.clock.advance(Duration::from_secs(61));
+    assert_eq!(json(&exchange(&h, &code, VERIFIER).await)["error"], "invalid_grant");
+}
+
+#[tokio::test]
+async fn bad_authorization_requests_are_refused() {
+    let h = harness(rules()).await;
+    let base = format!(
+        "response_type=code&client_id=terraform-cli&state=s&code_challenge={}&code_challenge_method=S256",
+        challenge()
+    );
+    for (query, why) in [
+        (format!("{base}&redirect_uri=http%3A%2F%2Fevil.example.com%3A10005%2Flogin"), "redirect_uri"),
+        (format!("{base}&redirect_uri=http%3A%2F%2Flocalhost%3A9999%2Flogin"), "redirect_uri"),
+        (format!("{base}&redirect_uri=https%3A%2F%2Flocalhost%3A10005%2Flogin"), "redirect_uri"),
+        (base.replace("S256", "plain") + "&redirect_uri=" + TF_REDIRECT, "S256"),
+        (base.replace("terraform-cli", "other") + "&redirect_uri=" + TF_REDIRECT, "client_id"),
+        (
+            base.replace("response_type=code", "response_type=token") + "&redirect_uri=" + TF_REDIRECT,
+            "response_type",
+        ),
+    ] {
+        let answer = get(&h, &format!("/oauth/authorization?{query}")).await;
+        assert!(error_message(&answer, StatusCode::BAD_REQUEST).contains(why), "{query}");
+    }
+    // Without OIDC set up, there is no sign-in and discovery does not offer one.
+    let plain = tfreg_testkit::TestRegistry::new().await;
+    let discovery = json(&plain.get("/.well-known/terraform.json").await);
+    assert!(discovery.get("login.v1").is_none());
+    error_message(&plain.get("/oauth/authorization").await, StatusCode::NOT_FOUND);
+    let offered = json(&get(&h, "/.well-known/terraform.json").await);
+    assert_eq!(offered["login.v1"]["ports"], json!([10000, 10010]));
+}
