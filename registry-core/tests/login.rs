@@ -53,13 +53,19 @@ impl Key {
     }
 }
 
+/// A form the registry posted, with the basic credentials it sent.
+type Posted = (Vec<(String, String)>, Option<(String, String)>);
+
+/// Makes a token for a sign-in with a nonce.
+type MakeToken = Box<dyn Fn(&Harness, &str) -> String>;
+
 /// The provider's HTTP side.
 #[derive(Debug, Default)]
 struct Idp {
     jwks: Mutex<Value>,
     id_token: Mutex<String>,
     jwks_reads: Mutex<u32>,
-    posted: Mutex<Vec<(Vec<(String, String)>, Option<(String, String)>)>>,
+    posted: Mutex<Vec<Posted>>,
 }
 
 #[async_trait]
@@ -241,7 +247,7 @@ async fn claims_map_to_tiers_and_namespaces() {
 #[tokio::test]
 async fn id_tokens_are_checked() {
     let h = harness(rules()).await;
-    let cases: Vec<(&str, Box<dyn Fn(&Harness, &str) -> String>)> = vec![
+    let cases: Vec<(&str, MakeToken)> = vec![
         (
             "tampered",
             Box::new(|h, nonce| {
