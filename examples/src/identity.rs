@@ -66,12 +66,22 @@ impl OidcHttp for HttpOidc {
     }
 }
 
-/// Sets up `terraform login` as `tfreg serve`'s flags say (nothing without `--oidc-issuer`).
+/// Sets up `terraform login` as `tfreg serve`'s flags say (without `--oidc-issuer`, only the
+/// client trusted publishing reaches issuers with).
 pub(crate) fn configure(
     builder: tfreg_core::RegistryBuilder,
     args: &ServeArgs,
 ) -> crate::Result<tfreg_core::RegistryBuilder> {
-    let Some(issuer) = &args.oidc_issuer else { return Ok(builder) };
+    let client = reqwest::Client::builder()
+        .use_rustls_tls()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("tfreg/", env!("CARGO_PKG_VERSION")))
+        .build()?;
+    let http = Arc::new(HttpOidc { client });
+    // Trusted publishing reaches the issuers its rules name, with or without sign-in.
+    let Some(issuer) = &args.oidc_issuer else { return Ok(builder.oidc_http(http)) };
     let client_id = args.oidc_client_id.clone().ok_or("--oidc-issuer needs --oidc-client-id")?;
     let secret_file =
         args.oidc_client_secret_file.as_ref().ok_or("--oidc-issuer needs --oidc-client-secret-file")?;
@@ -97,12 +107,5 @@ pub(crate) fn configure(
         token_lifetime: Duration::from_secs(args.oidc_token_lifetime_secs.max(60)),
         scopes: args.oidc_scopes.clone(),
     };
-    let client = reqwest::Client::builder()
-        .use_rustls_tls()
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(30))
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("tfreg/", env!("CARGO_PKG_VERSION")))
-        .build()?;
-    Ok(builder.oidc(config, Arc::new(HttpOidc { client })))
+    Ok(builder.oidc(config, http))
 }

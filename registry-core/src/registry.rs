@@ -68,6 +68,7 @@ struct Inner {
     oci: OciService,
     scm: ScmService,
     identity: Option<IdentityService>,
+    trust: crate::identity::trust::TrustService,
     uploads: UploadService,
     pins: PinService,
     admin: AdminService,
@@ -92,7 +93,8 @@ pub struct RegistryBuilder {
     fetcher: Option<Arc<dyn SourceFetcher>>,
     scm_client: Option<Arc<dyn ScmClient>>,
     scm: ScmConfig,
-    oidc: Option<(OidcConfig, Arc<dyn OidcHttp>)>,
+    oidc: Option<OidcConfig>,
+    oidc_http: Option<Arc<dyn OidcHttp>>,
     clock: SharedClock,
 }
 
@@ -159,7 +161,15 @@ impl RegistryBuilder {
     /// Signs people in through this OpenID Connect provider for `terraform login` (see
     /// [`crate::identity`]), reaching it with `http`; discovery then advertises `login.v1`.
     pub fn oidc(mut self, config: OidcConfig, http: Arc<dyn OidcHttp>) -> Self {
-        self.oidc = Some((config, http));
+        self.oidc = Some(config);
+        self.oidc_http = Some(http);
+        self
+    }
+
+    /// Reaches identity providers with `http` for trusted publishing (`POST
+    /// /v1/auth/exchange`), without signing people in.
+    pub fn oidc_http(mut self, http: Arc<dyn OidcHttp>) -> Self {
+        self.oidc_http = Some(http);
         self
     }
 
@@ -268,8 +278,8 @@ impl RegistryBuilder {
             links.clone(),
             self.scm,
         );
-        let identity = match self.oidc {
-            Some((oidc, http)) => {
+        let identity = match (self.oidc, self.oidc_http.clone()) {
+            (Some(oidc), Some(http)) => {
                 oidc.rules.check()?;
                 Some(IdentityService::new(
                     oidc,
@@ -280,8 +290,15 @@ impl RegistryBuilder {
                     clock.clone(),
                 ))
             }
-            None => None,
+            _ => None,
         };
+        let trust = crate::identity::trust::TrustService::new(
+            storage.clone(),
+            tokens.clone(),
+            audit.clone(),
+            clock.clone(),
+            self.oidc_http,
+        );
         let admin = AdminService::new(tokens.clone(), keys, audit.clone());
         let maintenance = Maintenance::new(storage.clone(), clock.clone());
         Ok(Registry {
@@ -302,6 +319,7 @@ impl RegistryBuilder {
                 oci,
                 scm,
                 identity,
+                trust,
                 uploads,
                 pins,
                 admin,
@@ -331,6 +349,7 @@ impl Registry {
             scm_client: None,
             scm: ScmConfig::default(),
             oidc: None,
+            oidc_http: None,
             clock: crate::clock::system(),
         }
     }
@@ -775,6 +794,10 @@ impl Registry {
                     _ => identity.token(&body).await,
                 }
             }
+            Route::AuthExchange => inner.trust.exchange(&body).await,
+            Route::TrustCreate => inner.trust.create(ctx, &body).await,
+            Route::TrustList => inner.trust.list().await,
+            Route::TrustDelete(id) => inner.trust.delete(&id).await,
             Route::OciVersion => Ok(inner.oci.version()),
             Route::OciToken => Ok(inner.oci.token(ctx)),
             Route::OciTags(repo) => inner.oci.tags(ctx, &self.oci_repository(ctx, repo)).await,

@@ -219,7 +219,8 @@ async fn sign_in(h: &Harness, groups: &[&str]) -> Value {
     let master =
         Request::get("/v1/tokens").header("authorization", "Bearer tfreg_master").body(Bytes::new()).unwrap();
     let tokens = json(&send(&h.registry, master).await);
-    tokens["tokens"].as_array().unwrap().last().unwrap().clone()
+    let id = &hex::encode(Sha256::digest(token.as_bytes()))[..20];
+    tokens["tokens"].as_array().unwrap().iter().find(|t| t["id"] == id).unwrap().clone()
 }
 
 #[tokio::test]
@@ -370,4 +371,164 @@ async fn bad_authorization_requests_are_refused() {
     error_message(&plain.get("/oauth/authorization").await, StatusCode::NOT_FOUND);
     let offered = json(&get(&h, "/.well-known/terraform.json").await);
     assert_eq!(offered["login.v1"]["ports"], json!([10000, 10010]));
+}
+
+// Trusted publishing: a CI job's OIDC token for a short-lived token, by rules in the store.
+
+const GITHUB_ACTIONS: &str = "https://idp.example.com";
+
+async fn call(h: &Harness, method: Method, uri: &str, token: Option<&str>, body: Value) -> Response<Bytes> {
+    let mut request = Request::builder().method(method).uri(uri);
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    send(&h.registry, request.body(Bytes::from(body.to_string())).unwrap()).await
+}
+
+/// A GitHub Actions-shaped workload token for `reference` of `repository`.
+fn workload(h: &Harness, repository: &str, reference: &str, audience: &str) -> String {
+    let now = h.clock.unix_now();
+    h.key.sign(&json!({
+        "iss": GITHUB_ACTIONS, "aud": audience, "sub": format!("repo:{repository}:ref:{reference}"),
+        "repository": repository, "ref": reference, "workflow": "release", "environment": "production",
+        "iat": now, "exp": now + 300,
+    }))
+}
+
+#[tokio::test]
+async fn a_ci_job_exchanges_its_oidc_token_for_a_short_lived_token() {
+    let h = harness(rules()).await;
+    let rule = json!({
+        "issuer": GITHUB_ACTIONS, "claims": {"repository": "acme/terraform-aws-network", "ref": "refs/tags/v*"},
+        "tier": "uploader", "namespaces": ["Acme"], "lifetime_secs": 900, "description": "releases of network",
+    });
+    let uploader = h
+        .registry
+        .tokens()
+        .create(
+            tfreg_core::auth::NewToken { tier: Some(tfreg_core::auth::Role::Uploader), ..Default::default() },
+            "t",
+        )
+        .await
+        .unwrap()
+        .0;
+    let refused = call(&h, Method::POST, "/v1/auth/trust", Some(&uploader), rule.clone()).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "only the master keeps the rules");
+    let created = call(&h, Method::POST, "/v1/auth/trust", Some("tfreg_master"), rule).await;
+    assert_eq!(created.status(), StatusCode::CREATED, "{:?}", created.body());
+    let rule_id = json(&created)["id"].as_str().unwrap().to_owned();
+
+    // A tag's workflow: an uploader token for acme, living 15 minutes.
+    let token = workload(&h, "acme/terraform-aws-network", "refs/tags/v1.2.0", "tfreg");
+    let exchanged = call(&h, Method::POST, "/v1/auth/exchange", None, json!({"token": token})).await;
+    assert_eq!(exchanged.status(), StatusCode::OK, "{:?}", exchanged.body());
+    let answer = json(&exchanged);
+    assert_eq!(
+        (answer["tier"].as_str(), &answer["namespaces"], answer["rule"].as_str()),
+        (Some("uploader"), &json!(["acme"]), Some(rule_id.as_str()))
+    );
+    let minted = answer["token"].as_str().unwrap().to_owned();
+    let publish = Request::put("/v1/modules/acme/network/aws/1.2.0")
+        .header("authorization", format!("Bearer {minted}"));
+    let published = send(&h.registry, publish.body(Bytes::from(tfreg_testkit::tiny_module())).unwrap()).await;
+    assert_eq!(published.status(), StatusCode::CREATED, "{:?}", published.body());
+    let elsewhere = Request::put("/v1/modules/other/network/aws/1.2.0")
+        .header("authorization", format!("Bearer {minted}"));
+    let elsewhere =
+        send(&h.registry, elsewhere.body(Bytes::from(tfreg_testkit::tiny_module())).unwrap()).await;
+    assert_eq!(elsewhere.status(), StatusCode::FORBIDDEN, "limited to the rule's namespaces");
+    // It expires with the rule's lifetime.
+    h.clock.advance(Duration::from_secs(901));
+    let late = send(
+        &h.registry,
+        Request::get("/v1/modules/acme/network/aws/versions")
+            .header("authorization", format!("Bearer {minted}"))
+            .body(Bytes::new())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(late.status(), StatusCode::UNAUTHORIZED);
+
+    // A branch's workflow, another repository: refused, saying which claim did not match.
+    let branch = workload(&h, "acme/terraform-aws-network", "refs/heads/main", "tfreg");
+    let answer = call(&h, Method::POST, "/v1/auth/exchange", None, json!({"token": branch})).await;
+    let message = error_message(&answer, StatusCode::FORBIDDEN);
+    assert!(message.contains(&format!("rule {rule_id}: claim ref is \"refs/heads/main\"")), "{message}");
+    let other = workload(&h, "evil/terraform-aws-network", "refs/tags/v1.2.0", "tfreg");
+    let message = error_message(
+        &call(&h, Method::POST, "/v1/auth/exchange", None, json!({"token": other})).await,
+        StatusCode::FORBIDDEN,
+    );
+    assert!(message.contains("claim repository"), "{message}");
+    // Another audience, an unknown issuer, not a token: 401 / 403, nothing minted.
+    let audience = workload(&h, "acme/terraform-aws-network", "refs/tags/v1.2.0", "someone-else");
+    error_message(
+        &call(&h, Method::POST, "/v1/auth/exchange", None, json!({"token": audience})).await,
+        StatusCode::UNAUTHORIZED,
+    );
+    let stranger = Key::new("k9").sign(&json!({"iss": "https://ci.evil.example", "sub": "x", "aud": "tfreg", "exp": h.clock.unix_now() + 60}));
+    let message = error_message(
+        &call(&h, Method::POST, "/v1/auth/exchange", None, json!({"token": stranger})).await,
+        StatusCode::FORBIDDEN,
+    );
+    assert!(message.contains("no trust rule names the issuer"), "{message}");
+    error_message(
+        &call(&h, Method::POST, "/v1/auth/exchange", None, json!({"token": "not.a.jwt"})).await,
+        StatusCode::UNAUTHORIZED,
+    );
+    error_message(
+        &call(&h, Method::POST, "/v1/auth/exchange", None, json!({"jwt": 1})).await,
+        StatusCode::BAD_REQUEST,
+    );
+
+    // Bad rules are refused; a rule deleted grants nothing more.
+    for (bad, why) in [
+        (
+            json!({"issuer": "ftp://x", "claims": {"a": "b"}, "tier": "uploader", "namespaces": ["acme"]}),
+            "https://",
+        ),
+        (
+            json!({"issuer": GITHUB_ACTIONS, "claims": {}, "tier": "uploader", "namespaces": ["acme"]}),
+            "at least one claim",
+        ),
+        (
+            json!({"issuer": GITHUB_ACTIONS, "claims": {"a": "b"}, "tier": "master", "namespaces": ["acme"]}),
+            "uploader or downloader",
+        ),
+        (
+            json!({"issuer": GITHUB_ACTIONS, "claims": {"a": "b"}, "tier": "uploader", "namespaces": []}),
+            "namespaces",
+        ),
+        (
+            json!({"issuer": GITHUB_ACTIONS, "claims": {"a": "[z-a"}, "tier": "uploader", "namespaces": ["acme"]}),
+            "glob",
+        ),
+        (
+            json!({"issuer": GITHUB_ACTIONS, "claims": {"a": "b"}, "tier": "uploader", "namespaces": ["acme"], "lifetime_secs": 1}),
+            "lifetime_secs",
+        ),
+    ] {
+        let answer = call(&h, Method::POST, "/v1/auth/trust", Some("tfreg_master"), bad.clone()).await;
+        assert!(error_message(&answer, StatusCode::BAD_REQUEST).contains(why), "{bad}");
+    }
+    let listed = json(&call(&h, Method::GET, "/v1/auth/trust", Some("tfreg_master"), json!(null)).await);
+    assert_eq!(listed["rules"].as_array().unwrap().len(), 1);
+    let deleted =
+        call(&h, Method::DELETE, &format!("/v1/auth/trust/{rule_id}"), Some("tfreg_master"), json!(null))
+            .await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let token = workload(&h, "acme/terraform-aws-network", "refs/tags/v1.3.0", "tfreg");
+    error_message(
+        &call(&h, Method::POST, "/v1/auth/exchange", None, json!({"token": token})).await,
+        StatusCode::FORBIDDEN,
+    );
+    let audit = json(&call(&h, Method::GET, "/v1/audit?limit=100", Some("tfreg_master"), json!(null)).await);
+    let actions: Vec<&str> =
+        audit["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(
+        actions.contains(&"token.exchange")
+            && actions.contains(&"trust.create")
+            && actions.contains(&"trust.delete"),
+        "{actions:?}"
+    );
 }

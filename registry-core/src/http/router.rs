@@ -174,6 +174,14 @@ pub enum Route {
     OauthCallback,
     /// `POST /oauth/token`: Terraform trades its code for a token.
     OauthToken,
+    /// `POST /v1/auth/exchange`: a CI job's OIDC token for a short-lived token.
+    AuthExchange,
+    /// `POST /v1/auth/trust`: a trusted publishing rule.
+    TrustCreate,
+    /// `GET /v1/auth/trust`
+    TrustList,
+    /// `DELETE /v1/auth/trust/{id}`
+    TrustDelete(String),
 }
 
 impl Route {
@@ -280,6 +288,9 @@ impl Route {
             Route::OauthAuthorization => "/oauth/authorization",
             Route::OauthCallback => "/oauth/callback",
             Route::OauthToken => "/oauth/token",
+            Route::AuthExchange => "/v1/auth/exchange",
+            Route::TrustCreate | Route::TrustList => "/v1/auth/trust",
+            Route::TrustDelete(..) => "/v1/auth/trust/{id}",
         }
     }
 }
@@ -410,6 +421,11 @@ impl Route {
             // The sign-in carries its own proofs (PKCE, the provider's ID token) and audits
             // each step itself.
             Route::OauthAuthorization | Route::OauthCallback | Route::OauthToken => (Public, None),
+            // The workload's token is the credential; the service audits each exchange.
+            Route::AuthExchange => (Public, None),
+            Route::TrustCreate => (admin, Some(Audit { action: "trust.create", target: None })),
+            Route::TrustList => (admin, None),
+            Route::TrustDelete(id) => (admin, audit("trust.delete", format!("trust/{id}"))),
             Route::Deliveries => (admin, None),
             Route::InstallationSync(id) => (admin, audit("github.sync", format!("installation/{id}"))),
             // The namespace is in the body or the record: the service checks the caller may
@@ -468,7 +484,9 @@ impl Route {
             | Route::OciManifestPush(..)
             | Route::ModuleExternal(..)
             | Route::SourceCreate
-            | Route::OauthToken => BodyUse::Document,
+            | Route::OauthToken
+            | Route::AuthExchange
+            | Route::TrustCreate => BodyUse::Document,
             Route::WebhookApp | Route::WebhookSource(..) => BodyUse::Webhook,
             Route::ModuleLifecycle(_, _, step) | Route::ProviderLifecycle(_, _, step)
                 if step.takes_body() =>
@@ -567,6 +585,16 @@ pub fn route(method: &Method, path: &str) -> Result<Route> {
             })?;
             post(method, Route::InstallationSync(id))
         }
+        ["auth", "exchange"] => post(method, Route::AuthExchange),
+        ["auth", "trust"] => match *method {
+            Method::POST => Ok(Route::TrustCreate),
+            Method::GET | Method::HEAD => Ok(Route::TrustList),
+            _ => Err(not_allowed(method, "GET, HEAD, POST")),
+        },
+        ["auth", "trust", id] => match *method {
+            Method::DELETE => Ok(Route::TrustDelete(crate::identity::trust::parse_id(id)?)),
+            _ => Err(not_allowed(method, "DELETE")),
+        },
         ["sources"] => match *method {
             Method::POST => Ok(Route::SourceCreate),
             Method::GET | Method::HEAD => Ok(Route::SourceList),

@@ -190,7 +190,7 @@ impl IdentityService {
                     "the identity provider did not accept the sign-in ({status}: {error})"
                 ))
             })?;
-        let claims = match self.verifier.verify(id_token, &pending.nonce).await {
+        let claims = match self.verifier.verify(id_token, Some(&pending.nonce)).await {
             Ok(claims) => claims,
             Err(err) => {
                 self.audit.record("anonymous", "login.signin", "invalid ID token", err.status()).await;

@@ -11,6 +11,7 @@
 pub mod http;
 mod login;
 pub mod rules;
+pub(crate) mod trust;
 mod verify;
 
 use std::sync::Arc;

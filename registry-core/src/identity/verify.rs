@@ -99,9 +99,9 @@ impl Verifier {
         DecodingKey::from_jwk(&jwk).map_err(|e| refused(format!("the provider's key cannot be used: {e}")))
     }
 
-    /// The claims of `token` when it is a valid ID token of the issuer for the audience, with
-    /// `nonce`.
-    pub(crate) async fn verify(&self, token: &str, nonce: &str) -> Result<Value> {
+    /// The claims of `token` when it is a valid ID token of the issuer for the audience (with
+    /// `nonce`, for a sign-in's).
+    pub(crate) async fn verify(&self, token: &str, nonce: Option<&str>) -> Result<Value> {
         let header = jsonwebtoken::decode_header(token).map_err(refused)?;
         let asymmetric = matches!(
             header.alg,
@@ -134,7 +134,7 @@ impl Verifier {
         if claims.get("nbf").and_then(Value::as_u64).is_some_and(|nbf| nbf > now + LEEWAY) {
             return Err(refused("it is not valid yet"));
         }
-        if claims.get("nonce").and_then(Value::as_str) != Some(nonce) {
+        if nonce.is_some_and(|n| claims.get("nonce").and_then(Value::as_str) != Some(n)) {
             return Err(refused("its nonce is not this sign-in's"));
         }
         Ok(claims)

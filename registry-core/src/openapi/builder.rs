@@ -368,6 +368,7 @@ fn path_grammar(path: &str, name: &str) -> (&'static str, Value) {
         ),
         "sha256" => ("The archive's SHA-256, lower-case hex.", pattern("^[0-9a-f]{64}$")),
         "id" if path.starts_with("/v1/tokens/") => ("The token's id.", pattern("^[0-9a-f]{20}$")),
+        "id" if path.starts_with("/v1/auth/trust/") => ("The rule's id.", pattern("^[0-9a-f]{32}$")),
         "installation" => ("The GitHub App installation's id.", json!({"type": "integer", "minimum": 1})),
         "id" if path.starts_with("/v1/sources/") || path.starts_with("/v1/webhooks/") => {
             ("The source's id.", pattern("^[0-9a-f]{32}$"))

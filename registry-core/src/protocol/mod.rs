@@ -6,6 +6,7 @@
 mod admin;
 mod catalogue;
 mod discovery;
+mod identity;
 mod lifecycle;
 mod mirror;
 mod module_docs;
@@ -24,6 +25,7 @@ pub use catalogue::{
     ListMeta, ModuleList, ModuleSummary, NamespaceList, NamespaceSummary, ProviderList, ProviderSummary,
 };
 pub use discovery::{Discovery, Health, LoginV1};
+pub use identity::{CreateTrust, ExchangeRequest, Exchanged, TrustList, TrustView};
 pub use lifecycle::{DeprecateRequest, Deprecation, Yank, YankRequest};
 pub use mirror::{MirrorArchive, MirrorIndex, MirrorVersion, NoAttributes};
 pub use module_docs::{Input, ModuleCall, ModuleDocs, ModulePart, Output, ProviderRequirement, Resource};

@@ -4,10 +4,11 @@
 use serde_json::json;
 
 use crate::openapi::builder::{Auth, Op, Schemas};
+use crate::protocol::{CreateTrust, ExchangeRequest, Exchanged, TrustList, TrustView};
 
 const TAG: &str = "identity";
 
-pub(crate) fn operations(_s: &mut Schemas) -> Vec<Op> {
+pub(crate) fn operations(s: &mut Schemas) -> Vec<Op> {
     let text = |description: &'static str| json!({"type": "string", "description": description});
     vec![
         Op::get("/oauth/authorization", "loginAuthorization", TAG, "Terraform's authorization request")
@@ -36,5 +37,23 @@ pub(crate) fn operations(_s: &mut Schemas) -> Vec<Op> {
             .file(&["application/x-www-form-urlencoded"])
             .answers(200, "The token.", json!({"type": "object", "required": ["access_token", "token_type"],
                 "properties": {"access_token": {"type": "string"}, "token_type": {"type": "string"}, "expires_in": {"type": "integer"}}})),
+        Op::post("/v1/auth/exchange", "exchangeToken", TAG, "Trade a CI job's OIDC token for a short-lived token")
+            .auth(Auth::Public)
+            .describe("Trusted publishing: the token is checked against its issuer's keys, then against the trust rules; 403 says which claim of which rule did not match.")
+            .body(true, s.request::<ExchangeRequest>())
+            .answers(200, "The token, shown this once.", s.answer::<Exchanged>()),
+        Op::post("/v1/auth/trust", "createTrust", TAG, "Add a trusted publishing rule")
+            .auth(Auth::Token)
+            .describe("Master tokens only.")
+            .body(true, s.request::<CreateTrust>())
+            .answers(201, "The rule.", s.answer::<TrustView>()),
+        Op::get("/v1/auth/trust", "listTrust", TAG, "The trusted publishing rules")
+            .auth(Auth::Token)
+            .describe("Master tokens only.")
+            .answers(200, "The rules.", s.answer::<TrustList>()),
+        Op::delete("/v1/auth/trust/{id}", "deleteTrust", TAG, "Remove a trusted publishing rule")
+            .auth(Auth::Token)
+            .describe("Master tokens only.")
+            .empty(204, "Removed."),
     ]
 }
