@@ -212,8 +212,8 @@ impl RegistryBuilder {
         let login_v1 = self.oidc.as_ref().map(|_| crate::protocol::LoginV1 {
             client: crate::identity::TERRAFORM_CLIENT_ID.to_owned(),
             grant_types: vec!["authz_code".to_owned()],
-            authz: links.to("/oauth/authorization"),
-            token: links.to("/oauth/token"),
+            authz: Some(links.to("/oauth/authorization")),
+            token: Some(links.to("/oauth/token")),
             ports: [crate::identity::TERRAFORM_PORTS.0, crate::identity::TERRAFORM_PORTS.1],
         });
         let discovery = serde_json::to_vec(&Discovery {

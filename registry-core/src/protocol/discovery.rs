@@ -18,18 +18,34 @@ pub struct Discovery {
 }
 
 /// `login.v1`: the OAuth 2.0 client Terraform's `terraform login` is, and where it goes.
+///
+/// Read as Terraform reads it (`svchost/disco`): only `client` is required; `grant_types`
+/// defaults to `["authz_code"]` and `ports` to `[1024, 65535]`, so another registry's document
+/// (read by the proxy) parses whatever it leaves out.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct LoginV1 {
     /// The client id Terraform presents.
     pub client: String,
     /// `["authz_code"]`.
+    #[serde(default = "default_grant_types")]
     pub grant_types: Vec<String>,
     /// The authorization endpoint.
-    pub authz: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authz: Option<String>,
     /// The token endpoint.
-    pub token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
     /// The loopback ports Terraform may listen on, `[min, max]`.
+    #[serde(default = "default_ports")]
     pub ports: [u16; 2],
+}
+
+fn default_grant_types() -> Vec<String> {
+    vec!["authz_code".to_owned()]
+}
+
+fn default_ports() -> [u16; 2] {
+    [1024, 65535]
 }
 
 /// `GET /healthz` and `GET /readyz`: `{"status": "ok"}` (errors are the usual `{"errors"}`).
