@@ -95,6 +95,7 @@ pub struct RegistryBuilder {
     scm: ScmConfig,
     oidc: Option<OidcConfig>,
     oidc_http: Option<Arc<dyn OidcHttp>>,
+    aws_sts_url: Option<String>,
     clock: SharedClock,
 }
 
@@ -170,6 +171,14 @@ impl RegistryBuilder {
     /// /v1/auth/exchange`), without signing people in.
     pub fn oidc_http(mut self, http: Arc<dyn OidcHttp>) -> Self {
         self.oidc_http = Some(http);
+        self
+    }
+
+    /// Forwards AWS callers' signed `GetCallerIdentity` requests only to this STS endpoint
+    /// (GovCloud, China, a VPC endpoint, a test's) instead of AWS's public global and regional
+    /// ones.
+    pub fn aws_sts_url(mut self, url: impl Into<String>) -> Self {
+        self.aws_sts_url = Some(url.into());
         self
     }
 
@@ -298,6 +307,7 @@ impl RegistryBuilder {
             audit.clone(),
             clock.clone(),
             self.oidc_http,
+            self.aws_sts_url,
         );
         let admin = AdminService::new(tokens.clone(), keys, audit.clone());
         let maintenance = Maintenance::new(storage.clone(), clock.clone());
@@ -350,6 +360,7 @@ impl Registry {
             scm: ScmConfig::default(),
             oidc: None,
             oidc_http: None,
+            aws_sts_url: None,
             clock: crate::clock::system(),
         }
     }

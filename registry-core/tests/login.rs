@@ -1,7 +1,9 @@
 //! `terraform login`'s sign-in through the handlers, with the provider's side played by the
 //! test (its discovery document, its keys, its token endpoint answering the ID token the test
 //! signs): every check of the ID token (signature, issuer, audience, expiry, nonce, unknown
-//! and rotated keys), the claim rules, and the PKCE and single use of the codes.
+//! and rotated keys), the claim rules, and the PKCE and single use of the codes. Then trusted
+//! publishing: CI tokens and AWS callers' signed requests (STS's answers are AWS's documented
+//! examples) exchanged by the rules in the store.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -66,6 +68,10 @@ struct Idp {
     id_token: Mutex<String>,
     jwks_reads: Mutex<u32>,
     posted: Mutex<Vec<Posted>>,
+    /// What AWS STS answers a forwarded request: status and body.
+    sts: Mutex<(u16, String)>,
+    /// The requests forwarded to STS: URL, headers, body.
+    forwarded: Mutex<Vec<(String, Vec<(String, String)>, Vec<u8>)>>,
 }
 
 #[async_trait]
@@ -93,6 +99,17 @@ impl OidcHttp for Idp {
         let form = form.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         self.posted.lock().unwrap().push((form, basic.map(|(a, b)| (a.to_owned(), b.to_owned()))));
         Ok((200, json!({"id_token": self.id_token.lock().unwrap().clone(), "token_type": "Bearer"})))
+    }
+
+    async fn post_signed(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        body: Vec<u8>,
+    ) -> Result<(u16, Vec<u8>), FetchError> {
+        self.forwarded.lock().unwrap().push((url.to_owned(), headers.to_vec(), body));
+        let (status, answer) = self.sts.lock().unwrap().clone();
+        Ok((status, answer.into_bytes()))
     }
 }
 
@@ -531,4 +548,120 @@ async fn a_ci_job_exchanges_its_oidc_token_for_a_short_lived_token() {
             && actions.contains(&"trust.delete"),
         "{actions:?}"
     );
+}
+
+// AWS callers: a signed GetCallerIdentity request, forwarded to STS, the ARN matched.
+
+/// STS's answer for an assumed role, as AWS's API reference shows it.
+const STS_ANSWER: &str = r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <GetCallerIdentityResult>
+    <Arn>arn:aws:sts::123456789012:assumed-role/ci-publisher/job-42</Arn>
+    <UserId>AROACLKWSDQRAOEXAMPLE:job-42</UserId>
+    <Account>123456789012</Account>
+  </GetCallerIdentityResult>
+  <ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata>
+</GetCallerIdentityResponse>"#;
+
+/// STS's answer to a request whose signature does not verify.
+const STS_REFUSAL: &str = r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided.</Message></Error>
+  <RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId>
+</ErrorResponse>"#;
+
+/// A Vault-shaped signed request (the signature is STS's to check, and this stand-in's STS
+/// answers what the test says).
+fn signed(url: &str, body: &str, headers: Value) -> Value {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    json!({
+        "iam_http_request_method": "POST",
+        "iam_request_url": b64(url),
+        "iam_request_body": b64(body),
+        "iam_request_headers": b64(&headers.to_string()),
+    })
+}
+
+fn sts_headers(audience: &str, signed_headers: &str) -> Value {
+    json!({
+        "Authorization": [format!("AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE/20261203/us-east-1/sts/aws4_request, SignedHeaders={signed_headers}, Signature=0123abcd")],
+        "Content-Type": ["application/x-www-form-urlencoded; charset=utf-8"],
+        "Host": ["sts.amazonaws.com"],
+        "X-Amz-Date": ["20261203T101500Z"],
+        "X-Amz-Security-Token": ["FwoGZXIvYXdzEXAMPLE"],
+        "X-Tfreg-Audience": [audience],
+    })
+}
+
+const BODY: &str = "Action=GetCallerIdentity&Version=2011-06-15";
+const SIGNED: &str = "content-type;host;x-amz-date;x-amz-security-token;x-tfreg-audience";
+
+#[tokio::test]
+async fn an_aws_caller_exchanges_a_signed_request_for_a_short_lived_token() {
+    let h = harness(rules()).await;
+    *h.idp.sts.lock().unwrap() = (200, STS_ANSWER.to_owned());
+    let rule = json!({
+        "issuer": "aws", "audience": "registry.example.com",
+        "claims": {"role": "arn:aws:iam::123456789012:role/ci-*", "account": "123456789012"},
+        "tier": "uploader", "namespaces": ["acme"],
+    });
+    let created = call(&h, Method::POST, "/v1/auth/trust", Some("tfreg_master"), rule).await;
+    assert_eq!(created.status(), StatusCode::CREATED, "{:?}", created.body());
+    let rule_id = json(&created)["id"].as_str().unwrap().to_owned();
+
+    let request = signed("https://sts.amazonaws.com/", BODY, sts_headers("registry.example.com", SIGNED));
+    let exchanged = call(&h, Method::POST, "/v1/auth/exchange", None, request.clone()).await;
+    assert_eq!(exchanged.status(), StatusCode::OK, "{:?}", exchanged.body());
+    let answer = json(&exchanged);
+    assert_eq!((answer["tier"].as_str(), answer["rule"].as_str()), (Some("uploader"), Some(rule_id.as_str())));
+    // Forwarded as signed: the same URL, body and headers, without Host (the client sets it).
+    let (url, headers, body) = h.idp.forwarded.lock().unwrap().last().unwrap().clone();
+    assert_eq!((url.as_str(), body.as_slice()), ("https://sts.amazonaws.com/", BODY.as_bytes()));
+    let names: Vec<&str> = headers.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["authorization", "content-type", "x-amz-date", "x-amz-security-token", "x-tfreg-audience"]);
+    // The token names the caller; publishing works within the rule's namespaces.
+    let tokens = json(&call(&h, Method::GET, "/v1/tokens", Some("tfreg_master"), json!(null)).await);
+    let view = tokens["tokens"].as_array().unwrap().iter().find(|t| t["id"] == answer["id"]).unwrap().clone();
+    assert_eq!(view["owner"]["subject"], "arn:aws:sts::123456789012:assumed-role/ci-publisher/job-42");
+    assert_eq!(view["owner"]["issuer"], "aws");
+    let minted = answer["token"].as_str().unwrap();
+    let publish = Request::put("/v1/modules/acme/network/aws/1.0.0").header("authorization", format!("Bearer {minted}"));
+    let published = send(&h.registry, publish.body(Bytes::from(tfreg_testkit::tiny_module())).unwrap()).await;
+    assert_eq!(published.status(), StatusCode::CREATED, "{:?}", published.body());
+
+    // Another role: refused, naming the claim.
+    *h.idp.sts.lock().unwrap() = (200, STS_ANSWER.replace("ci-publisher", "developer"));
+    let message = error_message(&call(&h, Method::POST, "/v1/auth/exchange", None, request.clone()).await, StatusCode::FORBIDDEN);
+    assert!(message.contains(&format!("rule {rule_id}: claim role is \"arn:aws:iam::123456789012:role/developer\"")), "{message}");
+    // STS refuses the signature: 401 with STS's reason.
+    *h.idp.sts.lock().unwrap() = (403, STS_REFUSAL.to_owned());
+    let message = error_message(&call(&h, Method::POST, "/v1/auth/exchange", None, request).await, StatusCode::UNAUTHORIZED);
+    assert!(message.contains("SignatureDoesNotMatch"), "{message}");
+
+    // Requests the registry never forwards: 400 (or 403 for an audience no rule names).
+    let forwarded = h.idp.forwarded.lock().unwrap().len();
+    let audience_unsigned = "content-type;host;x-amz-date;x-amz-security-token";
+    for (request, status, why) in [
+        (signed("https://sts.evil.example/", BODY, sts_headers("registry.example.com", SIGNED)), StatusCode::BAD_REQUEST, "not an AWS STS endpoint"),
+        (signed("http://sts.amazonaws.com/", BODY, sts_headers("registry.example.com", SIGNED)), StatusCode::BAD_REQUEST, "not an AWS STS endpoint"),
+        (signed("https://sts.amazonaws.com/?Action=AssumeRole", BODY, sts_headers("registry.example.com", SIGNED)), StatusCode::BAD_REQUEST, "not an AWS STS endpoint"),
+        (signed("https://sts.amazonaws.com/", "Action=AssumeRole&Version=2011-06-15", sts_headers("registry.example.com", SIGNED)), StatusCode::BAD_REQUEST, "GetCallerIdentity"),
+        (signed("https://sts.amazonaws.com/", &format!("{BODY}&RoleArn=x"), sts_headers("registry.example.com", SIGNED)), StatusCode::BAD_REQUEST, "GetCallerIdentity"),
+        (signed("https://sts.amazonaws.com/", BODY, sts_headers("registry.example.com", audience_unsigned)), StatusCode::BAD_REQUEST, "X-Tfreg-Audience"),
+        (signed("https://sts.amazonaws.com/", BODY, json!({"X-Tfreg-Audience": "registry.example.com"})), StatusCode::BAD_REQUEST, "Signature Version 4"),
+        (signed("https://sts.amazonaws.com/", BODY, json!(["not", "an", "object"])), StatusCode::BAD_REQUEST, "JSON object"),
+        (json!({"iam_request_url": "%%%", "iam_request_body": "", "iam_request_headers": ""}), StatusCode::BAD_REQUEST, "base64"),
+        (json!({"iam_http_request_method": "GET", "iam_request_url": ""}), StatusCode::BAD_REQUEST, "POST"),
+        (json!({}), StatusCode::BAD_REQUEST, "neither a token"),
+        (signed("https://sts.amazonaws.com/", BODY, sts_headers("another-registry", SIGNED)), StatusCode::FORBIDDEN, "audience"),
+    ] {
+        let message = error_message(&call(&h, Method::POST, "/v1/auth/exchange", None, request.clone()).await, status);
+        assert!(message.contains(why), "{request}: {message}");
+    }
+    assert_eq!(h.idp.forwarded.lock().unwrap().len(), forwarded, "nothing refused reached STS");
+    // A regional endpoint is AWS's too.
+    *h.idp.sts.lock().unwrap() = (200, STS_ANSWER.to_owned());
+    let mut headers = sts_headers("registry.example.com", SIGNED);
+    headers["Host"] = json!(["sts.eu-west-1.amazonaws.com"]);
+    let regional = signed("https://sts.eu-west-1.amazonaws.com/", BODY, headers);
+    assert_eq!(call(&h, Method::POST, "/v1/auth/exchange", None, regional).await.status(), StatusCode::OK);
 }

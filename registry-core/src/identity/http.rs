@@ -5,7 +5,7 @@ use async_trait::async_trait;
 
 use crate::modules::external::fetch::FetchError;
 
-/// The two calls an OpenID Connect relying party makes.
+/// The calls an OpenID Connect relying party makes, and the one of AWS workload identity.
 #[async_trait]
 pub trait OidcHttp: Send + Sync + std::fmt::Debug + 'static {
     /// `GET url`, a JSON answer (the discovery document, the JWKS).
@@ -20,4 +20,14 @@ pub trait OidcHttp: Send + Sync + std::fmt::Debug + 'static {
         form: &[(&str, &str)],
         basic: Option<(&str, &str)>,
     ) -> Result<(u16, serde_json::Value), FetchError>;
+
+    /// `POST url` of `body` with exactly `headers` and nothing else but `Host` and
+    /// `Content-Length` (an AWS caller's signed `GetCallerIdentity` request, forwarded to STS as
+    /// it was signed); the status and body of the answer, also of a 4xx.
+    async fn post_signed(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        body: Vec<u8>,
+    ) -> Result<(u16, Vec<u8>), FetchError>;
 }

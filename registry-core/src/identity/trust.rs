@@ -1,5 +1,6 @@
 //! Trusted publishing: a CI job presents its platform's OIDC token (GitHub Actions, GitLab CI,
-//! any issuer a rule names) to `POST /v1/auth/exchange` and gets a short-lived tfreg token, by
+//! any issuer a rule names), or an AWS caller its signed `GetCallerIdentity` request
+//! ([`super::aws`]), to `POST /v1/auth/exchange` and gets a short-lived tfreg token, by
 //! rules kept in the store (`identity/trust/{id}.json`, managed by the master through
 //! `/v1/auth/trust`), as crates.io and PyPI do: the token is checked against its issuer's keys
 //! (issuer, audience, expiry), then every claim the rule names must match its glob. Only
@@ -39,6 +40,7 @@ pub(crate) struct TrustService {
     audit: AuditLog,
     clock: SharedClock,
     http: Option<Arc<dyn OidcHttp>>,
+    sts_url: Option<String>,
     verifiers: tokio::sync::Mutex<HashMap<(String, String), Arc<Verifier>>>,
 }
 
@@ -82,6 +84,12 @@ fn mismatch(rule: &TrustView, claims: &Value) -> Option<String> {
     None
 }
 
+/// Who the audit names for verified `claims` of `issuer`.
+fn actor(issuer: &str, claims: &Value) -> String {
+    let subject = claims.get("sub").and_then(Value::as_str).unwrap_or_default();
+    format!("{}:{subject}", if issuer == super::aws::ISSUER { "aws" } else { "oidc" })
+}
+
 /// The `iss` a JWT names, read before it is verified (to know which keys verify it).
 fn issuer_of(token: &str) -> Result<String> {
     let payload =
@@ -105,8 +113,10 @@ impl TrustService {
         audit: AuditLog,
         clock: SharedClock,
         http: Option<Arc<dyn OidcHttp>>,
+        sts_url: Option<String>,
     ) -> Self {
-        Self { storage, tokens, audit, clock, http, verifiers: tokio::sync::Mutex::new(HashMap::new()) }
+        let verifiers = tokio::sync::Mutex::new(HashMap::new());
+        Self { storage, tokens, audit, clock, http, sts_url, verifiers }
     }
 
     async fn rules(&self) -> Result<Vec<TrustView>> {
@@ -126,13 +136,19 @@ impl TrustService {
                 e,
             )
         })?;
-        let issuer = url::Url::parse(&request.issuer)
-            .ok()
-            .filter(|u| {
-                u.scheme() == "https"
-                    || (u.scheme() == "http" && matches!(u.host_str(), Some("127.0.0.1" | "localhost")))
-            })
-            .ok_or_else(|| Error::bad_request("the issuer must be an https:// URL"))?;
+        let issuer = match request.issuer.as_str() {
+            super::aws::ISSUER => super::aws::ISSUER.to_owned(),
+            other => url::Url::parse(other)
+                .ok()
+                .filter(|u| {
+                    u.scheme() == "https"
+                        || (u.scheme() == "http" && matches!(u.host_str(), Some("127.0.0.1" | "localhost")))
+                })
+                .ok_or_else(|| Error::bad_request("the issuer must be an https:// URL, or aws"))?
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
+        };
         tier(&request.tier)?;
         if request.claims.is_empty() {
             return Err(Error::bad_request(
@@ -157,7 +173,7 @@ impl TrustService {
         }
         let rule = TrustView {
             id: hex::encode(crate::random::bytes::<16>()?),
-            issuer: issuer.as_str().trim_end_matches('/').to_owned(),
+            issuer,
             audience: request.audience.unwrap_or_else(|| "tfreg".to_owned()),
             claims: request.claims,
             tier: request.tier,
@@ -189,11 +205,12 @@ impl TrustService {
         Ok(response::empty(StatusCode::NO_CONTENT))
     }
 
+    fn http(&self) -> Result<Arc<dyn OidcHttp>> {
+        self.http.clone().ok_or_else(|| Error::internal("this registry has no HTTP client for identity providers"))
+    }
+
     async fn verifier(&self, issuer: &str, audience: &str) -> Result<Arc<Verifier>> {
-        let http = self
-            .http
-            .clone()
-            .ok_or_else(|| Error::internal("this registry has no HTTP client for identity providers"))?;
+        let http = self.http()?;
         let mut verifiers = self.verifiers.lock().await;
         let key = (issuer.to_owned(), audience.to_owned());
         Ok(verifiers
@@ -202,16 +219,88 @@ impl TrustService {
             .clone())
     }
 
-    /// `POST /v1/auth/exchange`: a workload's OIDC token for a short-lived tfreg token.
+    /// `POST /v1/auth/exchange`: a workload's OIDC token, or an AWS caller's signed
+    /// `GetCallerIdentity` request, for a short-lived tfreg token.
     pub(crate) async fn exchange(&self, body: &Bytes) -> Result<Response<Body>> {
         let request: ExchangeRequest = serde_json::from_slice(body).map_err(|e| {
             Error::invalid_body(
-                "the body must be JSON like {\"token\": \"<the CI platform's OIDC token>\"}",
+                "the body must be JSON like {\"token\": \"<the CI platform's OIDC token>\"} or an AWS caller's signed request {\"iam_request_url\", \"iam_request_body\", \"iam_request_headers\"}",
                 e,
             )
         })?;
-        let issuer = issuer_of(&request.token)?;
+        match &request.token {
+            Some(_) if request.iam_request_url.is_some() => {
+                Err(Error::bad_request("send either a token or a signed AWS request, not both"))
+            }
+            Some(token) => self.exchange_oidc(token).await,
+            None if request.iam_request_url.is_none() => Err(Error::bad_request(
+                "the body has neither a token (the CI platform's OIDC token) nor a signed AWS request",
+            )),
+            None => self.exchange_aws(&request).await,
+        }
+    }
+
+    async fn exchange_oidc(&self, token: &str) -> Result<Response<Body>> {
+        let issuer = issuer_of(token)?;
         let issuer = issuer.trim_end_matches('/');
+        let rules = self.rules_of(issuer).await?;
+        let (mut why, mut mismatched) = (Vec::new(), Vec::new());
+        let mut subject = None;
+        let mut audiences: Vec<&str> = rules.iter().map(|r| r.audience.as_str()).collect();
+        audiences.sort_unstable();
+        audiences.dedup();
+        for audience in audiences {
+            match self.verifier(issuer, audience).await?.verify(token, None).await {
+                Ok(claims) => {
+                    if let Some(answer) = self.grant(issuer, audience, &rules, &claims, &mut mismatched).await? {
+                        return Ok(answer);
+                    }
+                    subject = Some(actor(issuer, &claims));
+                }
+                Err(err) => why.push(format!("for audience {audience}: {err}")),
+            }
+        }
+        match subject {
+            Some(actor) => self.refuse(&actor, issuer, &mismatched).await,
+            None => {
+                self.audit.record("anonymous", "token.exchange", issuer, StatusCode::UNAUTHORIZED).await;
+                Err(Error::unauthorized(why.join("; ")))
+            }
+        }
+    }
+
+    async fn exchange_aws(&self, request: &ExchangeRequest) -> Result<Response<Body>> {
+        let signed = super::aws::signed_request(request, self.sts_url.as_deref())?;
+        let rules = self.rules_of(super::aws::ISSUER).await?;
+        if !rules.iter().any(|r| r.audience == signed.audience) {
+            self.audit.record("anonymous", "token.exchange", "aws", StatusCode::FORBIDDEN).await;
+            return Err(Error::forbidden(format!(
+                "no trust rule for AWS callers has the audience {:?}",
+                crate::types::truncate(&signed.audience)
+            )));
+        }
+        let (status, answer) = self.http()?.post_signed(&signed.url, &signed.headers, signed.body).await?;
+        let claims = match super::aws::claims(status, &answer) {
+            Ok(claims) => claims,
+            Err(err) => {
+                self.audit.record("anonymous", "token.exchange", "aws", err.status()).await;
+                return Err(err);
+            }
+        };
+        let mut mismatched = Vec::new();
+        match self.grant(super::aws::ISSUER, &signed.audience, &rules, &claims, &mut mismatched).await? {
+            Some(answer) => Ok(answer),
+            None => self.refuse(&actor(super::aws::ISSUER, &claims), super::aws::ISSUER, &mismatched).await,
+        }
+    }
+
+    async fn refuse(&self, actor: &str, issuer: &str, why: &[String]) -> Result<Response<Body>> {
+        self.audit.record(actor, "token.exchange", issuer, StatusCode::FORBIDDEN).await;
+        Err(Error::forbidden(format!("no trust rule matches this identity: {}", why.join("; "))))
+    }
+
+    /// The rules naming `issuer` (403 when there are none).
+    async fn rules_of(&self, issuer: &str) -> Result<Vec<TrustView>> {
         let rules: Vec<TrustView> = self.rules().await?.into_iter().filter(|r| r.issuer == issuer).collect();
         if rules.is_empty() {
             self.audit.record("anonymous", "token.exchange", issuer, StatusCode::FORBIDDEN).await;
@@ -220,55 +309,48 @@ impl TrustService {
                 crate::types::truncate(issuer)
             )));
         }
-        let mut why = Vec::new();
-        let mut verified = false;
-        let mut audiences: Vec<&str> = rules.iter().map(|r| r.audience.as_str()).collect();
-        audiences.dedup();
-        for audience in audiences {
-            let claims = match self.verifier(issuer, audience).await?.verify(&request.token, None).await {
-                Ok(claims) => claims,
-                Err(err) => {
-                    why.push(format!("for audience {audience}: {err}"));
-                    continue;
-                }
-            };
-            verified = true;
-            let subject = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
-            let actor = format!("oidc:{subject}");
-            for rule in rules.iter().filter(|r| r.audience == audience) {
-                if let Some(reason) = mismatch(rule, &claims) {
-                    why.push(reason);
-                    continue;
-                }
-                let spec = NewToken {
-                    tier: Some(tier(&rule.tier)?),
-                    namespaces: Some(rule.namespaces.clone()),
-                    description: Some(format!("trusted publishing: {subject}")),
-                    expires_in_days: None,
-                };
-                let owner = TokenOwner { issuer: issuer.to_owned(), subject: subject.clone(), email: None };
-                let by = format!("trust:{}", rule.id);
-                let (token, record) =
-                    self.tokens.create_for(spec, &by, Some(rule.lifetime_secs), Some(owner)).await?;
-                self.audit.record(&actor, "token.exchange", &record.id, StatusCode::OK).await;
-                tracing::info!(subject, rule = %rule.id, token = %record.id, "workload token exchanged");
-                let answer = Exchanged {
-                    token,
-                    id: record.id,
-                    expires_at: record.expires_at.unwrap_or_default(),
-                    tier: rule.tier.clone(),
-                    namespaces: rule.namespaces.clone(),
-                    rule: rule.id.clone(),
-                };
-                return Ok(response::json(StatusCode::OK, &answer));
+        Ok(rules)
+    }
+
+    /// A token by the first of `rules` for `audience` the verified `claims` meet; `None`,
+    /// with why each rule did not match added to `why`, when none does.
+    async fn grant(
+        &self,
+        issuer: &str,
+        audience: &str,
+        rules: &[TrustView],
+        claims: &Value,
+        why: &mut Vec<String>,
+    ) -> Result<Option<Response<Body>>> {
+        let subject = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let actor = actor(issuer, claims);
+        for rule in rules.iter().filter(|r| r.audience == audience) {
+            if let Some(reason) = mismatch(rule, claims) {
+                why.push(reason);
+                continue;
             }
+            let spec = NewToken {
+                tier: Some(tier(&rule.tier)?),
+                namespaces: Some(rule.namespaces.clone()),
+                description: Some(format!("trusted publishing: {subject}")),
+                expires_in_days: None,
+            };
+            let owner = TokenOwner { issuer: issuer.to_owned(), subject: subject.clone(), email: None };
+            let by = format!("trust:{}", rule.id);
+            let (token, record) = self.tokens.create_for(spec, &by, Some(rule.lifetime_secs), Some(owner)).await?;
+            self.audit.record(&actor, "token.exchange", &record.id, StatusCode::OK).await;
+            tracing::info!(subject, rule = %rule.id, token = %record.id, "workload token exchanged");
+            let answer = Exchanged {
+                token,
+                id: record.id,
+                expires_at: record.expires_at.unwrap_or_default(),
+                tier: rule.tier.clone(),
+                namespaces: rule.namespaces.clone(),
+                rule: rule.id.clone(),
+            };
+            return Ok(Some(response::json(StatusCode::OK, &answer)));
         }
-        if !verified {
-            self.audit.record("anonymous", "token.exchange", issuer, StatusCode::UNAUTHORIZED).await;
-            return Err(Error::unauthorized(why.join("; ")));
-        }
-        self.audit.record("anonymous", "token.exchange", issuer, StatusCode::FORBIDDEN).await;
-        Err(Error::forbidden(format!("no trust rule matches this token: {}", why.join("; "))))
+        Ok(None)
     }
 }
 

@@ -10,9 +10,11 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct CreateTrust {
     /// The CI platform's issuer (`https://token.actions.githubusercontent.com`,
-    /// `https://gitlab.com`).
+    /// `https://gitlab.com`), or `aws` for AWS callers (claims `arn`, `account`, `user_id`,
+    /// `role`, `session`).
     pub issuer: String,
-    /// The audience the token must be for (`aud`); absent: `tfreg`.
+    /// The audience the token must be for (`aud`; for AWS, the signed `X-Tfreg-Audience`
+    /// header); absent: `tfreg`.
     #[serde(default)]
     pub audience: Option<String>,
     /// Claims the token must have, each a glob (`*` for any text): `{"repository":
@@ -63,12 +65,27 @@ pub struct TrustList {
     pub rules: Vec<TrustView>,
 }
 
-/// `POST /v1/auth/exchange`: the CI platform's OIDC token.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
+/// `POST /v1/auth/exchange`: the CI platform's OIDC token (`token`), or an AWS caller's signed
+/// `sts:GetCallerIdentity` request in the fields of Vault's `aws` auth method (`iam_*`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExchangeRequest {
     /// The JSON Web Token the CI job got from its platform.
-    pub token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// AWS: the signed request's method, `POST`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam_http_request_method: Option<String>,
+    /// AWS: its URL (`https://sts.amazonaws.com/`), base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam_request_url: Option<String>,
+    /// AWS: its body (`Action=GetCallerIdentity&Version=2011-06-15`), base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam_request_body: Option<String>,
+    /// AWS: its headers as JSON (`{"Authorization": ["AWS4-HMAC-SHA256 ..."], ...}`, with
+    /// `X-Tfreg-Audience` among the signed ones), base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam_request_headers: Option<String>,
 }
 
 /// The answer to an exchange: a short-lived tfreg token.
