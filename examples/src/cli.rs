@@ -300,6 +300,10 @@ pub(crate) struct ServeArgs {
     /// The scopes asked of the provider (`openid` always). Comma-separated.
     #[arg(long, env = "TFREG_OIDC_SCOPES", value_delimiter = ',', default_value = "openid,email,profile")]
     pub(crate) oidc_scopes: Vec<String>,
+    /// The only AWS STS endpoint AWS callers' signed requests are forwarded to (GovCloud,
+    /// China, a VPC endpoint); without it, AWS's public global and regional endpoints.
+    #[arg(long, env = "TFREG_AWS_STS_URL")]
+    pub(crate) aws_sts_url: Option<String>,
     /// Worker threads (default: one per core).
     #[arg(long, env = "TFREG_WORKERS")]
     pub(crate) workers: Option<usize>,

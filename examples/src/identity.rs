@@ -1,6 +1,6 @@
 //! `terraform login` through an OpenID Connect provider for `tfreg serve` (`--oidc-*`): the
 //! [`OidcHttp`] the core reaches the provider with (`reqwest`), and the settings read from the
-//! flags and files.
+//! flags and files; it also forwards AWS callers' signed requests to STS (`--aws-sts-url`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,6 +64,25 @@ impl OidcHttp for HttpOidc {
         let answer = request.send().await.map_err(|e| failed(url, e))?;
         json_of(url, answer).await
     }
+
+    async fn post_signed(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        body: Vec<u8>,
+    ) -> Result<(u16, Vec<u8>), FetchError> {
+        let mut request = self.client.post(url).body(body);
+        for (name, value) in headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let answer = request.send().await.map_err(|e| failed(url, e))?;
+        let status = answer.status().as_u16();
+        let body = answer.bytes().await.map_err(|e| failed(url, e))?;
+        if body.len() > 64 * 1024 {
+            return Err(FetchError::Failed(format!("{url} answered more than 64 KiB")));
+        }
+        Ok((status, body.to_vec()))
+    }
 }
 
 /// Sets up `terraform login` as `tfreg serve`'s flags say (without `--oidc-issuer`, only the
@@ -80,6 +99,10 @@ pub(crate) fn configure(
         .user_agent(concat!("tfreg/", env!("CARGO_PKG_VERSION")))
         .build()?;
     let http = Arc::new(HttpOidc { client });
+    let builder = match &args.aws_sts_url {
+        Some(url) => builder.aws_sts_url(url.clone()),
+        None => builder,
+    };
     // Trusted publishing reaches the issuers its rules name, with or without sign-in.
     let Some(issuer) = &args.oidc_issuer else { return Ok(builder.oidc_http(http)) };
     let client_id = args.oidc_client_id.clone().ok_or("--oidc-issuer needs --oidc-client-id")?;

@@ -12,10 +12,12 @@
 
 #[macro_use]
 mod support;
+#[path = "support/oidc.rs"]
+mod oidc;
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -30,59 +32,6 @@ const RULES: &str = r#"{
   ],
   "default": {"tier": "downloader"}
 }"#;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Whether Node.js and the provider are installed.
-fn provider_present() -> bool {
-    let required = std::env::var_os("TFREG_REQUIRE_TOOLS").is_some() || std::env::var_os("CI").is_some();
-    let module = root().join(".cache/tools/oidc/node_modules/oidc-provider/package.json");
-    let node = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
-    if node && module.is_file() {
-        return true;
-    }
-    assert!(
-        !required,
-        "node and oidc-provider are required (scripts/install-tools.sh); node: {node}, {}",
-        module.display()
-    );
-    eprintln!("skipped: node or oidc-provider is missing; run scripts/install-tools.sh");
-    false
-}
-
-/// The provider, stopped when dropped.
-struct Provider(Child);
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn start_provider(port: u16, redirect: &str) -> Provider {
-    let mut child = Command::new("node")
-        .arg(root().join("scripts/oidc-provider.mjs"))
-        .args([&port.to_string(), "tfreg", CLIENT_SECRET, redirect])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the OpenID provider");
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("listening on") {
-        line.clear();
-        assert!(stdout.read_line(&mut line).unwrap() > 0, "the OpenID provider exited");
-    }
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    Provider(child)
-}
 
 /// The value of `attr="..."` in `tag`.
 fn attribute<'a>(tag: &'a str, attr: &str) -> Option<&'a str> {
@@ -182,14 +131,14 @@ fn saved_token(work: &Workdir, server: &Server) -> String {
 
 terraform_test! {
 fn terraform_login_signs_in_through_the_openid_provider() {
-    if !provider_present() {
+    if !oidc::provider_present() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let (secret, rules) = (dir.path().join("client-secret"), dir.path().join("rules.json"));
     std::fs::write(&secret, CLIENT_SECRET).unwrap();
     std::fs::write(&rules, RULES).unwrap();
-    let port = free_port();
+    let port = oidc::free_port();
     let issuer = format!("http://127.0.0.1:{port}");
     let (secret, rules) = (secret.display().to_string(), rules.display().to_string());
     let server = Server::start(&[
@@ -199,7 +148,7 @@ fn terraform_login_signs_in_through_the_openid_provider() {
         "--oidc-rules", &rules,
         "--oidc-scopes", "openid,email,profile,groups",
     ]);
-    let _provider = start_provider(port, &server.url("/oauth/callback"));
+    let _provider = oidc::start_provider(port, CLIENT_SECRET, &server.url("/oauth/callback"));
 
     let discovery = support::json(server.client().get(server.url("/.well-known/terraform.json")).send().unwrap());
     assert_eq!(discovery["login.v1"]["client"], "terraform-cli", "{discovery}");

@@ -55,6 +55,9 @@ impl Key {
     }
 }
 
+/// A request forwarded to STS: URL, headers, body.
+type Forwarded = (String, Vec<(String, String)>, Vec<u8>);
+
 /// A form the registry posted, with the basic credentials it sent.
 type Posted = (Vec<(String, String)>, Option<(String, String)>);
 
@@ -71,7 +74,7 @@ struct Idp {
     /// What AWS STS answers a forwarded request: status and body.
     sts: Mutex<(u16, String)>,
     /// The requests forwarded to STS: URL, headers, body.
-    forwarded: Mutex<Vec<(String, Vec<(String, String)>, Vec<u8>)>>,
+    forwarded: Mutex<Vec<Forwarded>>,
 }
 
 #[async_trait]
@@ -612,49 +615,123 @@ async fn an_aws_caller_exchanges_a_signed_request_for_a_short_lived_token() {
     let exchanged = call(&h, Method::POST, "/v1/auth/exchange", None, request.clone()).await;
     assert_eq!(exchanged.status(), StatusCode::OK, "{:?}", exchanged.body());
     let answer = json(&exchanged);
-    assert_eq!((answer["tier"].as_str(), answer["rule"].as_str()), (Some("uploader"), Some(rule_id.as_str())));
+    assert_eq!(
+        (answer["tier"].as_str(), answer["rule"].as_str()),
+        (Some("uploader"), Some(rule_id.as_str()))
+    );
     // Forwarded as signed: the same URL, body and headers, without Host (the client sets it).
     let (url, headers, body) = h.idp.forwarded.lock().unwrap().last().unwrap().clone();
     assert_eq!((url.as_str(), body.as_slice()), ("https://sts.amazonaws.com/", BODY.as_bytes()));
     let names: Vec<&str> = headers.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(names, ["authorization", "content-type", "x-amz-date", "x-amz-security-token", "x-tfreg-audience"]);
+    assert_eq!(
+        names,
+        ["authorization", "content-type", "x-amz-date", "x-amz-security-token", "x-tfreg-audience"]
+    );
     // The token names the caller; publishing works within the rule's namespaces.
     let tokens = json(&call(&h, Method::GET, "/v1/tokens", Some("tfreg_master"), json!(null)).await);
     let view = tokens["tokens"].as_array().unwrap().iter().find(|t| t["id"] == answer["id"]).unwrap().clone();
     assert_eq!(view["owner"]["subject"], "arn:aws:sts::123456789012:assumed-role/ci-publisher/job-42");
     assert_eq!(view["owner"]["issuer"], "aws");
     let minted = answer["token"].as_str().unwrap();
-    let publish = Request::put("/v1/modules/acme/network/aws/1.0.0").header("authorization", format!("Bearer {minted}"));
+    let publish = Request::put("/v1/modules/acme/network/aws/1.0.0")
+        .header("authorization", format!("Bearer {minted}"));
     let published = send(&h.registry, publish.body(Bytes::from(tfreg_testkit::tiny_module())).unwrap()).await;
     assert_eq!(published.status(), StatusCode::CREATED, "{:?}", published.body());
 
     // Another role: refused, naming the claim.
     *h.idp.sts.lock().unwrap() = (200, STS_ANSWER.replace("ci-publisher", "developer"));
-    let message = error_message(&call(&h, Method::POST, "/v1/auth/exchange", None, request.clone()).await, StatusCode::FORBIDDEN);
-    assert!(message.contains(&format!("rule {rule_id}: claim role is \"arn:aws:iam::123456789012:role/developer\"")), "{message}");
+    let message = error_message(
+        &call(&h, Method::POST, "/v1/auth/exchange", None, request.clone()).await,
+        StatusCode::FORBIDDEN,
+    );
+    assert!(
+        message
+            .contains(&format!("rule {rule_id}: claim role is \"arn:aws:iam::123456789012:role/developer\"")),
+        "{message}"
+    );
     // STS refuses the signature: 401 with STS's reason.
     *h.idp.sts.lock().unwrap() = (403, STS_REFUSAL.to_owned());
-    let message = error_message(&call(&h, Method::POST, "/v1/auth/exchange", None, request).await, StatusCode::UNAUTHORIZED);
+    let message = error_message(
+        &call(&h, Method::POST, "/v1/auth/exchange", None, request).await,
+        StatusCode::UNAUTHORIZED,
+    );
     assert!(message.contains("SignatureDoesNotMatch"), "{message}");
 
     // Requests the registry never forwards: 400 (or 403 for an audience no rule names).
     let forwarded = h.idp.forwarded.lock().unwrap().len();
     let audience_unsigned = "content-type;host;x-amz-date;x-amz-security-token";
     for (request, status, why) in [
-        (signed("https://sts.evil.example/", BODY, sts_headers("registry.example.com", SIGNED)), StatusCode::BAD_REQUEST, "not an AWS STS endpoint"),
-        (signed("http://sts.amazonaws.com/", BODY, sts_headers("registry.example.com", SIGNED)), StatusCode::BAD_REQUEST, "not an AWS STS endpoint"),
-        (signed("https://sts.amazonaws.com/?Action=AssumeRole", BODY, sts_headers("registry.example.com", SIGNED)), StatusCode::BAD_REQUEST, "not an AWS STS endpoint"),
-        (signed("https://sts.amazonaws.com/", "Action=AssumeRole&Version=2011-06-15", sts_headers("registry.example.com", SIGNED)), StatusCode::BAD_REQUEST, "GetCallerIdentity"),
-        (signed("https://sts.amazonaws.com/", &format!("{BODY}&RoleArn=x"), sts_headers("registry.example.com", SIGNED)), StatusCode::BAD_REQUEST, "GetCallerIdentity"),
-        (signed("https://sts.amazonaws.com/", BODY, sts_headers("registry.example.com", audience_unsigned)), StatusCode::BAD_REQUEST, "X-Tfreg-Audience"),
-        (signed("https://sts.amazonaws.com/", BODY, json!({"X-Tfreg-Audience": "registry.example.com"})), StatusCode::BAD_REQUEST, "Signature Version 4"),
-        (signed("https://sts.amazonaws.com/", BODY, json!(["not", "an", "object"])), StatusCode::BAD_REQUEST, "JSON object"),
-        (json!({"iam_request_url": "%%%", "iam_request_body": "", "iam_request_headers": ""}), StatusCode::BAD_REQUEST, "base64"),
+        (
+            signed("https://sts.evil.example/", BODY, sts_headers("registry.example.com", SIGNED)),
+            StatusCode::BAD_REQUEST,
+            "not an AWS STS endpoint",
+        ),
+        (
+            signed("http://sts.amazonaws.com/", BODY, sts_headers("registry.example.com", SIGNED)),
+            StatusCode::BAD_REQUEST,
+            "not an AWS STS endpoint",
+        ),
+        (
+            signed(
+                "https://sts.amazonaws.com/?Action=AssumeRole",
+                BODY,
+                sts_headers("registry.example.com", SIGNED),
+            ),
+            StatusCode::BAD_REQUEST,
+            "not an AWS STS endpoint",
+        ),
+        (
+            signed(
+                "https://sts.amazonaws.com/",
+                "Action=AssumeRole&Version=2011-06-15",
+                sts_headers("registry.example.com", SIGNED),
+            ),
+            StatusCode::BAD_REQUEST,
+            "GetCallerIdentity",
+        ),
+        (
+            signed(
+                "https://sts.amazonaws.com/",
+                &format!("{BODY}&RoleArn=x"),
+                sts_headers("registry.example.com", SIGNED),
+            ),
+            StatusCode::BAD_REQUEST,
+            "GetCallerIdentity",
+        ),
+        (
+            signed(
+                "https://sts.amazonaws.com/",
+                BODY,
+                sts_headers("registry.example.com", audience_unsigned),
+            ),
+            StatusCode::BAD_REQUEST,
+            "X-Tfreg-Audience",
+        ),
+        (
+            signed("https://sts.amazonaws.com/", BODY, json!({"X-Tfreg-Audience": "registry.example.com"})),
+            StatusCode::BAD_REQUEST,
+            "Signature Version 4",
+        ),
+        (
+            signed("https://sts.amazonaws.com/", BODY, json!(["not", "an", "object"])),
+            StatusCode::BAD_REQUEST,
+            "JSON object",
+        ),
+        (
+            json!({"iam_request_url": "%%%", "iam_request_body": "", "iam_request_headers": ""}),
+            StatusCode::BAD_REQUEST,
+            "base64",
+        ),
         (json!({"iam_http_request_method": "GET", "iam_request_url": ""}), StatusCode::BAD_REQUEST, "POST"),
         (json!({}), StatusCode::BAD_REQUEST, "neither a token"),
-        (signed("https://sts.amazonaws.com/", BODY, sts_headers("another-registry", SIGNED)), StatusCode::FORBIDDEN, "audience"),
+        (
+            signed("https://sts.amazonaws.com/", BODY, sts_headers("another-registry", SIGNED)),
+            StatusCode::FORBIDDEN,
+            "audience",
+        ),
     ] {
-        let message = error_message(&call(&h, Method::POST, "/v1/auth/exchange", None, request.clone()).await, status);
+        let message =
+            error_message(&call(&h, Method::POST, "/v1/auth/exchange", None, request.clone()).await, status);
         assert!(message.contains(why), "{request}: {message}");
     }
     assert_eq!(h.idp.forwarded.lock().unwrap().len(), forwarded, "nothing refused reached STS");

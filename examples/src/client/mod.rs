@@ -8,10 +8,12 @@ pub(crate) mod health;
 mod provider;
 pub(crate) mod publish;
 pub(crate) mod sources;
+mod workload;
 
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use serde_json::Value;
 
 /// `tfreg login HOST`.
 #[derive(Debug, Args)]
@@ -20,8 +22,10 @@ pub(crate) struct LoginArgs {
     /// `127.0.0.1:8443`).
     host: String,
     /// The token; read from standard input when not given (so it stays out of shell history).
-    #[arg(long, env = "TFREG_TOKEN", hide_env_values = true)]
+    #[arg(long, env = "TFREG_TOKEN", hide_env_values = true, conflicts_with_all = ["oidc", "aws"])]
     token: Option<String>,
+    #[command(flatten)]
+    workload: workload::Workload,
     #[command(flatten)]
     tls: Tls,
 }
@@ -61,6 +65,8 @@ pub(crate) struct PublishProvider {
     #[arg(long)]
     address: String,
     #[command(flatten)]
+    workload: workload::Workload,
+    #[command(flatten)]
     tls: Tls,
 }
 
@@ -88,6 +94,8 @@ pub(crate) struct PublishModule {
     /// something in front of the registry refuses the body as too large).
     #[arg(long)]
     upload_session: bool,
+    #[command(flatten)]
+    workload: workload::Workload,
     #[command(flatten)]
     tls: Tls,
 }
@@ -143,6 +151,20 @@ impl Remote {
         Ok(Self { client, base, token })
     }
 
+    /// A remote with the token of an exchange when `workload` asks for one, else the token
+    /// stored for `host`.
+    async fn signed_in(host: &str, workload: &workload::Workload, tls: &Tls) -> crate::Result<Self> {
+        if workload.wanted() {
+            let mut remote = Self::new(host, String::new(), tls).await?;
+            remote.exchange(workload).await?;
+            return Ok(remote);
+        }
+        let token = credentials::token(host)?.ok_or_else(|| {
+            format!("no token for {host}: run `tfreg login {host}` first (or --oidc, --aws in CI)")
+        })?;
+        Self::new(host, token, tls).await
+    }
+
     /// The URL of `/v1/{path}`.
     fn api(&self, path: &str) -> crate::Result<String> {
         Ok(format!("{}v1/{path}", self.base))
@@ -173,6 +195,26 @@ fn runtime() -> crate::Result<tokio::runtime::Runtime> {
 /// `tfreg login HOST`: checks the token against the registry, then stores it where Terraform
 /// keeps its credentials.
 pub(crate) fn login(args: LoginArgs) -> crate::Result<()> {
+    if args.workload.wanted() {
+        return runtime()?.block_on(async {
+            let mut remote = Remote::new(&args.host, String::new(), &args.tls).await?;
+            let answer = remote.exchange(&args.workload).await?;
+            let path = credentials::store(&args.host, Some(&remote.token))?;
+            println!(
+                "signed in to {} as {} for {} until {} (trust rule {}); the token is in {}",
+                args.host,
+                answer["tier"].as_str().unwrap_or_default(),
+                answer["namespaces"]
+                    .as_array()
+                    .map(|n| n.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+                    .unwrap_or_default(),
+                answer["expires_at"].as_str().unwrap_or_default(),
+                answer["rule"].as_str().unwrap_or_default(),
+                path.display()
+            );
+            warn_if_configured(&args.host)
+        });
+    }
     let token = match args.token {
         Some(token) => token,
         None => {
@@ -223,15 +265,13 @@ pub(crate) fn publish(command: PublishCommand) -> crate::Result<()> {
         PublishCommand::Module(args) => args,
         PublishCommand::Provider(args) => return publish_provider(args),
     };
-    let token = credentials::token(&args.registry)?
-        .ok_or_else(|| format!("no token for {0}: run `tfreg login {0}` first", args.registry))?;
     let files = publish::files(&args.dir)?;
     let archive = publish::pack(&args.dir, &files)?;
     let mut metadata = Vec::new();
     metadata.extend(args.description.clone().map(|d| ("description", d)));
     metadata.extend(args.source.clone().map(|s| ("source", s)));
     runtime()?.block_on(async {
-        let remote = Remote::new(&args.registry, token, &args.tls).await?;
+        let remote = Remote::signed_in(&args.registry, &args.workload, &args.tls).await?;
         publish::module(&remote, &args.address, &args.version, archive, &metadata, args.upload_session).await?;
         let name = args.address.split('/').nth(1).unwrap_or("this").replace('-', "_");
         println!(
@@ -250,10 +290,8 @@ pub(crate) fn publish(command: PublishCommand) -> crate::Result<()> {
 fn publish_provider(args: PublishProvider) -> crate::Result<()> {
     let r#type = args.address.split('/').nth(1).ok_or("the address is NAMESPACE/TYPE")?;
     let release = provider::release(&args.dir, r#type)?;
-    let token = credentials::token(&args.registry)?
-        .ok_or_else(|| format!("no token for {0}: run `tfreg login {0}` first", args.registry))?;
     runtime()?.block_on(async {
-        let remote = Remote::new(&args.registry, token, &args.tls).await?;
+        let remote = Remote::signed_in(&args.registry, &args.workload, &args.tls).await?;
         for line in provider::publish(&remote, &args.address, &release).await? {
             println!("{line}");
         }

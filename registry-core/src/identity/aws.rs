@@ -59,10 +59,10 @@ fn endpoint(url: &url::Url, configured: Option<&str>) -> bool {
         return url::Url::parse(configured).is_ok_and(|c| c == *url);
     }
     let host = url.host_str().unwrap_or_default();
-    let regional = host
-        .strip_prefix("sts.")
-        .and_then(|h| h.strip_suffix(".amazonaws.com"))
-        .is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+    let regional =
+        host.strip_prefix("sts.").and_then(|h| h.strip_suffix(".amazonaws.com")).is_some_and(|r| {
+            !r.is_empty() && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        });
     url.scheme() == "https"
         && (host == "sts.amazonaws.com" || regional)
         && url.port().is_none()
@@ -87,9 +87,13 @@ fn headers(raw: &[u8]) -> Result<BTreeMap<String, String>> {
             },
             _ => return Err(refused(format!("header {name} is not text"))),
         };
-        if http::HeaderName::from_bytes(name.as_bytes()).is_err() || http::HeaderValue::from_str(&value).is_err()
+        if http::HeaderName::from_bytes(name.as_bytes()).is_err()
+            || http::HeaderValue::from_str(&value).is_err()
         {
-            return Err(refused(format!("header {:?} is not a valid HTTP header", crate::types::truncate(&name))));
+            return Err(refused(format!(
+                "header {:?} is not a valid HTTP header",
+                crate::types::truncate(&name)
+            )));
         }
         headers.insert(name.to_ascii_lowercase(), value);
     }
@@ -100,7 +104,10 @@ fn headers(raw: &[u8]) -> Result<BTreeMap<String, String>> {
 pub(crate) fn signed_request(request: &ExchangeRequest, configured: Option<&str>) -> Result<SignedRequest> {
     let method = request.iam_http_request_method.as_deref().unwrap_or("POST");
     if method != "POST" {
-        return Err(refused(format!("iam_http_request_method must be POST, not {:?}", crate::types::truncate(method))));
+        return Err(refused(format!(
+            "iam_http_request_method must be POST, not {:?}",
+            crate::types::truncate(method)
+        )));
     }
     let url = decode("iam_request_url", request.iam_request_url.as_ref(), 2048)?;
     let url = std::str::from_utf8(&url)
@@ -108,7 +115,10 @@ pub(crate) fn signed_request(request: &ExchangeRequest, configured: Option<&str>
         .and_then(|u| url::Url::parse(u).ok())
         .ok_or_else(|| refused("iam_request_url is not a URL"))?;
     if !endpoint(&url, configured) {
-        return Err(refused(format!("{} is not an AWS STS endpoint this registry uses", crate::types::truncate(url.as_str()))));
+        return Err(refused(format!(
+            "{} is not an AWS STS endpoint this registry uses",
+            crate::types::truncate(url.as_str())
+        )));
     }
     let body = decode("iam_request_body", request.iam_request_body.as_ref(), MAX_BODY)?;
     let mut form: Vec<(String, String)> =
@@ -118,11 +128,14 @@ pub(crate) fn signed_request(request: &ExchangeRequest, configured: Option<&str>
     if form.len() != 2 || form.iter().zip(expected).any(|((k, v), (ek, ev))| k != ek || v != ev) {
         return Err(refused("the body must be Action=GetCallerIdentity&Version=2011-06-15"));
     }
-    let mut headers = headers(&decode("iam_request_headers", request.iam_request_headers.as_ref(), MAX_HEADERS)?)?;
+    let mut headers =
+        headers(&decode("iam_request_headers", request.iam_request_headers.as_ref(), MAX_HEADERS)?)?;
     let authorization = headers.get("authorization").cloned().unwrap_or_default();
     let signed = authorization
         .strip_prefix("AWS4-HMAC-SHA256 ")
-        .ok_or_else(|| refused("it is not signed with AWS Signature Version 4 (Authorization: AWS4-HMAC-SHA256 ...)"))?
+        .ok_or_else(|| {
+            refused("it is not signed with AWS Signature Version 4 (Authorization: AWS4-HMAC-SHA256 ...)")
+        })?
         .split(',')
         .find_map(|part| part.trim().strip_prefix("SignedHeaders="))
         .unwrap_or_default()
@@ -203,7 +216,8 @@ pub(crate) fn claims(status: u16, body: &[u8]) -> Result<Value> {
     // arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION -> arn:aws:iam::ACCOUNT:role/NAME
     let parts: Vec<&str> = identity.arn.splitn(6, ':').collect();
     if let [arn, partition, "sts", "", account, resource] = parts.as_slice() {
-        if let Some((role, session)) = resource.strip_prefix("assumed-role/").and_then(|r| r.split_once('/')) {
+        if let Some((role, session)) = resource.strip_prefix("assumed-role/").and_then(|r| r.split_once('/'))
+        {
             claims["role"] = json!(format!("{arn}:{partition}:iam::{account}:role/{role}"));
             claims["session"] = json!(session);
         }

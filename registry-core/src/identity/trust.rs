@@ -206,7 +206,9 @@ impl TrustService {
     }
 
     fn http(&self) -> Result<Arc<dyn OidcHttp>> {
-        self.http.clone().ok_or_else(|| Error::internal("this registry has no HTTP client for identity providers"))
+        self.http
+            .clone()
+            .ok_or_else(|| Error::internal("this registry has no HTTP client for identity providers"))
     }
 
     async fn verifier(&self, issuer: &str, audience: &str) -> Result<Arc<Verifier>> {
@@ -252,7 +254,9 @@ impl TrustService {
         for audience in audiences {
             match self.verifier(issuer, audience).await?.verify(token, None).await {
                 Ok(claims) => {
-                    if let Some(answer) = self.grant(issuer, audience, &rules, &claims, &mut mismatched).await? {
+                    if let Some(answer) =
+                        self.grant(issuer, audience, &rules, &claims, &mut mismatched).await?
+                    {
                         return Ok(answer);
                     }
                     subject = Some(actor(issuer, &claims));
@@ -337,7 +341,8 @@ impl TrustService {
             };
             let owner = TokenOwner { issuer: issuer.to_owned(), subject: subject.clone(), email: None };
             let by = format!("trust:{}", rule.id);
-            let (token, record) = self.tokens.create_for(spec, &by, Some(rule.lifetime_secs), Some(owner)).await?;
+            let (token, record) =
+                self.tokens.create_for(spec, &by, Some(rule.lifetime_secs), Some(owner)).await?;
             self.audit.record(&actor, "token.exchange", &record.id, StatusCode::OK).await;
             tracing::info!(subject, rule = %rule.id, token = %record.id, "workload token exchanged");
             let answer = Exchanged {

@@ -26,37 +26,53 @@ impl Drop for StorageServer {
 
 /// The S3-compatible server (moto), with `bucket` created.
 pub fn s3(bucket: &str) -> StorageServer {
-    start("s3-server.sh", bucket, "the S3-compatible server")
+    start("s3-server.sh", &[bucket], "the S3-compatible server").0
+}
+
+/// moto as AWS STS and IAM (`scripts/sts-server.sh`), with each of `roles` created and assumed:
+/// the server and each role's credentials (`{"ROLE": {"AccessKeyId", "SecretAccessKey",
+/// "SessionToken"}}`).
+pub fn sts(roles: &[&str]) -> (StorageServer, serde_json::Value) {
+    let (server, printed) = start("sts-server.sh", roles, "AWS STS (moto)");
+    let credentials = printed
+        .iter()
+        .find_map(|line| line.strip_prefix("credentials "))
+        .map(|json| serde_json::from_str(json).expect("the credentials are JSON"))
+        .expect("sts-server.sh printed the roles' credentials");
+    (server, credentials)
 }
 
 /// The Azure Blob Storage emulator (Azurite), with `container` created.
 pub fn azure(container: &str) -> StorageServer {
-    start("azure-server.sh", container, "the Azure Blob emulator")
+    start("azure-server.sh", &[container], "the Azure Blob emulator").0
 }
 
-fn start(script: &str, bucket: &str, what: &str) -> StorageServer {
+/// Runs `script PORT ARGS...` until it prints `ready`: the server and the lines before.
+fn start(script: &str, args: &[&str], what: &str) -> (StorageServer, Vec<String>) {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts").join(script);
     let mut child = Command::new("bash")
         .arg(&script)
-        .args([port.to_string(), bucket.to_owned()])
+        .arg(port.to_string())
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("start {}: {e}", script.display()));
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let deadline = Instant::now() + Duration::from_secs(600);
+    let mut printed = Vec::new();
     loop {
         match lines.next() {
             Some(Ok(line)) if line.trim() == "ready" => break,
-            Some(Ok(_)) => {}
+            Some(Ok(line)) => printed.push(line),
             _ => {
                 panic!("{what} did not start ({} needs python3 with pip and PyPI, or npm)", script.display())
             }
         }
         assert!(Instant::now() < deadline, "{what} took too long to start");
     }
-    StorageServer { child, port }
+    (StorageServer { child, port }, printed)
 }
 
 impl StorageServer {
