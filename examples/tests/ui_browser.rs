@@ -4,10 +4,14 @@
 //! submodule, checks that a namespace-scoped token cannot see another namespace (page and
 //! direct URL), runs axe-core (from npm, installed by scripts/install-tools.sh) with no serious
 //! or critical violation, and takes screenshots of the main pages (light and dark, desktop and
-//! phone): `TFREG_UPDATE_SCREENSHOTS=1` writes them to docs/screenshots/ for the README.
+//! phone): `TFREG_UPDATE_SCREENSHOTS=1` writes them to docs/screenshots/ for the README. And
+//! signs in through a real OpenID provider (`scripts/oidc-provider.mjs`), as people do when the
+//! registry has one: the session carries the tier and namespaces the claim rules give.
 
 #[macro_use]
 mod support;
+#[path = "support/oidc.rs"]
+mod oidc;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -268,4 +272,65 @@ async fn browse(server: &Server, scoped: &str) {
         screenshot(&c, &format!("module-{suffix}")).await;
         c.close().await.unwrap();
     }
+}
+
+#[test]
+fn the_ui_signs_in_through_the_identity_provider() {
+    if !oidc::provider_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (secret, rules) = (dir.path().join("client-secret"), dir.path().join("rules.json"));
+    std::fs::write(&secret, "ui-client-secret-0123456789").unwrap();
+    std::fs::write(&rules, r#"{"rules": [{"claim": "groups", "value": "team-a", "tier": "downloader", "namespaces": ["team-a"]}]}"#).unwrap();
+    let port = oidc::free_port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let (secret, rules) = (secret.display().to_string(), rules.display().to_string());
+    let server = Server::start(&[
+        "--oidc-issuer",
+        &issuer,
+        "--oidc-client-id",
+        "tfreg",
+        "--oidc-client-secret-file",
+        &secret,
+        "--oidc-rules",
+        &rules,
+        "--oidc-scopes",
+        "openid,email,groups",
+    ]);
+    let _provider = oidc::start_provider(port, "ui-client-secret-0123456789", &server.url("/oauth/callback"));
+    for address in ["team-a/app/aws", "acme/secret/aws"] {
+        let files = [("main.tf", "variable \"name\" {}\n")];
+        assert_eq!(server.publish(address, "1.0.0", tar_gz("", &files), MASTER).status(), 201);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let driver = Driver::start();
+        let c = driver.session(1280, 900, false).await;
+        c.goto(&server.url("/ui/signin")).await.unwrap();
+        c.find(Locator::Css("a[href$='signin/sso']")).await.unwrap().click().await.unwrap();
+        // The provider's sign-in page, then its consent page.
+        c.wait().for_element(Locator::Css("input[name=login]")).await.expect("the provider's sign-in page");
+        assert!(c.current_url().await.unwrap().as_str().starts_with(&issuer));
+        c.find(Locator::Css("input[name=login]")).await.unwrap().send_keys("bob").await.unwrap();
+        c.find(Locator::Css("input[name=password]")).await.unwrap().send_keys("any password").await.unwrap();
+        c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("form input[name=prompt][value=consent]")).await.expect("consent");
+        c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+        // Back in the UI, signed in as bob: team-a's module, not acme's.
+        c.wait().for_element(Locator::Css("form[action$='signout']")).await.expect("signed in");
+        let home = text(&c, "main").await;
+        assert!(home.contains("app") && !home.contains("secret"), "{home}");
+        c.goto(&server.url("/ui/modules/acme/secret/aws")).await.unwrap();
+        assert_eq!(text(&c, "h1").await, "Not yours to see");
+        assert!(!c.source().await.unwrap().contains("tfreg_"), "no token in a page");
+        c.close().await.unwrap();
+    });
+    // The session's token is bob's, listed with its owner, for team-a, living at most 12 hours.
+    let tokens =
+        support::json(server.client().get(server.url("/v1/tokens")).bearer_auth(MASTER).send().unwrap());
+    let bob =
+        tokens["tokens"].as_array().unwrap().iter().find(|t| t["owner"]["subject"] == "bob").unwrap().clone();
+    assert_eq!((bob["tier"].as_str(), &bob["namespaces"]), (Some("downloader"), &json!(["team-a"])), "{bob}");
+    assert!(bob["description"].as_str().unwrap().starts_with("web UI sign-in"), "{bob}");
 }

@@ -801,7 +801,7 @@ impl Registry {
                 })?;
                 match route {
                     Route::OauthAuthorization => identity.authorization(ctx, &inner.links).await,
-                    Route::OauthCallback => identity.callback_answer(ctx).await,
+                    Route::OauthCallback => identity.callback_answer(ctx, &inner.links).await,
                     _ => identity.token(&body).await,
                 }
             }
@@ -916,6 +916,11 @@ impl Registry {
     }
 
     /// Where the UI is served, below the base path (`None`: switched off).
+    /// The sign-in through the identity provider, when one is configured.
+    pub(crate) fn identity(&self) -> Option<&IdentityService> {
+        self.inner.identity.as_ref()
+    }
+
     pub(crate) fn ui_path(&self) -> Option<&str> {
         self.inner.config.ui_path.as_deref()
     }

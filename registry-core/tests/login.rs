@@ -393,6 +393,59 @@ async fn bad_authorization_requests_are_refused() {
     assert_eq!(offered["login.v1"]["ports"], json!([10000, 10010]));
 }
 
+#[tokio::test]
+async fn the_web_ui_signs_in_through_the_provider() {
+    let h = harness(rules()).await;
+    let form = get(&h, "/ui/signin").await;
+    assert!(String::from_utf8_lossy(form.body()).contains("/ui/signin/sso"), "the sign-in page offers it");
+    let sent = get(&h, "/ui/signin/sso").await;
+    assert_eq!(sent.status(), StatusCode::FOUND, "{:?}", sent.body());
+    let pairs = query(sent.headers()["location"].to_str().unwrap());
+    assert_eq!(param(&pairs, "redirect_uri"), "https://registry.example.com/oauth/callback");
+    assert_eq!(param(&pairs, "code_challenge_method"), "S256");
+    let (state, nonce) = (param(&pairs, "state"), param(&pairs, "nonce"));
+    let landed = callback(&h, &state, h.key.sign(&claims(&h, &nonce, &["team-a"]))).await;
+    // The registry's own page sets the session and moves on (a SameSite=Strict cookie is not
+    // sent on a redirect chain that began at the provider).
+    assert_eq!(landed.status(), StatusCode::OK, "{:?}", landed.body());
+    let cookie = landed.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.starts_with("tfreg_session=")
+            && cookie.contains("Path=/ui; ")
+            && cookie.contains("HttpOnly; SameSite=Strict"),
+        "{cookie}"
+    );
+    let page = String::from_utf8_lossy(landed.body()).into_owned();
+    assert!(page.contains("content=\"0; url=/ui/\""), "{page}");
+    assert_eq!(landed.headers()["cache-control"], "no-store");
+    assert!(landed.headers().contains_key("content-security-policy"));
+    // The session works, as the claim rules say: team-a's uploader.
+    let session = cookie.split(';').next().unwrap().to_owned();
+    let home = send(
+        &h.registry,
+        Request::get("/ui/")
+            .header("host", "registry.example.com")
+            .header("cookie", &session)
+            .body(Bytes::new())
+            .unwrap(),
+    )
+    .await;
+    assert!(String::from_utf8_lossy(home.body()).contains("signout"), "signed in");
+    let master =
+        Request::get("/v1/tokens").header("authorization", "Bearer tfreg_master").body(Bytes::new()).unwrap();
+    let tokens = json(&send(&h.registry, master).await);
+    let minted =
+        tokens["tokens"].as_array().unwrap().iter().find(|t| t["owner"]["subject"] == "u-1").unwrap().clone();
+    assert_eq!(
+        (minted["tier"].as_str(), &minted["namespaces"]),
+        (Some("uploader"), &json!(["team-a"])),
+        "{minted}"
+    );
+    // The state is good once: the same callback again is refused.
+    let again = callback(&h, &state, h.key.sign(&claims(&h, &nonce, &["team-a"]))).await;
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+}
+
 // Trusted publishing: a CI job's OIDC token for a short-lived token, by rules in the store.
 
 const GITHUB_ACTIONS: &str = "https://idp.example.com";

@@ -24,6 +24,7 @@ const CODE_SECS: u64 = 60;
 /// A sign-in sent to the provider, waiting for it to come back.
 #[derive(Serialize, Deserialize)]
 struct Pending {
+    /// Terraform's: its redirect, its state and its PKCE challenge (empty for the web UI's).
     redirect_uri: String,
     state: String,
     challenge: String,
@@ -31,6 +32,16 @@ struct Pending {
     verifier: String,
     callback: String,
     created_at: u64,
+    /// The web UI's sign-in: where the session starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ui: Option<UiReturn>,
+}
+
+/// Where a web UI sign-in goes back to: the UI's root and the session cookie's path.
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct UiReturn {
+    pub(crate) home: String,
+    pub(crate) cookie_path: String,
 }
 
 /// A code handed to Terraform, waiting to be traded for a token.
@@ -127,17 +138,46 @@ impl IdentityService {
             return Err(Error::bad_request("code_challenge must be a base64url SHA-256"));
         }
         let state = required(ctx, "state")?;
-        let metadata = self.verifier.metadata().await?;
-        let (id, nonce, verifier) = (random()?, random()?, random()?);
-        let pending = Pending {
+        let terraform = Pending {
             redirect_uri: redirect_uri.to_owned(),
             state: state.to_owned(),
             challenge: challenge.to_owned(),
-            nonce: nonce.clone(),
-            callback: self.callback(ctx, links)?,
-            verifier: verifier.clone(),
-            created_at: self.clock.unix_now(),
+            ui: None,
+            ..self.pending(ctx, links)?
         };
+        self.send_to_provider(terraform).await
+    }
+
+    /// `GET {ui}/signin/sso`: the web UI's sign-in, sent to the provider; back at the callback it
+    /// opens a UI session instead of answering Terraform.
+    pub(crate) async fn ui_sign_in(
+        &self,
+        ctx: &RequestContext,
+        links: &crate::http::Links,
+        back: UiReturn,
+    ) -> Result<Response<Body>> {
+        let pending = Pending { ui: Some(back), ..self.pending(ctx, links)? };
+        self.send_to_provider(pending).await
+    }
+
+    /// A sign-in's own secrets (nonce, PKCE verifier) and callback, for nobody yet.
+    fn pending(&self, ctx: &RequestContext, links: &crate::http::Links) -> Result<Pending> {
+        Ok(Pending {
+            redirect_uri: String::new(),
+            state: String::new(),
+            challenge: String::new(),
+            nonce: random()?,
+            verifier: random()?,
+            callback: self.callback(ctx, links)?,
+            created_at: self.clock.unix_now(),
+            ui: None,
+        })
+    }
+
+    /// Records `pending` and sends the person to the provider's authorization endpoint.
+    async fn send_to_provider(&self, pending: Pending) -> Result<Response<Body>> {
+        let metadata = self.verifier.metadata().await?;
+        let id = random()?;
         let key = format!("identity/logins/{}.json", hex::encode(Sha256::digest(id.as_bytes())));
         write_json(self.storage.as_ref(), &key, &pending, PutMode::Create).await?;
         let mut scopes = vec!["openid".to_owned()];
@@ -151,14 +191,18 @@ impl IdentityService {
             .append_pair("redirect_uri", &pending.callback)
             .append_pair("scope", &scopes.join(" "))
             .append_pair("state", &id)
-            .append_pair("nonce", &nonce)
-            .append_pair("code_challenge", &challenge_of(&verifier))
+            .append_pair("nonce", &pending.nonce)
+            .append_pair("code_challenge", &challenge_of(&pending.verifier))
             .append_pair("code_challenge_method", "S256");
         response::redirect(StatusCode::FOUND, url.as_str())
     }
 
     /// `GET /oauth/callback`: back from the provider.
-    pub(crate) async fn callback_answer(&self, ctx: &RequestContext) -> Result<Response<Body>> {
+    pub(crate) async fn callback_answer(
+        &self,
+        ctx: &RequestContext,
+        links: &crate::http::Links,
+    ) -> Result<Response<Body>> {
         let state = required(ctx, "state")?;
         let key = format!("identity/logins/{}.json", hex::encode(Sha256::digest(state.as_bytes())));
         let pending: Pending = take(self, &key).await?.ok_or_else(|| {
@@ -209,22 +253,55 @@ impl IdentityService {
             }
         };
         tracing::info!(subject = %subject, email = ?email, ?tier, ?namespaces, rules = ?why, "signed in");
+        self.audit.record(&actor, "login.signin", &who, StatusCode::OK).await;
+        let owner = TokenOwner { issuer: self.config.issuer.clone(), subject, email };
+        if let Some(back) = &pending.ui {
+            return self.ui_session(ctx, links, back, tier, namespaces, owner).await;
+        }
         let code = random()?;
         let record = Code {
             redirect_uri: pending.redirect_uri.clone(),
             challenge: pending.challenge.clone(),
             tier,
             namespaces,
-            owner: TokenOwner { issuer: self.config.issuer.clone(), subject, email },
+            owner,
             created_at: now,
         };
         let key = format!("identity/codes/{}.json", hex::encode(Sha256::digest(code.as_bytes())));
         write_json(self.storage.as_ref(), &key, &record, PutMode::Create).await?;
-        self.audit.record(&actor, "login.signin", &who, StatusCode::OK).await;
         let mut back =
             url::Url::parse(&pending.redirect_uri).map_err(|_| Error::internal("a stored redirect_uri"))?;
         back.query_pairs_mut().append_pair("code", &code).append_pair("state", &pending.state);
         response::redirect(StatusCode::FOUND, back.as_str())
+    }
+
+    /// The end of a web UI sign-in: a token for the person living as long as a UI session
+    /// (or the configured lifetime, when shorter), kept in the session cookie. The answer is a
+    /// page of the registry's own that moves on to the UI, so the `SameSite=Strict` cookie is
+    /// sent (a redirect chain that began at the provider would not send it).
+    async fn ui_session(
+        &self,
+        ctx: &RequestContext,
+        links: &crate::http::Links,
+        back: &UiReturn,
+        tier: Role,
+        namespaces: Option<Vec<String>>,
+        owner: TokenOwner,
+    ) -> Result<Response<Body>> {
+        let who = owner.email.clone().unwrap_or_else(|| owner.subject.clone());
+        let actor = format!("oidc:{}", owner.subject);
+        let spec = NewToken {
+            tier: Some(tier),
+            namespaces,
+            description: Some(format!("web UI sign-in: {who}")),
+            expires_in_days: None,
+        };
+        let lifetime = self.config.token_lifetime.as_secs().min(crate::ui::session::SESSION_SECS);
+        let (token, record) = self.tokens.create_for(spec, &actor, Some(lifetime), Some(owner)).await?;
+        self.audit.record(&actor, "token.login", &record.id, StatusCode::OK).await;
+        let value = crate::ui::session::value(links.signer(), &token, self.clock.unix_now() + lifetime);
+        let cookie = crate::ui::session::set_cookie(Some(&value), &back.cookie_path, ctx.scheme == "https");
+        Ok(crate::ui::landing(&back.home, &cookie))
     }
 
     /// `POST /oauth/token`: Terraform trades the code for a token.

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use http::OidcHttp;
+pub(crate) use login::UiReturn;
 pub use rules::{ClaimRule, ClaimRules, DefaultGrant};
 
 use crate::admin::AuditLog;

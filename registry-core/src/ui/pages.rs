@@ -76,6 +76,15 @@ pub(crate) struct Results {
 pub(crate) struct SignInPage<'a> {
     pub(crate) page: &'a Chrome,
     pub(crate) error: Option<String>,
+    /// Whether people may sign in through the identity provider.
+    pub(crate) sso: bool,
+}
+
+/// The registry's own page at the end of a sign-in through the provider, moving on to the UI.
+#[derive(Template)]
+#[template(path = "ui/signed_in.html")]
+pub(crate) struct SignedInPage<'a> {
+    pub(crate) home: &'a str,
 }
 
 /// A page for what could not be shown.

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 
 use super::pages::{
     date, pessimistic, Chrome, DocLink, ErrorPage, HomePage, ModuleCard, ModulePage, PartLink, ProviderCard,
-    ProviderPage, Results, SignInPage, VersionLink,
+    ProviderPage, Results, SignInPage, SignedInPage, VersionLink,
 };
 use super::routes::{route, UiRoute};
 use super::session;
@@ -40,7 +40,10 @@ pub(crate) async fn answer(
         UiRoute::Namespace(ns) => ui.namespace(&ns).await,
         UiRoute::Module { address, version } => ui.module(&address, version).await,
         UiRoute::Provider { address, version, page } => ui.provider(&address, version, page).await,
-        UiRoute::SignInForm => ui.html(StatusCode::OK, &SignInPage { page: &ui.chrome, error: None }),
+        UiRoute::SignInForm => {
+            ui.html(StatusCode::OK, &SignInPage { page: &ui.chrome, error: None, sso: ui.sso() })
+        }
+        UiRoute::SignInSso => ui.sign_in_sso().await,
         UiRoute::SignIn => ui.sign_in(&body).await,
         UiRoute::SignOut => Ok(ui.redirect(session::set_cookie(None, &ui.cookie_path(), ui.secure()))),
         UiRoute::Asset(name) => ui.asset(&name),
@@ -326,7 +329,10 @@ impl<'a> Ui<'a> {
                     Ok(()) => "paste a token".to_owned(),
                 };
                 let chrome = Chrome { signed_in: false, query: String::new(), ..self.chrome.clone() };
-                self.html(StatusCode::UNAUTHORIZED, &SignInPage { page: &chrome, error: Some(error) })
+                self.html(
+                    StatusCode::UNAUTHORIZED,
+                    &SignInPage { page: &chrome, error: Some(error), sso: self.sso() },
+                )
             }
         }
     }
@@ -424,6 +430,21 @@ impl<'a> Ui<'a> {
     }
 
     /// The cookie's path: the UI's, below the base path.
+    fn sso(&self) -> bool {
+        self.registry.identity().is_some()
+    }
+
+    /// `GET /signin/sso`: off to the identity provider.
+    async fn sign_in_sso(&self) -> Result<Response<Body>> {
+        let identity = self
+            .registry
+            .identity()
+            .ok_or_else(|| Error::not_found("this registry signs nobody in through an identity provider"))?;
+        let back =
+            crate::identity::UiReturn { home: self.chrome.home.clone(), cookie_path: self.cookie_path() };
+        identity.ui_sign_in(self.ctx, self.registry.links(), back).await
+    }
+
     fn cookie_path(&self) -> String {
         format!("{}{}", self.registry.config().base_path, self.registry.ui_path().unwrap_or_default())
     }
@@ -431,6 +452,20 @@ impl<'a> Ui<'a> {
     fn secure(&self) -> bool {
         self.ctx.scheme == "https"
     }
+}
+
+/// The page that ends a sign-in through the provider: it sets `cookie` and moves on to `home`.
+pub(crate) fn landing(home: &str, cookie: &str) -> Response<Body> {
+    let html = SignedInPage { home }.render().unwrap_or_default();
+    let mut response = Response::new(Body::from(Bytes::from(html)));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(cookie) = HeaderValue::try_from(cookie) {
+        headers.insert(header::SET_COOKIE, cookie);
+    }
+    secure_headers(headers);
+    response
 }
 
 /// The headers every UI answer carries.

@@ -19,6 +19,8 @@ pub(crate) enum UiRoute {
     SignInForm,
     /// `POST /signin` with `token=`.
     SignIn,
+    /// `GET /signin/sso`: through the identity provider.
+    SignInSso,
     /// `POST /signout`
     SignOut,
     /// `/assets/{name}`
@@ -53,6 +55,7 @@ pub(crate) fn route(method: &Method, rest: &str) -> Option<UiRoute> {
             page: Some(((*category).to_owned(), (*slug).to_owned())),
         },
         (["signin"], true) => UiRoute::SignInForm,
+        (["signin", "sso"], true) => UiRoute::SignInSso,
         (["signin"], false) if *method == Method::POST => UiRoute::SignIn,
         (["signout"], false) if *method == Method::POST => UiRoute::SignOut,
         (["assets", name], true) => UiRoute::Asset((*name).to_owned()),
