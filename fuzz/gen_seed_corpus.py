@@ -26,6 +26,7 @@ TARGETS = [
     "query_context",
     "lambda_event",
     "webhook",
+    "identity",
 ]
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -90,3 +90,11 @@ fn webhook_corpus() {
         assert!(covered, "no accepted seed for {host} {event}");
     }
 }
+
+#[test]
+fn identity_corpus() {
+    let accepted = replay("identity", 30, |bytes| check_identity(bytes).is_accepted());
+    for kind in ["exchange-token", "exchange-aws", "sts", "payload"] {
+        assert!(accepted.iter().any(|name| name.starts_with(kind)), "no {kind} seed is accepted");
+    }
+}

@@ -7,6 +7,7 @@
 //! every committed seed. It returns a [`Verdict`], so a replay test can tell that the seeds reach
 //! both what is accepted and what is refused. `fuzz/README.md` describes each target's input.
 
+mod identity;
 mod json_body;
 mod module_archive;
 mod module_docs;
@@ -21,6 +22,7 @@ mod signed_url;
 mod webhook;
 mod zip_directory;
 
+pub use identity::{check_identity, IDENTITY_INPUTS};
 pub use json_body::{check_json_body, JSON_BODY_KINDS};
 pub use module_archive::{check_module_archive, fuzz_archive_limits};
 pub use module_docs::check_module_docs;

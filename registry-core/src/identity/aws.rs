@@ -144,7 +144,7 @@ pub(crate) fn signed_request(request: &ExchangeRequest, configured: Option<&str>
         .collect::<Vec<_>>();
     let audience = headers
         .get(AUDIENCE_HEADER)
-        .filter(|_| signed.iter().any(|h| h == AUDIENCE_HEADER))
+        .filter(|a| !a.is_empty() && signed.iter().any(|h| h == AUDIENCE_HEADER))
         .cloned()
         .ok_or_else(|| refused("the X-Tfreg-Audience header (the registry's audience) must be signed"))?;
     let authority = match url.port() {

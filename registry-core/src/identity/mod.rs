@@ -8,7 +8,7 @@
 //! every token, with its owner, for a configured lifetime) that Terraform saves. Every sign-in
 //! is audited. The host reaches the provider through the [`OidcHttp`] it provides.
 
-mod aws;
+pub(crate) mod aws;
 pub mod http;
 mod login;
 pub mod rules;

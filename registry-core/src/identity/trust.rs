@@ -91,7 +91,7 @@ fn actor(issuer: &str, claims: &Value) -> String {
 }
 
 /// The `iss` a JWT names, read before it is verified (to know which keys verify it).
-fn issuer_of(token: &str) -> Result<String> {
+pub(crate) fn issuer_of(token: &str) -> Result<String> {
     let payload =
         token.split('.').nth(1).ok_or_else(|| Error::unauthorized("the token is not a JSON Web Token"))?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
