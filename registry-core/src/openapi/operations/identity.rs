@@ -37,9 +37,12 @@ pub(crate) fn operations(s: &mut Schemas) -> Vec<Op> {
             .file(&["application/x-www-form-urlencoded"])
             .answers(200, "The token.", json!({"type": "object", "required": ["access_token", "token_type"],
                 "properties": {"access_token": {"type": "string"}, "token_type": {"type": "string"}, "expires_in": {"type": "integer"}}})),
-        Op::post("/v1/auth/exchange", "exchangeToken", TAG, "Trade a CI job's OIDC token for a short-lived token")
+        Op::post("/v1/auth/exchange", "exchangeToken", TAG, "Trade a CI job's OIDC token, or an AWS caller's signed request, for a short-lived token")
             .auth(Auth::Public)
-            .describe("Trusted publishing: the token is checked against its issuer's keys, then against the trust rules; 403 says which claim of which rule did not match.")
+            .describe("Trusted publishing: `{\"token\"}` is checked against its issuer's keys, then against the trust rules. \
+                       AWS callers send a signed `sts:GetCallerIdentity` request in Vault's `iam_*` fields (with `X-Tfreg-Audience` signed); \
+                       the registry forwards it to AWS STS and matches the caller's ARN against the rules with issuer `aws`. \
+                       400 for a request it would not forward, 401 when the token or STS refuses, 403 saying which claim of which rule did not match.")
             .body(true, s.request::<ExchangeRequest>())
             .answers(200, "The token, shown this once.", s.answer::<Exchanged>()),
         Op::post("/v1/auth/trust", "createTrust", TAG, "Add a trusted publishing rule")
