@@ -134,6 +134,16 @@ fn ci_jobs_publish_with_their_own_identity() {
     assert_eq!(refused.status(), 403);
     assert!(support::json(refused)["errors"][0].as_str().unwrap().contains(&format!("rule {gitlab}: claim project_path is missing")));
 
+    // The provider's own token, tampered with or for another audience: 401, nothing minted.
+    let token = oidc::ci_token(port, "github-tag", "tfreg");
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    parts[1] = parts[1].replacen('e', "f", 1);
+    assert_ne!(parts.join("."), token, "the payload changed");
+    let refused = exchange(json!({"token": parts.join(".")}));
+    assert_eq!(refused.status(), 401, "a tampered token");
+    let refused = exchange(json!({"token": oidc::ci_token(port, "github-tag", "someone-else")}));
+    assert_eq!(refused.status(), 401, "another audience");
+
     // An AWS job with the role ci-publisher's credentials: `tfreg publish --aws` signs
     // GetCallerIdentity, the registry forwards it to STS and matches the role.
     let role = |name: &str, field: &str| credentials[name][field].as_str().unwrap().to_owned();
