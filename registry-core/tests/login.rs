@@ -441,6 +441,22 @@ async fn the_web_ui_signs_in_through_the_provider() {
         (Some("uploader"), &json!(["team-a"])),
         "{minted}"
     );
+    assert!(minted["created_by"].as_str().unwrap().starts_with("web-ui:oidc:"), "{minted}");
+    // Signing out ends the session and revokes the token the sign-in made.
+    let out = send(
+        &h.registry,
+        Request::post("/ui/signout")
+            .header("host", "registry.example.com")
+            .header("cookie", &session)
+            .body(Bytes::new())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let master =
+        Request::get("/v1/tokens").header("authorization", "Bearer tfreg_master").body(Bytes::new()).unwrap();
+    let tokens = json(&send(&h.registry, master).await);
+    assert!(tokens["tokens"].as_array().unwrap().iter().all(|t| t["id"] != minted["id"]), "revoked");
     // The state is good once: the same callback again is refused.
     let again = callback(&h, &state, h.key.sign(&claims(&h, &nonce, &["team-a"]))).await;
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);

@@ -317,6 +317,11 @@ impl TokenStore {
         Ok(Principal { id: record.id.clone(), role: record.tier, namespaces: record.namespaces.clone() })
     }
 
+    /// The record of a presented token, `None` when the store holds none.
+    pub(crate) async fn record_of(&self, token: &str) -> Result<Option<TokenRecord>> {
+        self.load(&hex::encode(hash_token(token))).await
+    }
+
     async fn load(&self, digest: &str) -> Result<Option<TokenRecord>> {
         let key = layout::token(&digest[..20]);
         let Some(object) = self.storage.get(&key).await? else {

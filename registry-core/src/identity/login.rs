@@ -297,7 +297,8 @@ impl IdentityService {
             expires_in_days: None,
         };
         let lifetime = self.config.token_lifetime.as_secs().min(crate::ui::session::SESSION_SECS);
-        let (token, record) = self.tokens.create_for(spec, &actor, Some(lifetime), Some(owner)).await?;
+        let by = format!("{}{actor}", crate::ui::session::SSO_CREATOR);
+        let (token, record) = self.tokens.create_for(spec, &by, Some(lifetime), Some(owner)).await?;
         self.audit.record(&actor, "token.login", &record.id, StatusCode::OK).await;
         let value = crate::ui::session::value(links.signer(), &token, self.clock.unix_now() + lifetime);
         let cookie = crate::ui::session::set_cookie(Some(&value), &back.cookie_path, ctx.scheme == "https");

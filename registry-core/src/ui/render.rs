@@ -45,7 +45,7 @@ pub(crate) async fn answer(
         }
         UiRoute::SignInSso => ui.sign_in_sso().await,
         UiRoute::SignIn => ui.sign_in(&body).await,
-        UiRoute::SignOut => Ok(ui.redirect(session::set_cookie(None, &ui.cookie_path(), ui.secure()))),
+        UiRoute::SignOut => ui.sign_out().await,
         UiRoute::Asset(name) => ui.asset(&name),
     };
     result.unwrap_or_else(|err| ui.error(&err))
@@ -430,6 +430,19 @@ impl<'a> Ui<'a> {
     }
 
     /// The cookie's path: the UI's, below the base path.
+    /// `POST /signout`: ends the session, and revokes its token when the sign-in made it.
+    async fn sign_out(&self) -> Result<Response<Body>> {
+        if let Some(token) = &self.token {
+            let tokens = self.registry.tokens();
+            if let Some(record) = tokens.record_of(token).await? {
+                if record.created_by.starts_with(session::SSO_CREATOR) {
+                    tokens.revoke(&record.id).await?;
+                }
+            }
+        }
+        Ok(self.redirect(session::set_cookie(None, &self.cookie_path(), self.secure())))
+    }
+
     fn sso(&self) -> bool {
         self.registry.identity().is_some()
     }

@@ -10,6 +10,10 @@ use crate::http::signing::{SignedLink, UrlSigner};
 /// The cookie's name.
 pub(crate) const COOKIE: &str = "tfreg_session";
 
+/// What the token of a session opened through the identity provider is created by (then
+/// `oidc:{subject}`): signing out revokes such a token, never a pasted one.
+pub(crate) const SSO_CREATOR: &str = "web-ui:";
+
 /// How long a session lasts, in seconds (12 hours).
 pub(crate) const SESSION_SECS: u64 = 12 * 60 * 60;
 
