@@ -34,7 +34,11 @@ pub(crate) fn operations(s: &mut Schemas) -> Vec<Op> {
                  Answers `{\"access_token\", \"token_type\": \"bearer\", \"expires_in\"}`, or 400 with OAuth's \
                  `error` (`invalid_grant`, ...) beside `errors`.",
             )
-            .file(&["application/x-www-form-urlencoded"])
+            .body_as(vec![("application/x-www-form-urlencoded", json!({"type": "object",
+                "required": ["grant_type", "code", "redirect_uri", "client_id", "code_verifier"],
+                "properties": {"grant_type": {"type": "string"}, "code": {"type": "string"},
+                    "redirect_uri": {"type": "string"}, "client_id": {"type": "string"},
+                    "code_verifier": {"type": "string"}}}))])
             .answers(200, "The token.", json!({"type": "object", "required": ["access_token", "token_type"],
                 "properties": {"access_token": {"type": "string"}, "token_type": {"type": "string"}, "expires_in": {"type": "integer"}}})),
         Op::post("/v1/auth/exchange", "exchangeToken", TAG, "Trade a CI job's OIDC token, or an AWS caller's signed request, for a short-lived token")
