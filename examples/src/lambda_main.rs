@@ -15,6 +15,13 @@
 //! | `TFREG_TOKEN_CACHE_TTL_SECS` | 10 | how long other instances may accept a revoked token |
 //! | `TFREG_STRIP_STAGE` | on | remove an API Gateway stage from paths (see `tfreg_lambda::LambdaOptions`) |
 //! | `TFREG_LOG` | `info` | log filter (`tracing` syntax), written to CloudWatch Logs |
+//! | `TFREG_AWS_STS_URL` | AWS's public endpoints | the one STS endpoint AWS callers' signed requests go to |
+//!
+//! Trusted publishing (`POST /v1/auth/exchange`: CI OIDC tokens, AWS callers' signed
+//! `GetCallerIdentity` requests) works here as in `tfreg serve`; the rules are in the store.
+
+#[path = "oidc_http.rs"]
+mod oidc_http;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -85,8 +92,14 @@ async fn setup() -> Result<(Registry, LambdaOptions)> {
         .tokens(Arc::new(tokens))
         .authorizer(Arc::new(RoleAuthorizer::new(flag("TFREG_ANONYMOUS_READ", false))))
         .config(config)
-        .build()
-        .await?;
+        // Trusted publishing reaches the issuers its rules name, and AWS STS.
+        .oidc_http(oidc_http::client()?);
+    let registry = match optional("TFREG_AWS_STS_URL") {
+        Some(url) => registry.aws_sts_url(url),
+        None => registry,
+    }
+    .build()
+    .await?;
     tracing::info!(
         storage = %storage_url,
         base_path = %registry.config().base_path,

@@ -10,6 +10,7 @@ mod import;
 mod lifecycle;
 mod metrics_endpoint;
 mod mirror_import;
+mod oidc_http;
 mod reindex;
 mod scm;
 mod serve;
