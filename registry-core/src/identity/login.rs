@@ -288,21 +288,38 @@ impl IdentityService {
         namespaces: Option<Vec<String>>,
         owner: TokenOwner,
     ) -> Result<Response<Body>> {
+        let lifetime = self.config.token_lifetime.as_secs().min(crate::ui::session::SESSION_SECS);
+        let by = crate::ui::session::SSO_CREATOR;
+        let token = self.mint("web UI sign-in", by, tier, namespaces, owner, lifetime).await?;
+        let value = crate::ui::session::value(links.signer(), &token, self.clock.unix_now() + lifetime);
+        let cookie = crate::ui::session::set_cookie(Some(&value), &back.cookie_path, ctx.scheme == "https");
+        Ok(crate::ui::landing(&back.home, &cookie))
+    }
+
+    /// The signed-in person's token, living `lifetime` seconds: its description names the
+    /// sign-in (`what`), its record says it was made by `by` then `oidc:{subject}`; audited as
+    /// `token.login`.
+    async fn mint(
+        &self,
+        what: &str,
+        by: &str,
+        tier: Role,
+        namespaces: Option<Vec<String>>,
+        owner: TokenOwner,
+        lifetime: u64,
+    ) -> Result<String> {
         let who = owner.email.clone().unwrap_or_else(|| owner.subject.clone());
         let actor = format!("oidc:{}", owner.subject);
         let spec = NewToken {
             tier: Some(tier),
             namespaces,
-            description: Some(format!("web UI sign-in: {who}")),
+            description: Some(format!("{what}: {who}")),
             expires_in_days: None,
         };
-        let lifetime = self.config.token_lifetime.as_secs().min(crate::ui::session::SESSION_SECS);
-        let by = format!("{}{actor}", crate::ui::session::SSO_CREATOR);
+        let by = format!("{by}{actor}");
         let (token, record) = self.tokens.create_for(spec, &by, Some(lifetime), Some(owner)).await?;
         self.audit.record(&actor, "token.login", &record.id, StatusCode::OK).await;
-        let value = crate::ui::session::value(links.signer(), &token, self.clock.unix_now() + lifetime);
-        let cookie = crate::ui::session::set_cookie(Some(&value), &back.cookie_path, ctx.scheme == "https");
-        Ok(crate::ui::landing(&back.home, &cookie))
+        Ok(token)
     }
 
     /// `POST /oauth/token`: Terraform trades the code for a token.
@@ -345,17 +362,9 @@ impl IdentityService {
                 "the code expired, or the redirect_uri or code_verifier does not match",
             ));
         }
-        let who = code.owner.email.clone().unwrap_or_else(|| code.owner.subject.clone());
-        let spec = NewToken {
-            tier: Some(code.tier),
-            namespaces: code.namespaces.clone(),
-            description: Some(format!("terraform login: {who}")),
-            expires_in_days: None,
-        };
-        let actor = format!("oidc:{}", code.owner.subject);
         let lifetime = self.config.token_lifetime.as_secs();
-        let (token, record) = self.tokens.create_for(spec, &actor, Some(lifetime), Some(code.owner)).await?;
-        self.audit.record(&actor, "token.login", &record.id, StatusCode::OK).await;
+        let token =
+            self.mint("terraform login", "", code.tier, code.namespaces, code.owner, lifetime).await?;
         let body = serde_json::json!({"access_token": token, "token_type": "bearer", "expires_in": lifetime});
         let mut answer = response::json(StatusCode::OK, &body);
         answer.headers_mut().insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));

@@ -247,7 +247,7 @@ impl TrustService {
         let issuer = issuer.trim_end_matches('/');
         let rules = self.rules_of(issuer).await?;
         let (mut why, mut mismatched) = (Vec::new(), Vec::new());
-        let mut subject = None;
+        let mut verified_as = None;
         let mut audiences: Vec<&str> = rules.iter().map(|r| r.audience.as_str()).collect();
         audiences.sort_unstable();
         audiences.dedup();
@@ -259,12 +259,12 @@ impl TrustService {
                     {
                         return Ok(answer);
                     }
-                    subject = Some(actor(issuer, &claims));
+                    verified_as = Some(actor(issuer, &claims));
                 }
                 Err(err) => why.push(format!("for audience {audience}: {err}")),
             }
         }
-        match subject {
+        match verified_as {
             Some(actor) => self.refuse(&actor, issuer, &mismatched).await,
             None => {
                 self.audit.record("anonymous", "token.exchange", issuer, StatusCode::UNAUTHORIZED).await;
