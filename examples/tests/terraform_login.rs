@@ -39,6 +39,26 @@ fn attribute<'a>(tag: &'a str, attr: &str) -> Option<&'a str> {
     tag[start..].split('"').next()
 }
 
+/// Follows redirects from `answer` as a browser does, each a GET (sent again when the
+/// connection drops before an answer: the provider closes connections under load, and a GET of
+/// these pages changes nothing); the page it ends on.
+fn follow(
+    browser: &reqwest::blocking::Client,
+    mut answer: reqwest::blocking::Response,
+) -> reqwest::blocking::Response {
+    for _ in 0..10 {
+        if !answer.status().is_redirection() {
+            return answer;
+        }
+        let location = answer.headers()["location"].to_str().unwrap().to_owned();
+        let next = answer.url().join(&location).unwrap();
+        answer = (0..3)
+            .find_map(|_| browser.get(next.clone()).send().ok())
+            .unwrap_or_else(|| panic!("GET {next} failed three times"));
+    }
+    panic!("too many redirects");
+}
+
 /// Plays the browser from `url` on: every page of the provider is a form (sign-in, then
 /// consent), filled in and sent, until a redirect lands on Terraform's listener.
 fn browse(url: &str, login: &str, cert: &Path) -> String {
@@ -47,11 +67,12 @@ fn browse(url: &str, login: &str, cert: &Path) -> String {
         .cookie_store(true)
         // A fresh connection for each request: the provider closes idle ones.
         .pool_max_idle_per_host(0)
+        .redirect(reqwest::redirect::Policy::none())
         .add_root_certificate(cert)
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
-    let mut page = browser.get(url).send().unwrap();
+    let mut page = follow(&browser, browser.get(url).send().unwrap());
     for _ in 0..5 {
         let at = page.url().clone();
         let status = page.status();
@@ -71,7 +92,8 @@ fn browse(url: &str, login: &str, cert: &Path) -> String {
             fields.push(("login".to_owned(), login.to_owned()));
             fields.push(("password".to_owned(), "any password".to_owned()));
         }
-        page = browser.post(&action).form(&fields).send().unwrap();
+        let action = at.join(&action).unwrap();
+        page = follow(&browser, browser.post(action).form(&fields).send().unwrap());
     }
     panic!("the sign-in never came back to Terraform");
 }

@@ -68,11 +68,12 @@ pub fn start_provider(port: u16, client_secret: &str, redirect: &str) -> Provide
 /// A CI job's OIDC token for `audience`, from the provider's stand-in for the platform's token
 /// service (`job`: `github-tag`, `github-branch`, `gitlab-tag`).
 pub fn ci_token(port: u16, job: &str, audience: &str) -> String {
-    let answer = reqwest::blocking::Client::new()
-        .get(format!("http://127.0.0.1:{port}/_ci/token?audience={audience}"))
-        .bearer_auth(job)
-        .send()
-        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/_ci/token?audience={audience}");
+    let client = reqwest::blocking::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    // Sent again when the provider drops the connection before answering (it does under load).
+    let answer = (0..3)
+        .find_map(|_| client.get(&url).bearer_auth(job).send().ok())
+        .unwrap_or_else(|| panic!("GET {url} failed three times"));
     assert!(answer.status().is_success(), "the CI token service answered {}", answer.status());
     let body: serde_json::Value = serde_json::from_slice(&answer.bytes().unwrap()).unwrap();
     body["value"].as_str().unwrap().to_owned()
