@@ -114,13 +114,12 @@ pub(crate) fn parse_new_token(body: &[u8]) -> Result<NewToken> {
             e,
         )
     })?;
-    let tier = match body.tier.as_str() {
-        "uploader" => Role::Uploader,
-        "downloader" => Role::Downloader,
-        other => {
+    let tier = match Role::named(&body.tier) {
+        Some(role) if role != Role::Master => role,
+        _ => {
             return Err(Error::bad_request(format!(
                 "unknown tier {:?}: use \"uploader\" or \"downloader\"",
-                crate::types::address::truncate(other)
+                crate::types::address::truncate(&body.tier)
             )))
         }
     };

@@ -43,6 +43,19 @@ pub enum Role {
     Master,
 }
 
+impl Role {
+    /// The role a request body or rules file names (`downloader`, `uploader`, `master`), as
+    /// serde reads it.
+    pub(crate) fn named(name: &str) -> Option<Role> {
+        match name {
+            "downloader" => Some(Role::Downloader),
+            "uploader" => Some(Role::Uploader),
+            "master" => Some(Role::Master),
+            _ => None,
+        }
+    }
+}
+
 /// An authenticated caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {

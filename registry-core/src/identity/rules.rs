@@ -48,14 +48,11 @@ pub struct ClaimRules {
 }
 
 fn tier(name: &str) -> Result<Role> {
-    match name {
-        "master" => Ok(Role::Master),
-        "uploader" => Ok(Role::Uploader),
-        "downloader" => Ok(Role::Downloader),
-        other => Err(Error::bad_request(format!(
-            "unknown tier {other:?} in a claim rule: use master, uploader or downloader"
-        ))),
-    }
+    Role::named(name).ok_or_else(|| {
+        Error::bad_request(format!(
+            "unknown tier {name:?} in a claim rule: use master, uploader or downloader"
+        ))
+    })
 }
 
 fn rank(role: Role) -> u8 {

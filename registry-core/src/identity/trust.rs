@@ -45,12 +45,9 @@ pub(crate) struct TrustService {
 }
 
 fn tier(name: &str) -> Result<Role> {
-    match name {
-        "uploader" => Ok(Role::Uploader),
-        "downloader" => Ok(Role::Downloader),
-        other => {
-            Err(Error::bad_request(format!("a trust rule grants uploader or downloader, not {other:?}")))
-        }
+    match Role::named(name) {
+        Some(role) if role != Role::Master => Ok(role),
+        _ => Err(Error::bad_request(format!("a trust rule grants uploader or downloader, not {name:?}"))),
     }
 }
 
