@@ -45,13 +45,18 @@ fn attribute<'a>(tag: &'a str, attr: &str) -> Option<&'a str> {
 fn follow(
     browser: &reqwest::blocking::Client,
     mut answer: reqwest::blocking::Response,
-) -> reqwest::blocking::Response {
+) -> Option<reqwest::blocking::Response> {
     for _ in 0..10 {
         if !answer.status().is_redirection() {
-            return answer;
+            return Some(answer);
         }
         let location = answer.headers()["location"].to_str().unwrap().to_owned();
         let next = answer.url().join(&location).unwrap();
+        if next.host_str() == Some("localhost") && next.path() == "/login" {
+            // Terraform's listener takes one request and shuts down, which may cut the answer
+            // short: whether the sign-in worked is for `terraform login`'s exit status to say.
+            return browser.get(next).send().ok();
+        }
         answer = (0..3)
             .find_map(|_| browser.get(next.clone()).send().ok())
             .unwrap_or_else(|| panic!("GET {next} failed three times"));
@@ -74,9 +79,10 @@ fn browse(url: &str, login: &str, cert: &Path) -> String {
         .unwrap();
     let mut page = follow(&browser, browser.get(url).send().unwrap());
     for _ in 0..5 {
-        let at = page.url().clone();
-        let status = page.status();
-        let html = page.text().unwrap();
+        let Some(current) = page else { return String::new() };
+        let at = current.url().clone();
+        let status = current.status();
+        let html = current.text().unwrap();
         if at.host_str() == Some("localhost") && at.path() == "/login" {
             assert!(status.is_success(), "Terraform's listener answered {status}: {html}");
             return html;
